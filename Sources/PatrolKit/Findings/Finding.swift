@@ -1,0 +1,98 @@
+import Crypto
+
+/// Where a secret was seen.
+public struct Location: Sendable, Equatable, Hashable {
+    public var path: String
+    public var line: Int
+    public var column: Int
+    public var commit: String?
+    public var authorDate: String?
+
+    public init(path: String, line: Int, column: Int, commit: String? = nil, authorDate: String? = nil) {
+        self.path = path
+        self.line = line
+        self.column = column
+        self.commit = commit
+        self.authorDate = authorDate
+    }
+}
+
+/// The line around a secret, kept as bytes with the spans of every secret on it, so a report
+/// can show it redacted or not without reading the file again.
+public struct Snippet: Sendable, Equatable {
+    public var bytes: [UInt8]
+    /// Spans of secrets within `bytes`, sorted and not overlapping.
+    public var secretSpans: [Range<Int>]
+
+    public init(bytes: [UInt8], secretSpans: [Range<Int>]) {
+        self.bytes = bytes
+        self.secretSpans = secretSpans
+    }
+
+    /// The text, with each secret replaced by its redacted form unless `showSecrets`.
+    public func render(showSecrets: Bool) -> String {
+        if showSecrets || secretSpans.isEmpty { return Self.text(bytes[...]) }
+        var text = ""
+        var cursor = 0
+        for span in secretSpans {
+            text += Self.text(bytes[cursor..<span.lowerBound])
+            text += Redaction.redact(Self.text(bytes[span]))
+            cursor = span.upperBound
+        }
+        return text + Self.text(bytes[cursor...])
+    }
+
+    private static func text(_ bytes: ArraySlice<UInt8>) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// One secret of one rule at one path, with every place at that path where it occurs.
+public struct Finding: Sendable, Equatable {
+    public var rule: String
+    public var ruleName: String
+    public var provider: String
+    public var confidence: Confidence
+    /// The secret itself; reports redact it unless asked not to.
+    public var secret: String
+    public var fingerprint: String
+    public var path: String
+    public var line: Int
+    public var column: Int
+    public var endLine: Int
+    public var endColumn: Int
+    public var snippet: Snippet
+    /// The outermost decoding applied to find the secret: `none`, `base64`, ….
+    public var decoded: String
+    public var validated: Bool?
+    public var verified: Bool?
+    public var context: [String: String]
+    public var commit: String?
+    public var author: String?
+    public var authorDate: String?
+    public var commitDate: String?
+    public var locations: [Location]
+
+    /// First 32 hex digits of SHA-256 over the rule id, a NUL byte and the secret: stable across
+    /// paths, lines and encodings of the same secret.
+    public static func fingerprint(rule: String, secret: String) -> String {
+        var bytes = Array(rule.utf8)
+        bytes.append(0)
+        bytes.append(contentsOf: secret.utf8)
+        let digest = SHA256.hash(data: bytes)
+        return digest.prefix(16).map { byte in
+            let digits = Array("0123456789abcdef".utf8)
+            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]], as: UTF8.self)
+        }.joined()
+    }
+}
+
+/// How secrets are shown when not revealed: the first four characters, an ellipsis and the
+/// length, e.g. `ghp_…(40)`: enough to recognise a token, never enough to use it.
+public enum Redaction {
+    public static func redact(_ secret: String) -> String {
+        let characters = Array(secret)
+        let visible = characters.count > 8 ? 4 : min(characters.count / 4, 4)
+        return String(characters.prefix(visible)) + "…(\(secret.utf8.count))"
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// The project's `.patrol.yml`: what not to report, and which rules to use.
+///
+/// ```yaml
+/// allow:
+///   paths: [tests/fixtures/, "*.snap"]   # globs, relative to the folder holding .patrol.yml
+///   regexes: ['^EXAMPLE']                 # matched against the secret
+///   stopwords: [example, dummy]           # a secret containing one (any case) is not reported
+/// rules:
+///   disable: [azure-devops-pat-legacy]
+///   extra: patrol-rules/                  # a folder of rule files, relative to .patrol.yml
+/// ```
+public struct PatrolConfig: Sendable, Equatable {
+    public var allowPaths: [Glob] = []
+    public var allowRegexes: [String] = []
+    public var allowStopwords: [String] = []
+    public var disabledRules: [String] = []
+    public var extraRules: String?
+    /// The file it was read from; nil for the empty default.
+    public var file: String?
+    /// The folder that `allow.paths` and `rules.extra` are relative to.
+    public var root: String?
+
+    public init() {}
+
+    public static let fileName = ".patrol.yml"
+
+    public static func load(file: String) throws(RuleError) -> PatrolConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw RuleError(file: file, reason: "cannot read the configuration: \(error.localizedDescription)")
+        }
+        return try parse(text, file: file)
+    }
+
+    public static func parse(_ text: String, file: String) throws(RuleError) -> PatrolConfig {
+        var config = PatrolConfig()
+        config.file = file
+        config.root = (file as NSString).deletingLastPathComponent
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return config }
+        let document = try YAMLFields.document(text, file: file, what: "the configuration")
+        try document.rejectUnknownKeys(["allow", "rules"])
+        if let allow = try document.mapping("allow", what: "'allow'") {
+            try allow.rejectUnknownKeys(["paths", "regexes", "stopwords"])
+            config.allowPaths = try allow.stringList("paths").map(Glob.init)
+            config.allowRegexes = try allow.stringList("regexes")
+            config.allowStopwords = try allow.stringList("stopwords")
+            for regex in config.allowRegexes {
+                do {
+                    _ = try PCRE2Pattern(regex)
+                } catch {
+                    throw allow.error("regexes", "entry '\(regex)' is not a valid regex: \(error.message) at offset \(error.offset)")
+                }
+            }
+        }
+        if let rules = try document.mapping("rules", what: "'rules'") {
+            try rules.rejectUnknownKeys(["disable", "extra"])
+            config.disabledRules = try rules.stringList("disable")
+            config.extraRules = try rules.string("extra")
+        }
+        return config
+    }
+
+    /// `.patrol.yml` for a scan of `target`: at the root of the git work tree holding it, else in
+    /// the target folder itself.
+    public static func discover(for target: String) -> String? {
+        var isDirectory: ObjCBool = false
+        var folder = target
+        if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue {
+            folder = (target as NSString).deletingLastPathComponent
+            if folder.isEmpty { folder = "." }
+        }
+        if let root = GitWorkTree.root(containing: folder) {
+            let candidate = (root as NSString).appendingPathComponent(fileName)
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        let candidate = (folder as NSString).appendingPathComponent(fileName)
+        return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
+    }
+}

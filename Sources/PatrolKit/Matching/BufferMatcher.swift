@@ -1,0 +1,151 @@
+/// A rule match in a buffer, before it is placed in a file: offsets are the buffer's.
+struct RawMatch: Sendable, Equatable {
+    let rule: Int
+    let start: Int
+    let end: Int
+    let secretStart: Int
+    let secretEnd: Int
+    /// true: a validator proved it; nil: the rule has no validator.
+    let validated: Bool?
+}
+
+/// Runs a rule set over one buffer: keyword hits and candidate runs first, then the rule's
+/// regex only there, then the validator, the entropy floor and the rule's allow list.
+///
+/// One per scanning thread: it owns PCRE2 match data and scratch arrays, reused for every buffer.
+final class BufferMatcher {
+    let ruleSet: RuleSet
+    private let scratch: MatchScratch
+    private var hits: [KeywordHit] = []
+    /// Per rule: the position up to which bounded searches have already looked.
+    private var searchedUpTo: [Int]
+    /// Candidates that had the shape of a token but failed their validator.
+    private(set) var rejectedByValidator = 0
+
+    /// How far before a keyword a bounded search starts, for rules whose keyword offset varies.
+    static let searchWindow = 1024
+
+    init(ruleSet: RuleSet) {
+        self.ruleSet = ruleSet
+        scratch = MatchScratch(maxCaptureCount: max(ruleSet.maxCaptureCount, 1))
+        searchedUpTo = Array(repeating: 0, count: ruleSet.compiled.count)
+    }
+
+    /// Finds the matches in `buffer` whose start lies in `accept`. `atStart`/`atEnd` say whether
+    /// the buffer's edges are the input's real edges (not a chunk boundary). `enabled`, when
+    /// given, says which rules apply to this input. Results are sorted by secret start.
+    func matches(
+        in buffer: UnsafeRawBufferPointer,
+        accept: Range<Int>,
+        atStart: Bool = true,
+        atEnd: Bool = true,
+        enabled: [Bool]? = nil,
+        into results: inout [RawMatch]
+    ) {
+        let first = results.count
+        hits.removeAll(keepingCapacity: true)
+        ruleSet.prefilter.collectHits(in: buffer, into: &hits)
+        if !hits.isEmpty {
+            for index in searchedUpTo.indices { searchedUpTo[index] = 0 }
+            for hit in hits {
+                for target in ruleSet.keywordTargets[hit.keyword] {
+                    if let enabled, !enabled[target.rule] { continue }
+                    if let offset = target.fixedOffset {
+                        let start = hit.position - offset
+                        guard start >= 0, accept.contains(start) else { continue }
+                        confirm(rule: target.rule, at: start, in: buffer, into: &results)
+                    } else {
+                        search(rule: target.rule, before: hit.position, in: buffer, accept: accept, into: &results)
+                    }
+                }
+            }
+        }
+        for (scan, rules) in ruleSet.candidateScans {
+            scan.forEachRun(in: buffer, range: accept, atStart: atStart, atEnd: atEnd) { start in
+                for rule in rules {
+                    if let enabled, !enabled[rule] { continue }
+                    confirm(rule: rule, at: start, in: buffer, into: &results)
+                }
+            }
+        }
+        if results.count - first > 1 {
+            results[first...].sort { ($0.secretStart, $0.rule, $0.start) < ($1.secretStart, $1.rule, $1.start) }
+            var unique: [RawMatch] = []
+            for match in results[first...] where unique.last.map({ $0.rule != match.rule || $0.start != match.start }) ?? true {
+                unique.append(match)
+            }
+            results.replaceSubrange(first..., with: unique)
+        }
+    }
+
+    private func confirm(rule index: Int, at start: Int, in buffer: UnsafeRawBufferPointer, into results: inout [RawMatch]) {
+        let rule = ruleSet.compiled[index]
+        guard let match = rule.anchored.match(buffer, from: start, scratch: scratch) else { return }
+        record(rule: index, match: match, pattern: rule.anchored, in: buffer, into: &results)
+    }
+
+    /// For a keyword whose distance from the match start varies: search from a little before the
+    /// keyword for matches starting no later than it. `searchedUpTo` keeps repeated keywords
+    /// from searching the same bytes twice, so the work stays linear.
+    private func search(rule index: Int, before position: Int, in buffer: UnsafeRawBufferPointer, accept: Range<Int>, into results: inout [RawMatch]) {
+        let rule = ruleSet.compiled[index]
+        var from = max(0, position - Self.searchWindow, searchedUpTo[index])
+        while from <= position,
+              let match = rule.search.match(buffer, from: from, startingNoLaterThan: position, scratch: scratch) {
+            if accept.contains(match.start) {
+                record(rule: index, match: match, pattern: rule.search, in: buffer, into: &results)
+            }
+            from = max(match.end, match.start + 1)
+        }
+        searchedUpTo[index] = max(searchedUpTo[index], position + 1)
+    }
+
+    private func record(rule index: Int, match: (start: Int, end: Int), pattern: PCRE2Pattern, in buffer: UnsafeRawBufferPointer, into results: inout [RawMatch]) {
+        let rule = ruleSet.compiled[index]
+        let secret = rule.secretGroup == 0 ? match.start..<match.end : (pattern.groupSpan(rule.secretGroup, scratch: scratch) ?? match.start..<match.end)
+        guard !secret.isEmpty else { return }
+        let bytes = UnsafeRawBufferPointer(rebasing: buffer[secret])
+        var validated: Bool?
+        if let validator = rule.validator {
+            guard validator.isValid(bytes) else {
+                rejectedByValidator += 1
+                return
+            }
+            validated = true
+        }
+        if let floor = rule.rule.entropy, Entropy.bitsPerByte(bytes) < floor { return }
+        for allow in rule.allow where allow.match(bytes, from: 0, scratch: scratch) != nil {
+            return
+        }
+        results.append(RawMatch(
+            rule: index, start: match.start, end: match.end,
+            secretStart: secret.lowerBound, secretEnd: secret.upperBound, validated: validated
+        ))
+    }
+
+    /// The value of the provider's context patterns nearest to `secret` within `window`.
+    func context(for rule: Int, secret: Range<Int>, window: Range<Int>, in buffer: UnsafeRawBufferPointer) -> [String: String] {
+        let providerID = ruleSet.compiled[rule].rule.providerID
+        guard let patterns = ruleSet.contextPatterns[providerID] else { return [:] }
+        let region = UnsafeRawBufferPointer(rebasing: buffer[window])
+        var best: [String: (distance: Int, value: String)] = [:]
+        for (name, pattern) in patterns {
+            guard let group = pattern.namedGroups["value"] else { continue }
+            var from = 0
+            while from <= region.count, let match = pattern.match(region, from: from, scratch: scratch) {
+                if let span = pattern.groupSpan(group, scratch: scratch), !span.isEmpty {
+                    let absolute = (span.lowerBound + window.lowerBound)..<(span.upperBound + window.lowerBound)
+                    let overlapsSecret = absolute.overlaps(secret)
+                    let distance = absolute.lowerBound >= secret.upperBound
+                        ? absolute.lowerBound - secret.upperBound
+                        : max(0, secret.lowerBound - absolute.upperBound)
+                    if !overlapsSecret, distance < best[name]?.distance ?? .max {
+                        best[name] = (distance, String(decoding: UnsafeRawBufferPointer(rebasing: region[span]), as: UTF8.self))
+                    }
+                }
+                from = max(match.end, match.start + 1)
+            }
+        }
+        return best.mapValues(\.value)
+    }
+}

@@ -1,0 +1,139 @@
+import CPCRE2
+
+/// A PCRE2 pattern compiled once and JIT-compiled, in 8-bit non-UTF mode so any bytes can be
+/// scanned (`\w` and `\b` are ASCII).
+///
+/// PCRE2 documents compiled code as usable by several threads at once (pcre2api, MULTITHREADING),
+/// and nothing here mutates it after `init`: hence `@unchecked Sendable`. Match data is per thread
+/// (`MatchScratch`).
+final class PCRE2Pattern: @unchecked Sendable {
+    let code: OpaquePointer
+    let isJIT: Bool
+    let captureCount: Int
+    /// Capture group number of `(?<name>…)` for each named group.
+    let namedGroups: [String: Int]
+
+    /// Compiles `pattern`. `anchored` compiles the copy used to confirm a keyword hit at a known
+    /// offset: `pcre2_jit_match` ignores `PCRE2_ANCHORED` passed at match time, so anchoring has
+    /// to be a compile option.
+    init(_ pattern: String, anchored: Bool = false, useOffsetLimit: Bool = false) throws(PatternError) {
+        let bytes = Array(pattern.utf8)
+        var options: UInt32 = 0
+        if anchored { options |= PCRE2_ANCHORED }
+        if useOffsetLimit { options |= PCRE2_USE_OFFSET_LIMIT }
+        var errorCode: Int32 = 0
+        var errorOffset = 0
+        let compiled = bytes.withUnsafeBufferPointer { buffer in
+            pcre2_compile_8(buffer.baseAddress, buffer.count, options, &errorCode, &errorOffset, nil)
+        }
+        guard let compiled else {
+            throw PatternError(message: Self.message(for: errorCode), offset: errorOffset)
+        }
+        code = compiled
+        isJIT = pcre2_jit_compile_8(compiled, PCRE2_JIT_COMPLETE) == 0
+
+        var count: UInt32 = 0
+        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
+        captureCount = Int(count)
+        namedGroups = Self.readNameTable(compiled)
+    }
+
+    deinit { pcre2_code_free_8(code) }
+
+    /// Matches at `offset` (anchored patterns) or from `offset` on (others). Returns the start and
+    /// end of group 0, or nil. The ovector of `scratch` holds all groups afterwards.
+    @inline(__always)
+    func match(_ subject: UnsafeRawBufferPointer, from offset: Int, scratch: MatchScratch) -> (start: Int, end: Int)? {
+        guard let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        let rc = isJIT
+            ? pcre2_jit_match_8(code, base, subject.count, offset, 0, scratch.data, nil)
+            : pcre2_match_8(code, base, subject.count, offset, 0, scratch.data, nil)
+        guard rc >= 0 else { return nil }  // 0: matched, but the ovector holds fewer groups
+        return (scratch.ovector[0], scratch.ovector[1])
+    }
+
+    /// Searches from `offset` for a match that starts no later than `limit`. The pattern must
+    /// have been compiled with `useOffsetLimit`.
+    @inline(__always)
+    func match(_ subject: UnsafeRawBufferPointer, from offset: Int, startingNoLaterThan limit: Int, scratch: MatchScratch) -> (start: Int, end: Int)? {
+        guard let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        pcre2_set_offset_limit_8(scratch.context, limit)
+        let rc = isJIT
+            ? pcre2_jit_match_8(code, base, subject.count, offset, 0, scratch.data, scratch.context)
+            : pcre2_match_8(code, base, subject.count, offset, 0, scratch.data, scratch.context)
+        guard rc >= 0 else { return nil }  // 0: matched, but the ovector holds fewer groups
+        return (scratch.ovector[0], scratch.ovector[1])
+    }
+
+    /// The span of capture group `group` after a successful `match`, or nil if it did not take part.
+    @inline(__always)
+    func groupSpan(_ group: Int, scratch: MatchScratch) -> Range<Int>? {
+        let start = scratch.ovector[2 * group], end = scratch.ovector[2 * group + 1]
+        let unset = cpcre2_unset()  // PCRE2_UNSET, which Swift sees as Int(-1)
+        guard start != unset, end != unset else { return nil }
+        return start..<end
+    }
+
+    /// Does the pattern match anywhere in `text`? For the cold paths (allow lists, examples).
+    func matches(_ text: String, scratch: MatchScratch) -> Bool {
+        var bytes = Array(text.utf8)
+        let count = bytes.count
+        bytes.append(0)  // so that even empty text has a base address
+        return bytes.withUnsafeBytes {
+            match(UnsafeRawBufferPointer(rebasing: $0[0..<count]), from: 0, scratch: scratch) != nil
+        }
+    }
+
+    private static func message(for code: Int32) -> String {
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let length = pcre2_get_error_message_8(code, &buffer, buffer.count)
+        guard length > 0 else { return "PCRE2 error \(code)" }
+        return String(decoding: buffer[0..<Int(length)], as: UTF8.self)
+    }
+
+    private static func readNameTable(_ code: OpaquePointer) -> [String: Int] {
+        var count: UInt32 = 0
+        var entrySize: UInt32 = 0
+        var table: UnsafePointer<UInt8>?
+        pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_NAMECOUNT), &count)
+        pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_NAMEENTRYSIZE), &entrySize)
+        pcre2_pattern_info_8(code, UInt32(PCRE2_INFO_NAMETABLE), &table)
+        guard count > 0, let table else { return [:] }
+        var names: [String: Int] = [:]
+        for index in 0..<Int(count) {
+            let entry = table + index * Int(entrySize)
+            let group = Int(entry[0]) << 8 | Int(entry[1])
+            let nameStart = entry + 2
+            var length = 0
+            while length < Int(entrySize) - 2, nameStart[length] != 0 { length += 1 }
+            names[String(decoding: UnsafeBufferPointer(start: nameStart, count: length), as: UTF8.self)] = group
+        }
+        return names
+    }
+}
+
+/// A regex that PCRE2 refused, with the position in the pattern where it gave up.
+struct PatternError: Error, Sendable, Equatable {
+    let message: String
+    let offset: Int
+}
+
+/// Per-thread PCRE2 match data, large enough for any pattern of a rule set. Deliberately not
+/// `Sendable`: each worker owns one.
+final class MatchScratch {
+    let data: OpaquePointer
+    let ovector: UnsafeMutablePointer<Int>
+    /// Carries the offset limit of bounded searches.
+    let context: OpaquePointer
+
+    init(maxCaptureCount: Int = 32) {
+        data = pcre2_match_data_create_8(UInt32(maxCaptureCount + 1), nil)!
+        ovector = pcre2_get_ovector_pointer_8(data)!
+        context = pcre2_match_context_create_8(nil)!
+    }
+
+    deinit {
+        pcre2_match_data_free_8(data)
+        pcre2_match_context_free_8(context)
+    }
+}

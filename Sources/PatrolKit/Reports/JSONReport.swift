@@ -1,0 +1,94 @@
+/// The JSON report (`--format json`): `{version, tool, target, findings, skipped, errors, stats}`
+/// with the finding fields of DESIGN.md. Secrets and snippets are redacted unless `showSecrets`.
+public enum JSONReport {
+    public static let version = 1
+
+    public static func render(_ report: ScanReport, toolVersion: String, showSecrets: Bool) -> String {
+        var json = JSONWriter(pretty: true)
+        json.beginObject()
+        json.field("version", .int(version))
+        json.beginObject("tool")
+        json.field("name", .string("patrol"))
+        json.field("version", .string(toolVersion))
+        json.endObject()
+        json.beginObject("target")
+        json.field("kind", .string(report.target.kind))
+        json.field("root", .string(report.target.root))
+        if let revs = report.target.revs {
+            json.beginArray("revs")
+            for rev in revs { json.element(.string(rev)) }
+            json.endArray()
+        } else {
+            json.field("revs", .null)
+        }
+        json.endObject()
+        json.beginArray("findings")
+        for finding in report.findings { write(finding, to: &json, showSecrets: showSecrets) }
+        json.endArray()
+        json.beginArray("skipped")
+        for item in report.skipped {
+            json.beginObject()
+            json.field("path", .string(item.path))
+            json.field("reason", .string(item.reason.rawValue))
+            json.endObject()
+        }
+        json.endArray()
+        json.beginArray("errors")
+        for failure in report.errors {
+            json.beginObject()
+            json.field("path", .string(failure.path))
+            json.field("message", .string(failure.message))
+            json.endObject()
+        }
+        json.endArray()
+        json.beginObject("stats")
+        json.field("files", .int(report.stats.files))
+        json.field("blobs", .int(report.stats.blobs))
+        json.field("bytes", .int(report.stats.bytes))
+        json.field("seconds", .double((report.stats.seconds * 1000).rounded() / 1000))
+        json.field("rejected_by_validator", .int(report.stats.rejectedByValidator))
+        json.field("allowed", .int(report.stats.allowed))
+        json.endObject()
+        json.endObject()
+        return json.output + "\n"
+    }
+
+    /// One finding as a JSON object (also one line of `--format jsonl`).
+    static func write(_ finding: Finding, to json: inout JSONWriter, showSecrets: Bool) {
+        json.beginObject()
+        json.field("rule", .string(finding.rule))
+        json.field("provider", .string(finding.provider))
+        json.field("confidence", .string(finding.confidence.rawValue))
+        json.field("secret", .string(showSecrets ? finding.secret : Redaction.redact(finding.secret)))
+        json.field("redacted", .bool(!showSecrets))
+        json.field("fingerprint", .string(finding.fingerprint))
+        json.field("path", .string(finding.path))
+        json.field("line", .int(finding.line))
+        json.field("column", .int(finding.column))
+        json.field("end_line", .int(finding.endLine))
+        json.field("end_column", .int(finding.endColumn))
+        json.field("snippet", .string(finding.snippet.render(showSecrets: showSecrets)))
+        json.field("decoded", .string(finding.decoded))
+        json.field("validated", .optional(finding.validated))
+        json.field("verified", .optional(finding.verified))
+        json.beginObject("context")
+        for key in finding.context.keys.sorted() { json.field(key, .string(finding.context[key]!)) }
+        json.endObject()
+        json.field("commit", .optional(finding.commit))
+        json.field("author", .optional(finding.author))
+        json.field("author_date", .optional(finding.authorDate))
+        json.field("commit_date", .optional(finding.commitDate))
+        json.beginArray("locations")
+        for location in finding.locations {
+            json.beginObject()
+            json.field("path", .string(location.path))
+            json.field("line", .int(location.line))
+            json.field("column", .int(location.column))
+            json.field("commit", .optional(location.commit))
+            json.field("author_date", .optional(location.authorDate))
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+    }
+}

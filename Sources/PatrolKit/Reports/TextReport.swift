@@ -1,0 +1,89 @@
+/// The human report (`--format text`): findings grouped by file, one block per finding, with
+/// colour only when asked (the CLI decides: a terminal, and no `NO_COLOR`).
+public enum TextReport {
+    public struct Style: Sendable {
+        public var color: Bool
+        public var showSecrets: Bool
+
+        public init(color: Bool, showSecrets: Bool) {
+            self.color = color
+            self.showSecrets = showSecrets
+        }
+    }
+
+    public static func render(_ report: ScanReport, style: Style) -> String {
+        func paint(_ text: String, _ code: String) -> String {
+            style.color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+        }
+        var output = ""
+        var currentPath: String?
+        for finding in report.findings {
+            if finding.path != currentPath {
+                if currentPath != nil { output += "\n" }
+                output += paint(finding.path, "1;4") + "\n"
+                currentPath = finding.path
+            }
+            let proof: String
+            switch finding.validated {
+            case true?: proof = "checksum valid"
+            case false?: proof = "checksum unverified"
+            case nil: proof = "no checksum"
+            }
+            let position = "\(finding.line):\(finding.column)"
+            output += "  " + paint(position, "36") + "  " + paint(finding.rule, "1;31")
+                + "  \(finding.confidence.rawValue) confidence, \(proof)"
+                + "  " + paint(finding.fingerprint.prefix(12).description, "2") + "\n"
+            output += "      " + finding.ruleName + "\n"
+            let secret = style.showSecrets ? finding.secret : Redaction.redact(finding.secret)
+            output += "      secret: " + paint(secret, "33") + "\n"
+            let snippet = finding.snippet.render(showSecrets: style.showSecrets).trimmingWhitespace()
+            if !snippet.isEmpty { output += "      " + paint(snippet, "2") + "\n" }
+            if !finding.context.isEmpty {
+                output += "      context: " + finding.context.keys.sorted().map { "\($0)=\(finding.context[$0]!)" }.joined(separator: ", ") + "\n"
+            }
+            if finding.locations.count > 1 {
+                let more = finding.locations.dropFirst().map { "\($0.line):\($0.column)" }.joined(separator: ", ")
+                output += "      also at: " + more + "\n"
+            }
+        }
+        return output
+    }
+
+    /// One line for standard error: what was found and what was covered.
+    public static func summary(_ report: ScanReport) -> String {
+        let files = Set(report.findings.map(\.path)).count
+        let secrets = Set(report.findings.map(\.fingerprint)).count
+        var parts: [String] = []
+        if report.findings.isEmpty {
+            parts.append("no secrets found")
+        } else {
+            parts.append("\(plural(report.findings.count, "finding")) (\(plural(secrets, "distinct secret"))) in \(plural(files, "file"))")
+        }
+        let megabytes = Double(report.stats.bytes) / 1_000_000
+        var covered = "scanned \(plural(report.stats.files, "file")), \(formatted(megabytes)) MB in \(formatted(report.stats.seconds)) s"
+        if report.stats.blobs > 0 { covered = "scanned \(plural(report.stats.blobs, "blob")), \(formatted(megabytes)) MB in \(formatted(report.stats.seconds)) s" }
+        parts.append(covered)
+        if !report.skipped.isEmpty { parts.append("\(report.skipped.count) skipped") }
+        if !report.errors.isEmpty { parts.append(plural(report.errors.count, "error")) }
+        if report.stats.rejectedByValidator > 0 { parts.append("\(report.stats.rejectedByValidator) rejected by checksum") }
+        return "patrol: " + parts.joined(separator: "; ")
+    }
+
+    static func plural(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+
+    private static func formatted(_ value: Double) -> String {
+        let rounded = (value * 100).rounded() / 100
+        return String(rounded)
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var text = Substring(self)
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return String(text)
+    }
+}

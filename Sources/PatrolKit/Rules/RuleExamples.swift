@@ -1,0 +1,126 @@
+import Foundation
+
+/// A rule example that did not behave: a positive one that found nothing, a negative one that
+/// found something, or a placeholder the rule cannot fill.
+public struct ExampleFailure: Sendable, Equatable, CustomStringConvertible {
+    public let file: String
+    public let rule: String
+    /// The example as written in the rule file (placeholders not expanded).
+    public let example: String
+    public let reason: String
+
+    public var description: String {
+        "example \(Self.quote(example)) \(reason)"
+    }
+
+    static func quote(_ text: String) -> String {
+        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "\n", with: "\\n")
+            .replacingOccurrences(of: "\r", with: "\\r")
+            .replacingOccurrences(of: "\"", with: "\\\"")
+        return "\"\(escaped)\""
+    }
+}
+
+/// Runs rule examples through the real engine (prefilter, regex, validator, entropy, allow).
+///
+/// `{{generate}}` in an example becomes a fresh token from the rule's validator, and
+/// `{{generate-bad-checksum}}` one of the right shape whose checksum fails, so no checksum-valid
+/// token is ever committed whole in a rule file.
+public enum RuleExamples {
+    public static let generatePlaceholder = "{{generate}}"
+    public static let badChecksumPlaceholder = "{{generate-bad-checksum}}"
+
+    /// An example with its placeholders filled.
+    public struct Expanded: Sendable {
+        public let text: String
+        /// The valid tokens put in for `{{generate}}`, in order.
+        public let tokens: [String]
+    }
+
+    public enum ExpansionError: Error, Equatable {
+        case noValidator
+    }
+
+    static func expand(_ template: String, validator: Validator?, using rng: inout SeededGenerator) throws(ExpansionError) -> Expanded {
+        guard template.contains("{{generate") else { return Expanded(text: template, tokens: []) }
+        guard let validator else { throw .noValidator }
+        var text = ""
+        var tokens: [String] = []
+        var rest = Substring(template)
+        while let range = rest.range(of: "{{generate") {
+            text += rest[..<range.lowerBound]
+            let tail = rest[range.lowerBound...]
+            if tail.hasPrefix(badChecksumPlaceholder) {
+                text += validator.generateCorrupted(using: &rng)
+                rest = tail.dropFirst(badChecksumPlaceholder.count)
+            } else if tail.hasPrefix(generatePlaceholder) {
+                let token = validator.generate(&rng)
+                tokens.append(token)
+                text += token
+                rest = tail.dropFirst(generatePlaceholder.count)
+            } else {
+                text += "{{generate"
+                rest = tail.dropFirst("{{generate".count)
+            }
+        }
+        text += rest
+        return Expanded(text: text, tokens: tokens)
+    }
+
+    /// Expands an example of the rule `ruleID`.
+    public static func expand(_ template: String, rule ruleID: String, in ruleSet: RuleSet, seed: UInt64) -> Expanded? {
+        guard let index = ruleSet.index(ofRule: ruleID) else { return nil }
+        var rng = SeededGenerator(seed: seed)
+        return try? expand(template, validator: ruleSet.compiled[index].validator, using: &rng)
+    }
+
+    /// Secrets the rule `ruleID` reports in `text`, with 1-based line and byte column.
+    public static func findings(of ruleID: String, in text: String, ruleSet: RuleSet) -> [(secret: String, line: Int, column: Int)] {
+        guard let index = ruleSet.index(ofRule: ruleID) else { return [] }
+        return occurrences(ofRule: index, in: text, ruleSet: ruleSet).map { ($0.secret, $0.line, $0.column) }
+    }
+
+    static func occurrences(ofRule index: Int, in text: String, ruleSet: RuleSet) -> [Occurrence] {
+        var enabled = [Bool](repeating: false, count: ruleSet.compiled.count)
+        enabled[index] = true
+        let scanner = InputScanner(ruleSet: ruleSet, chunkCapacity: 1 << 18)
+        switch scanner.scan(bytes: Array(text.utf8), enabled: enabled) {
+        case .scanned(_, let occurrences): return occurrences
+        case .skipped, .failed: return []
+        }
+    }
+
+    /// Runs every example and negative example of `ruleID`; an empty result means all passed.
+    public static func run(rule ruleID: String, in ruleSet: RuleSet, seed: UInt64 = UInt64.random(in: 0...UInt64.max)) -> [ExampleFailure] {
+        guard let index = ruleSet.index(ofRule: ruleID) else { return [] }
+        let compiled = ruleSet.compiled[index]
+        let rule = compiled.rule
+        var rng = SeededGenerator(seed: seed)
+        var failures: [ExampleFailure] = []
+        func fail(_ example: String, _ reason: String) {
+            failures.append(ExampleFailure(file: rule.sourceFile, rule: rule.id, example: example, reason: reason))
+        }
+        if rule.examples.isEmpty { fail("", "is missing: every rule needs at least one example") }
+        for (template, positive) in rule.examples.map({ ($0, true) }) + rule.negativeExamples.map({ ($0, false) }) {
+            let expanded: Expanded
+            do {
+                expanded = try expand(template, validator: compiled.validator, using: &rng)
+            } catch {
+                fail(template, "uses {{generate}} but the rule has no validator to generate a token")
+                continue
+            }
+            let found = occurrences(ofRule: index, in: expanded.text, ruleSet: ruleSet)
+            if positive {
+                if found.isEmpty {
+                    fail(template, "should match but does not")
+                } else if let missing = expanded.tokens.first(where: { token in !found.contains { $0.secret == token } }) {
+                    fail(template, "should report the generated token as the secret, but reported \(found.map { Redaction.redact($0.secret) }) instead of \(Redaction.redact(missing))")
+                }
+            } else if !found.isEmpty {
+                fail(template, "should not match but reports \(found.map { Redaction.redact($0.secret) })")
+            }
+        }
+        return failures
+    }
+}

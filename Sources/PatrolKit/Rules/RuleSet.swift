@@ -1,0 +1,152 @@
+import Foundation
+
+/// A rule compiled for matching: the anchored and searching PCRE2 patterns, the validator and
+/// the allow patterns it names.
+struct CompiledRule: Sendable {
+    let rule: Rule
+    /// Confirms a match at a known start (keyword hit minus a fixed offset, or a candidate).
+    let anchored: PCRE2Pattern
+    /// Finds a match near a keyword whose offset in the match varies; compiled with
+    /// `PCRE2_USE_OFFSET_LIMIT` so the search cannot run past the keyword.
+    let search: PCRE2Pattern
+    /// Capture group of the secret (`secret`), or 0 for the whole match.
+    let secretGroup: Int
+    let validator: Validator?
+    let allow: [PCRE2Pattern]
+    let include: [Glob]
+    let exclude: [Glob]
+
+    var hasPathFilter: Bool { !include.isEmpty || !exclude.isEmpty }
+
+    func applies(to path: String) -> Bool {
+        if !include.isEmpty && !include.contains(where: { $0.matches(path) }) { return false }
+        return !exclude.contains { $0.matches(path) }
+    }
+}
+
+/// Where a keyword sends the matcher: which rule, and how far before the keyword its match
+/// starts when that is fixed.
+struct KeywordTarget: Sendable {
+    let rule: Int
+    let fixedOffset: Int?
+}
+
+/// The compiled rules: immutable and shared by every scanning thread.
+public final class RuleSet: Sendable {
+    public let providers: [Provider]
+    public let rules: [Rule]
+    let compiled: [CompiledRule]
+    let prefilter: KeywordPrefilter
+    /// For each prefilter keyword, the rules it triggers.
+    let keywordTargets: [[KeywordTarget]]
+    /// Candidate scans and the rules that use each.
+    let candidateScans: [(scan: CandidateScan, rules: [Int])]
+    /// Provider context patterns, by provider id.
+    let contextPatterns: [String: [(name: String, pattern: PCRE2Pattern)]]
+    let maxCaptureCount: Int
+    let anyPathFilter: Bool
+
+    /// Compiles `providers` and `rules`. Every regex, validator and candidate name is checked
+    /// here, so a broken rule fails at start-up with its file and id, not in the middle of a scan.
+    public init(providers: [Provider], rules: [Rule]) throws(RuleError) {
+        self.providers = providers
+        self.rules = rules
+        var compiled: [CompiledRule] = []
+        var keywordIndex: [KeywordPrefilter.Keyword: Int] = [:]
+        var keywords: [KeywordPrefilter.Keyword] = []
+        var targets: [[KeywordTarget]] = []
+        var scans: [String: (scan: CandidateScan, rules: [Int])] = [:]
+        var maxCaptures = 0
+
+        for (index, rule) in rules.enumerated() {
+            func fail(_ reason: String) -> RuleError { RuleError(file: rule.sourceFile, rule: rule.id, reason: reason) }
+            let anchored: PCRE2Pattern
+            let search: PCRE2Pattern
+            do {
+                anchored = try PCRE2Pattern(rule.regex, anchored: true)
+                search = try PCRE2Pattern(rule.regex, useOffsetLimit: true)
+            } catch {
+                throw fail("invalid regex: \(error.message) at offset \(error.offset) in '\(rule.regex)'")
+            }
+            maxCaptures = max(maxCaptures, anchored.captureCount)
+            var validator: Validator?
+            if let name = rule.validate {
+                guard let found = Validator.builtIn[name] else {
+                    throw fail("unknown validator '\(name)' (known: \(Validator.builtIn.keys.sorted().joined(separator: ", ")))")
+                }
+                validator = found
+            }
+            var allow: [PCRE2Pattern] = []
+            for text in rule.allow {
+                do {
+                    allow.append(try PCRE2Pattern(text))
+                } catch {
+                    throw fail("invalid allow regex '\(text)': \(error.message) at offset \(error.offset)")
+                }
+            }
+            if let name = rule.candidates {
+                guard let scan = CandidateScan(named: name) else {
+                    throw fail("unknown candidate scan '\(name)' (use <alphabet>-run-<length>, alphabets: \(CandidateScan.alphabets.keys.sorted().joined(separator: ", ")))")
+                }
+                scans[name, default: (scan, [])].rules.append(index)
+            }
+            for text in rule.keywords {
+                let keyword = KeywordPrefilter.Keyword(bytes: Array(text.utf8), caseInsensitive: rule.keywordsCaseInsensitive)
+                let slot: Int
+                if let existing = keywordIndex[keyword] {
+                    slot = existing
+                } else {
+                    slot = keywords.count
+                    keywordIndex[keyword] = slot
+                    keywords.append(keyword)
+                    targets.append([])
+                }
+                let offset = KeywordOffset.fixedOffset(of: text, in: rule.regex, caseInsensitive: rule.keywordsCaseInsensitive)
+                targets[slot].append(KeywordTarget(rule: index, fixedOffset: offset))
+            }
+            compiled.append(CompiledRule(
+                rule: rule,
+                anchored: anchored,
+                search: search,
+                secretGroup: anchored.namedGroups["secret"] ?? 0,
+                validator: validator,
+                allow: allow,
+                include: rule.includePaths.map(Glob.init),
+                exclude: rule.excludePaths.map(Glob.init)
+            ))
+        }
+
+        var contextPatterns: [String: [(name: String, pattern: PCRE2Pattern)]] = [:]
+        for provider in providers {
+            for context in provider.context {
+                for regex in context.regexes {
+                    let pattern: PCRE2Pattern
+                    do {
+                        pattern = try PCRE2Pattern(regex)
+                    } catch {
+                        throw RuleError(file: provider.sourceFile, reason: "provider '\(provider.id)': invalid context regex for '\(context.name)': \(error.message) at offset \(error.offset)")
+                    }
+                    guard pattern.namedGroups["value"] != nil else {
+                        throw RuleError(file: provider.sourceFile, reason: "provider '\(provider.id)': context regex for '\(context.name)' needs a group named 'value'")
+                    }
+                    maxCaptures = max(maxCaptures, pattern.captureCount)
+                    contextPatterns[provider.id, default: []].append((context.name, pattern))
+                }
+            }
+        }
+
+        self.compiled = compiled
+        self.prefilter = KeywordPrefilter(keywords: keywords)
+        self.keywordTargets = targets
+        self.candidateScans = scans.values.sorted { $0.scan.name < $1.scan.name }
+        self.contextPatterns = contextPatterns
+        self.maxCaptureCount = maxCaptures
+        self.anyPathFilter = compiled.contains { $0.hasPathFilter }
+    }
+
+    public func provider(id: String) -> Provider? { providers.first { $0.id == id } }
+
+    public func rule(id: String) -> Rule? { rules.first { $0.id == id } }
+
+    func index(ofRule id: String) -> Int? { rules.firstIndex { $0.id == id } }
+}

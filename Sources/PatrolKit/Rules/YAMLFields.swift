@@ -1,0 +1,129 @@
+import Yams
+
+/// Typed, strict access to one YAML mapping of a rule or configuration file: every read names
+/// the file, line and key when the value is of the wrong kind, and `rejectUnknownKeys` catches
+/// typos such as `keyword:` for `keywords:` instead of silently ignoring them.
+struct YAMLFields {
+    let file: String
+    let rule: String?
+    let line: Int?
+    private let entries: [(key: String, value: Node)]
+
+    init(_ node: Node, file: String, rule: String? = nil, what: String) throws(RuleError) {
+        self.file = file
+        self.rule = rule
+        self.line = node.mark.map { $0.line }
+        guard case .mapping(let mapping) = node else {
+            throw RuleError(file: file, rule: rule, line: node.mark?.line, reason: "\(what) must be a mapping of keys to values")
+        }
+        var entries: [(key: String, value: Node)] = []
+        for (key, value) in mapping {
+            guard let name = key.string else {
+                throw RuleError(file: file, rule: rule, line: key.mark?.line, reason: "keys must be strings")
+            }
+            entries.append((name, value))
+        }
+        self.entries = entries
+    }
+
+    var keys: [String] { entries.map(\.key) }
+
+    subscript(key: String) -> Node? { entries.first { $0.key == key }?.value }
+
+    func rejectUnknownKeys(_ allowed: Set<String>) throws(RuleError) {
+        for entry in entries where !allowed.contains(entry.key) {
+            throw RuleError(
+                file: file, rule: rule, line: entry.value.mark?.line,
+                reason: "unknown key '\(entry.key)' (expected one of: \(allowed.sorted().joined(separator: ", ")))"
+            )
+        }
+    }
+
+    func error(_ key: String, _ reason: String) -> RuleError {
+        RuleError(file: file, rule: rule, line: self[key]?.mark?.line ?? line, reason: "'\(key)' \(reason)")
+    }
+
+    func requiredString(_ key: String) throws(RuleError) -> String {
+        guard let value = try string(key) else { throw error(key, "is required") }
+        return value
+    }
+
+    func string(_ key: String) throws(RuleError) -> String? {
+        guard let node = self[key] else { return nil }
+        if case .scalar(let scalar) = node {
+            if scalar.style == .plain, scalar.string == "null" || scalar.string == "~" || scalar.string.isEmpty {
+                return nil
+            }
+            return scalar.string
+        }
+        throw error(key, "must be a string")
+    }
+
+    func stringList(_ key: String) throws(RuleError) -> [String] {
+        guard let node = self[key] else { return [] }
+        if case .scalar(let scalar) = node, scalar.style == .plain, scalar.string == "null" || scalar.string.isEmpty {
+            return []
+        }
+        guard case .sequence(let sequence) = node else { throw error(key, "must be a list of strings") }
+        var values: [String] = []
+        for item in sequence {
+            guard case .scalar(let scalar) = item else { throw error(key, "must be a list of strings") }
+            values.append(scalar.string)
+        }
+        return values
+    }
+
+    func bool(_ key: String) throws(RuleError) -> Bool? {
+        guard let node = self[key] else { return nil }
+        switch node.string?.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error(key, "must be true or false")
+        }
+    }
+
+    func double(_ key: String) throws(RuleError) -> Double? {
+        guard let node = self[key] else { return nil }
+        guard let text = node.string, let value = Double(text) else { throw error(key, "must be a number") }
+        return value
+    }
+
+    func mapping(_ key: String, what: String) throws(RuleError) -> YAMLFields? {
+        guard let node = self[key] else { return nil }
+        return try YAMLFields(node, file: file, rule: rule, what: what)
+    }
+
+    func sequence(_ key: String) throws(RuleError) -> [Node] {
+        guard let node = self[key] else { return [] }
+        guard case .sequence(let sequence) = node else { throw error(key, "must be a list") }
+        return Array(sequence)
+    }
+}
+
+extension YAMLFields {
+    /// Parses a whole YAML document into its top-level mapping.
+    static func document(_ text: String, file: String, what: String) throws(RuleError) -> YAMLFields {
+        let node: Node?
+        do {
+            node = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw RuleError(file: file, reason: "not valid YAML: \(Self.describe(error))")
+        } catch {
+            throw RuleError(file: file, reason: "not valid YAML: \(error)")
+        }
+        guard let node else { throw RuleError(file: file, reason: "the file is empty") }
+        return try YAMLFields(node, file: file, what: what)
+    }
+
+    private static func describe(_ error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let where_ = "line \(mark.line), column \(mark.column)"
+            if let context { return "\(problem) \(context.text) (\(where_))" }
+            return "\(problem) (\(where_))"
+        default:
+            return "\(error)"
+        }
+    }
+}

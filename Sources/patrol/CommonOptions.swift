@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import PatrolKit
+
+/// Report formats. More come with the report-formats work (sarif, junit, csv, jsonl, markdown).
+enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+}
+
+extension Confidence: ExpressibleByArgument {}
+
+/// Options of every command that reports findings.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "Output format: \(ReportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: ReportFormat = .text
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write the report to FILE instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Flag(help: "Show secrets in full. By default they are redacted to their first 4 characters and length.")
+    var showSecrets = false
+
+    @Option(help: ArgumentHelp("Report only findings of at least this confidence: high, medium or low.", valueName: "level"))
+    var minConfidence: Confidence = .low
+
+    @Option(help: ArgumentHelp("Exit code when findings remain (default 1).", valueName: "n"))
+    var exitCode: Int32 = 1
+
+    @Flag(help: "Exit 2 when any file could not be read (findings still win with their exit code).")
+    var strict = false
+
+    @Flag(help: "Never colour the output (colour is used only on a terminal, and never with NO_COLOR set).")
+    var noColor = false
+
+    @Flag(name: .shortAndLong, help: "Print nothing on standard error but errors.")
+    var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Also list skipped files on standard error.")
+    var verbose = false
+}
+
+/// Options that choose the rules and the configuration.
+struct RuleSelectionOptions: ParsableArguments {
+    @Option(name: .customLong("rules"), help: ArgumentHelp("A folder of extra rule files, added to the built-in rules (repeatable).", valueName: "dir"))
+    var ruleDirectories: [String] = []
+
+    @Option(help: ArgumentHelp("Read the configuration from FILE instead of .patrol.yml.", valueName: "file"))
+    var config: String?
+
+    @Flag(help: "Ignore .patrol.yml.")
+    var noConfig = false
+
+    /// The configuration for a scan of `target`, and the rule set it selects.
+    func load(target: String) throws -> (PatrolConfig, RuleSet) {
+        var config = PatrolConfig()
+        if !noConfig {
+            if let file = self.config {
+                guard FileManager.default.fileExists(atPath: file) else {
+                    throw CommandFailure("\(file): no such configuration file")
+                }
+                config = try PatrolConfig.load(file: file)
+            } else if let file = PatrolConfig.discover(for: target) {
+                config = try PatrolConfig.load(file: file)
+            }
+        }
+        var directories = ruleDirectories
+        if let extra = config.extraRules {
+            let root = config.root ?? "."
+            directories.append(extra.hasPrefix("/") ? extra : (root as NSString).appendingPathComponent(extra))
+        }
+        let ruleSet = try RuleLoader.load(extraDirectories: directories, disabled: config.disabledRules)
+        return (config, ruleSet)
+    }
+}
+
+/// Sizes such as 25M, 3G, 512K or 1000 (bytes); K, M, G, T are powers of 1024.
+struct ByteSize: ExpressibleByArgument {
+    let bytes: Int
+
+    init(bytes: Int) { self.bytes = bytes }
+
+    init?(argument: String) {
+        var text = argument.trimmingCharacters(in: .whitespaces).uppercased()
+        for suffix in ["IB", "B"] where text.hasSuffix(suffix) && text.count > suffix.count {
+            text.removeLast(suffix.count)
+        }
+        var multiplier = 1
+        if let last = text.last, let power = ["K": 1, "M": 2, "G": 3, "T": 4][String(last)] {
+            multiplier = 1 << (10 * power)
+            text.removeLast()
+        }
+        guard let value = Double(text), value >= 0, value * Double(multiplier) < Double(Int.max) else { return nil }
+        bytes = Int(value * Double(multiplier))
+    }
+
+    var defaultValueDescription: String { "25M" }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import PatrolKit
+
+/// Writes a report in the chosen format, its summary and problems on standard error, and ends
+/// the command with the exit code DESIGN.md specifies.
+struct ReportPrinter {
+    let options: ReportOptions
+
+    func emit(_ report: ScanReport) throws {
+        let text: String
+        switch options.format {
+        case .json:
+            text = JSONReport.render(report, toolVersion: Patrol.version, showSecrets: options.showSecrets)
+        case .text:
+            let color = options.output == nil && Terminal.useColor(descriptor: STDOUT_FILENO, disabled: options.noColor)
+            text = TextReport.render(report, style: .init(color: color, showSecrets: options.showSecrets))
+        }
+        if !text.isEmpty || options.output != nil { try Terminal.write(text, to: options.output) }
+
+        if !options.quiet {
+            for warning in report.warnings { Terminal.warning(warning) }
+            for failure in report.errors { Terminal.warning("cannot read \(failure.path): \(failure.message)") }
+            if options.verbose {
+                for item in report.skipped { Terminal.note("patrol: skipped \(item.path) (\(item.reason.rawValue))") }
+            }
+            Terminal.note(TextReport.summary(report))
+        }
+        if !report.findings.isEmpty { throw ExitCode(options.exitCode) }
+        if options.strict && !report.errors.isEmpty { throw ExitCode(2) }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Where the command talks to a person: messages on standard error, colour decisions.
+enum Terminal {
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("patrol: error: \(message)\n".utf8))
+    }
+
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data("patrol: warning: \(message)\n".utf8))
+    }
+
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    /// Colour only on a terminal, never with NO_COLOR set (https://no-color.org) or --no-color.
+    static func useColor(descriptor: Int32, disabled: Bool) -> Bool {
+        if disabled { return false }
+        if let noColor = ProcessInfo.processInfo.environment["NO_COLOR"], !noColor.isEmpty { return false }
+        if ProcessInfo.processInfo.environment["TERM"] == "dumb" { return false }
+        return isatty(descriptor) == 1
+    }
+
+    /// Writes `text` to `path`, or to standard output when nil.
+    static func write(_ text: String, to path: String?) throws {
+        if let path {
+            do {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            } catch {
+                throw CommandFailure("cannot write \(path): \(error.localizedDescription)")
+            }
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}

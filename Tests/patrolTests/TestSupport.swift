@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+@testable import PatrolKit
+
+/// The built `patrol` executable: next to the test bundle (SwiftPM builds every product before
+/// the tests), or `.build/debug/patrol` from the package root.
+enum PatrolBinary {
+    static let url: URL = {
+        let testBundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var folder = testBundle.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = folder.appendingPathComponent("patrol")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return packageRoot.appendingPathComponent(".build/debug/patrol")
+    }()
+
+    static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+}
+
+/// The result of one run of the binary.
+struct RunResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+
+    /// Parses stdout as a JSON object.
+    func json() throws -> [String: Any] {
+        let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
+        return try #require(object as? [String: Any], "stdout is not a JSON object: \(stdout)")
+    }
+
+    func findings() throws -> [[String: Any]] {
+        try #require(try json()["findings"] as? [[String: Any]])
+    }
+}
+
+/// Runs `patrol` with arguments, in a folder, with optional standard input.
+@discardableResult
+func patrol(_ arguments: [String], in folder: URL? = nil, stdin: Data? = nil, environment: [String: String] = [:], executable: URL = PatrolBinary.url) throws -> RunResult {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    if let folder { process.currentDirectoryURL = folder }
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    let output = Pipe()
+    let error = Pipe()
+    let input = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+    try process.run()
+    if let stdin {
+        input.fileHandleForWriting.write(stdin)
+        try input.fileHandleForWriting.close()
+    }
+    let errorBox = ResultBox()
+    let group = DispatchGroup()
+    group.enter()
+    let errorHandle = error.fileHandleForReading
+    DispatchQueue.global().async {
+        errorBox.data = errorHandle.readDataToEndOfFile()
+        group.leave()
+    }
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    group.wait()
+    return RunResult(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: errorBox.data, as: UTF8.self))
+}
+
+private final class ResultBox: @unchecked Sendable {
+    // Written once before the group is left, read after waiting on it: ordered by the group.
+    var data = Data()
+}
+
+/// A temporary folder removed when the test ends.
+final class TemporaryFolder {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("patrol-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    var path: String { url.path }
+
+    @discardableResult
+    func write(_ relative: String, _ text: String) throws -> URL {
+        try write(relative, Data(text.utf8))
+    }
+
+    @discardableResult
+    func write(_ relative: String, _ data: Data) throws -> URL {
+        let file = url.appendingPathComponent(relative)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: file)
+        return file
+    }
+
+    /// Runs git in this folder; fails the test if git fails.
+    @discardableResult
+    func git(_ arguments: String...) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"] + arguments
+        process.currentDirectoryURL = url
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        #expect(process.terminationStatus == 0, "git \(arguments.joined(separator: " ")) failed: \(text)")
+        return text
+    }
+}
+
+/// Synthetic tokens with valid checksums, made fresh for each test (never committed whole).
+enum Tokens {
+    static func cask(seed: UInt64) -> String {
+        var rng = SeededGenerator(seed: seed)
+        return AzureDevOpsCaskChecksum.generate(using: &rng)
+    }
+
+    static func legacy(seed: UInt64) -> String {
+        var rng = SeededGenerator(seed: seed)
+        return AzureDevOpsLegacyChecksum.generate(using: &rng)
+    }
+
+    static func badCask(seed: UInt64) -> String {
+        var rng = SeededGenerator(seed: seed)
+        return Validator.builtIn["azure-devops-cask"]!.generateCorrupted(using: &rng)
+    }
+}
