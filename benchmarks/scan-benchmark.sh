@@ -47,7 +47,6 @@ runs=3
 tools=$all_tools
 corpus=""
 install=false
-gen_args=()
 size_mb=1024 files=20000 seed=1
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -103,7 +102,7 @@ if [[ -z $corpus ]]; then
         corpus="$here/corpus-${size_mb}m-${files}f-s${seed}"
     fi
     python3 "$here/generate-corpus.py" "$corpus" --size-mb "$size_mb" --files "$files" --seed "$seed" \
-        --patrol "$patrol" "${gen_args[@]}"
+        --patrol "$patrol"
 fi
 [[ -d $corpus ]] || die "$corpus: not a folder"
 corpus=$(cd "$corpus" && pwd)
@@ -173,13 +172,14 @@ def count(argv):
         print(len(json.load(open(path))))
 
 def recall(argv):
-    """recall MANIFEST REPORT...: every valid planted token found, no bad one reported."""
+    """recall MANIFEST FILES BYTES REPORT...: every valid planted token found, no bad one reported."""
     manifest = json.load(open(argv[0]))
+    files, total = int(argv[1]), int(argv[2])
     planted = manifest["planted"]
     valid = {p["fingerprint"]: p for p in planted if p["kind"] == "valid"}
     bad = {p["fingerprint"]: p for p in planted if p["kind"] == "bad"}
     failed = False
-    for report in argv[1:]:
+    for report in argv[3:]:
         r = json.load(open(report))
         found = {}
         for f in r["findings"]:
@@ -195,6 +195,8 @@ def recall(argv):
               f"tokens, {len(reported_bad)}/{len(bad)} bad-checksum look-alikes reported, "
               f"{len(unexpected)} findings not planted, {r['stats']['rejected_by_validator']} rejected by validator; "
               f"patrol read {r['stats']['files']} files, {r['stats']['bytes']} bytes")
+        if (r["stats"]["files"], r["stats"]["bytes"]) != (files, total):
+            print(f"  NOTE: the corpus has {files} files, {total} bytes")
         for p in missed[:50]:
             print(f"  MISSED {p['rule']} at {p['path']}:{p['line']} (context {p['context']}, fingerprint {p['fingerprint']})")
         for p in reported_bad[:50]:
@@ -244,13 +246,13 @@ set_cmd() {
         patrol | patrol-1t)
             kind=patrol
             cmd=("$patrol" scan "$corpus" --format json --output "$out" --no-ignore --quiet)
-            [[ $name == patrol-1t ]] && cmd+=(--threads 1)
+            if [[ $name == patrol-1t ]]; then cmd+=(--threads 1); fi
             ;;
         rg | rg-1t | rg-plain)
             [[ -n $rg ]] || return 1
             kind=rg stdout=$out
             cmd=("$rg" -c --no-ignore --hidden)
-            [[ $name == rg-1t ]] && cmd+=(-j 1)
+            if [[ $name == rg-1t ]]; then cmd+=(-j 1); fi
             if [[ $name == rg-plain ]]; then
                 cmd+=(-e "$re_pat_plain" -e "$re_legacy_plain" "$corpus")
             else
@@ -277,44 +279,69 @@ read -r corpus_bytes corpus_files < <(bench stats "$corpus")
     echo "corpus:  $corpus: $corpus_files files, $corpus_bytes bytes ($(awk -v b="$corpus_bytes" 'BEGIN{printf "%.1f", b/1e6}') MB)"
     echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), $(free -g | awk '/^Mem:/{print $2}') GiB, $(uname -sr)"
     echo "patrol:  $patrol ($("$patrol" --version 2>/dev/null))"
-    [[ -n $rg ]] && echo "rg:      $rg ($("$rg" --version | head -1))"
-    [[ -n $kingfisher ]] && echo "kingfisher: $kingfisher ($("$kingfisher" --version 2>/dev/null | head -1))"
-    [[ -n $gitleaks ]] && echo "gitleaks: $gitleaks ($("$gitleaks" version 2>/dev/null | head -1))"
+    if [[ -n $rg ]]; then echo "rg:      $rg ($("$rg" --version | head -1))"; fi
+    if [[ -n $kingfisher ]]; then echo "kingfisher: $kingfisher ($("$kingfisher" --version 2>/dev/null | head -1))"; fi
+    if [[ -n $gitleaks ]]; then echo "gitleaks: $gitleaks ($("$gitleaks" version 2>/dev/null | head -1))"; fi
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$results/summary.txt"
 
 note "warming the page cache: reading all $corpus_files files"
 find "$corpus" -type f -print0 | xargs -0 cat >/dev/null
 
+# A command as it can be pasted into a shell.
+shell_words() {
+    local a out=""
+    for a in "$@"; do
+        if [[ $a =~ ^[A-Za-z0-9_./:=,+@%-]+$ ]]; then out+="$a "; else out+="'${a//\'/\'\\\'\'}' "; fi
+    done
+    echo "${out% }"
+}
+
 echo '{}' >"$tmp/findings.json"
-recall_status=0
 recall_reports=()
 commands=()
 skipped=()
 for name in ${tools//,/ }; do
     if ! set_cmd "$name" "$tmp/$name-warmup.out"; then
-        skipped+=("$name")
+        skipped+=("$name (not installed)")
         continue
     fi
     note "$name"
+    failed=false
     # One untimed run first: it loads the binary and, for Kingfisher, builds its rule cache.
     # gitleaks has nothing to cache and is slow, so it gets none (the files are in the page cache).
     if [[ $name != gitleaks ]]; then
-        bench measure "$results/runs.jsonl" "$name" warmup "$stdout" "$tmp/$name.err" "$ok" -- "${cmd[@]}"
+        bench measure "$results/runs.jsonl" "$name" warmup "$stdout" "$tmp/$name.err" "$ok" -- "${cmd[@]}" || failed=true
     fi
     for ((i = 1; i <= runs; i++)); do
+        $failed && break
         set_cmd "$name" "$tmp/$name-$i.out"
-        bench measure "$results/runs.jsonl" "$name" "$i" "$stdout" "$tmp/$name.err" "$ok" -- "${cmd[@]}"
-        [[ $kind == patrol ]] && recall_reports+=("$tmp/$name-$i.out")
+        bench measure "$results/runs.jsonl" "$name" "$i" "$stdout" "$tmp/$name.err" "$ok" -- "${cmd[@]}" || failed=true
+        if [[ $kind == patrol ]] && ! $failed; then recall_reports+=("$tmp/$name-$i.out"); fi
     done
-    set_cmd "$name" "$tmp/$name-N.out"
-    shown=$(printf '%q ' "${cmd[@]}")
-    [[ $stdout != /dev/null ]] && shown+="> $name.out"
-    commands+=("$name: ${shown% }")
+    if $failed; then
+        [[ $kind != patrol ]] || die "patrol failed; see above"
+        skipped+=("$name (failed)")
+        continue
+    fi
+    set_cmd "$name" "/tmp/patrol-bench.XXXXXX/$name-N.out"
+    shown=$(shell_words "${cmd[@]}")
+    if [[ $stdout != /dev/null ]]; then shown+=" > $stdout"; fi
+    commands+=("$name: ${shown//"$corpus"/\$CORPUS}")
     found=$(bench count "$kind" "$tmp/$name-$runs.out")
     python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); d[sys.argv[2]]=sys.argv[3]; json.dump(d, open(p,"w"))' \
         "$tmp/findings.json" "$name" "$found"
 done
+
+recall_status=0
+if [[ ${#recall_reports[@]} -eq 0 ]]; then
+    : >"$tmp/recall.txt"
+elif [[ -f $manifest ]]; then
+    echo "patrol recall against $(basename "$manifest"), every timed run:" >"$tmp/recall.txt"
+    bench recall "$manifest" "$corpus_files" "$corpus_bytes" "${recall_reports[@]}" >>"$tmp/recall.txt" || recall_status=1
+else
+    echo "patrol recall: not checked ($corpus has no $(basename "$manifest"))" >"$tmp/recall.txt"
+fi
 
 {
     echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -325,23 +352,12 @@ done
     echo "process and its children (wait4); peak RSS = ru_maxrss. Page cache warm; $runs timed runs"
     echo "after one untimed warm-up (none for gitleaks). rg counts matching lines and validates no"
     echo "checksum; Kingfisher and gitleaks run all their rules, not only Azure DevOps ones."
-    [[ ${#skipped[@]} -gt 0 ]] && echo "not installed, skipped: ${skipped[*]} (benchmarks/scan-benchmark.sh --install-tools)"
+    if [[ ${#skipped[@]} -gt 0 ]]; then echo "skipped: ${skipped[*]}"; fi
     echo
-    if [[ ${#recall_reports[@]} -gt 0 ]]; then
-        if [[ -f $manifest ]]; then
-            echo "patrol recall against $(basename "$manifest") (every timed run):"
-            bench recall "$manifest" "${recall_reports[@]}" || recall_status=1
-        else
-            echo "patrol recall: not checked ($corpus has no $(basename "$manifest"))"
-        fi
-        echo
-    fi
+    cat "$tmp/recall.txt"
+    echo
     echo "commands (CORPUS=$corpus):"
-    for c in "${commands[@]}"; do
-        echo "  ${c//"$corpus"/\$CORPUS}"
-    done
+    for c in "${commands[@]}"; do echo "  $c"; done
 } | tee -a "$results/summary.txt"
-# The recall line's status comes out of the pipeline's subshell through a file.
-if grep -q ': FAIL:' "$results/summary.txt"; then recall_status=1; fi
 note "summary saved in ${results#"$repo"/}/summary.txt"
 exit "$recall_status"

@@ -124,3 +124,29 @@ import Testing
         #expect((try? PatrolConfig.parse("", file: "c.yml")) != nil)
     }
 }
+
+@Suite struct ExamplePlaceholderTests {
+    @Test func randomPlaceholdersExpandToTheirAlphabetAndLength() throws {
+        var rng = SeededGenerator(seed: 1)
+        let expanded = try RuleExamples.expand("k = sk_{{base62:24}} / {{hex:8}} / {{digits:3}} / {{unknown:4}}", validator: nil, using: &rng)
+        let parts = expanded.text.components(separatedBy: " / ")
+        #expect(parts.count == 4)
+        #expect(parts[0].hasPrefix("k = sk_") && parts[0].count == 7 + 24)
+        #expect(parts[0].dropFirst(7).allSatisfy { $0.isLetter || $0.isNumber })
+        #expect(parts[1].count == 8 && parts[1].allSatisfy { "0123456789abcdef".contains($0) })
+        #expect(parts[2].count == 3 && parts[2].allSatisfy(\.isNumber))
+        #expect(parts[3] == "{{unknown:4}}")
+        #expect(expanded.tokens.isEmpty)
+    }
+
+    @Test func generatePlaceholdersNeedAValidator() {
+        var rng = SeededGenerator(seed: 1)
+        #expect(throws: RuleExamples.ExpansionError.noValidator) { try RuleExamples.expand("{{generate}}", validator: nil, using: &rng) }
+        let validator = Validator.builtIn["azure-devops-legacy"]!
+        let expanded = try? RuleExamples.expand("a {{generate}} b {{generate-bad-checksum}}", validator: validator, using: &rng)
+        #expect(expanded?.tokens.count == 1)
+        let words = expanded?.text.split(separator: " ").map(String.init) ?? []
+        #expect(words.count == 4)
+        #expect(validator.isValid(words[1]) && !validator.isValid(words[3]))
+    }
+}

@@ -20,13 +20,12 @@ struct FindingAssembler: Sendable {
         var groups: [String: [Occurrence]] = [:]
         var allowed = 0
         for occurrence in occurrences {
-            let rule = ruleSet.compiled[occurrence.rule].rule
-            guard rule.confidence >= minConfidence else { continue }
+            guard Self.confidence(of: occurrence, ruleSet: ruleSet) >= minConfidence else { continue }
             if isAllowed(occurrence.secret, scratch: scratch) {
                 allowed += 1
                 continue
             }
-            let key = rule.id + "\u{0}" + occurrence.secret
+            let key = String(occurrence.rule) + "\u{0}" + occurrence.secret
             if groups[key] == nil { order.append(key) }
             groups[key, default: []].append(occurrence)
         }
@@ -42,7 +41,7 @@ struct FindingAssembler: Sendable {
                 rule: rule.id,
                 ruleName: rule.name,
                 provider: rule.providerID,
-                confidence: rule.confidence,
+                confidence: Self.confidence(of: first, ruleSet: ruleSet),
                 secret: first.secret,
                 fingerprint: Finding.fingerprint(rule: rule.id, secret: first.secret),
                 path: path,
@@ -63,6 +62,12 @@ struct FindingAssembler: Sendable {
             )
         }
         return (findings, allowed)
+    }
+
+    /// The rule's confidence, at most medium when its validator could only say "unverified".
+    static func confidence(of occurrence: Occurrence, ruleSet: RuleSet) -> Confidence {
+        let confidence = ruleSet.compiled[occurrence.rule].rule.confidence
+        return occurrence.validated == false ? min(confidence, .medium) : confidence
     }
 
     private func isAllowed(_ secret: String, scratch: MatchScratch) -> Bool {

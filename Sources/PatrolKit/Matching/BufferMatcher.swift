@@ -5,7 +5,7 @@ struct RawMatch: Sendable, Equatable {
     let end: Int
     let secretStart: Int
     let secretEnd: Int
-    /// true: a validator proved it; nil: the rule has no validator.
+    /// true: a validator proved it; false: its layout is unverified; nil: the rule has no validator.
     let validated: Bool?
 }
 
@@ -107,11 +107,13 @@ final class BufferMatcher {
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[secret])
         var validated: Bool?
         if let validator = rule.validator {
-            guard validator.isValid(bytes) else {
+            switch validator.check(bytes) {
+            case .valid: validated = true
+            case .unverified: validated = false
+            case .invalid:
                 rejectedByValidator += 1
                 return
             }
-            validated = true
         }
         if let floor = rule.rule.entropy, Entropy.bitsPerByte(bytes) < floor { return }
         for allow in rule.allow where allow.match(bytes, from: 0, scratch: scratch) != nil {

@@ -1,9 +1,36 @@
+/// What a validator concluded about a candidate.
+enum ValidationResult: Sendable, Equatable {
+    /// The checksum or structure holds: the match is proven (`validated: true`).
+    case valid
+    /// It fails: not a finding; counted in `rejected_by_validator`.
+    case invalid
+    /// The check failed, but the format's layout is marked unverified in the reference, so the
+    /// match is reported with `validated: false` and at most medium confidence.
+    case unverified
+}
+
 /// A named offline check that proves a candidate is a real token (checksum or structure), and
 /// a generator of valid tokens, so rule examples and tests never commit a valid token whole.
 struct Validator: Sendable {
     let name: String
-    let isValid: @Sendable (UnsafeRawBufferPointer) -> Bool
+    let check: @Sendable (UnsafeRawBufferPointer) -> ValidationResult
     let generate: @Sendable (inout SeededGenerator) -> String
+
+    /// A validator whose answer is yes or no.
+    init(name: String, isValid: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool, generate: @escaping @Sendable (inout SeededGenerator) -> String) {
+        self.name = name
+        self.check = { isValid($0) ? .valid : .invalid }
+        self.generate = generate
+    }
+
+    /// A validator that can also answer `.unverified`.
+    init(name: String, check: @escaping @Sendable (UnsafeRawBufferPointer) -> ValidationResult, generate: @escaping @Sendable (inout SeededGenerator) -> String) {
+        self.name = name
+        self.check = check
+        self.generate = generate
+    }
+
+    func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool { check(bytes) == .valid }
 
     /// The validators that rule files can name in `validate:`.
     static let builtIn: [String: Validator] = {

@@ -24,9 +24,10 @@ public struct ExampleFailure: Sendable, Equatable, CustomStringConvertible {
 
 /// Runs rule examples through the real engine (prefilter, regex, validator, entropy, allow).
 ///
-/// `{{generate}}` in an example becomes a fresh token from the rule's validator, and
-/// `{{generate-bad-checksum}}` one of the right shape whose checksum fails, so no checksum-valid
-/// token is ever committed whole in a rule file.
+/// `{{generate}}` in an example becomes a fresh token from the rule's validator,
+/// `{{generate-bad-checksum}}` one of the right shape whose checksum fails, and
+/// `{{base62:24}}` (or hex, HEX, base64, base64url, base32, lower, upper, digits, alnum) that many
+/// random characters, so no token-shaped literal is ever committed whole in a rule file.
 public enum RuleExamples {
     public static let generatePlaceholder = "{{generate}}"
     public static let badChecksumPlaceholder = "{{generate-bad-checksum}}"
@@ -42,26 +43,46 @@ public enum RuleExamples {
         case noValidator
     }
 
+    /// Alphabets of `{{alphabet:N}}` placeholders: N random characters, so examples of rules
+    /// without a checksum do not commit a whole token-shaped literal either.
+    static let placeholderAlphabets: [String: [UInt8]] = [
+        "base62": Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8),
+        "alnum": Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8),
+        "hex": Array("0123456789abcdef".utf8),
+        "HEX": Array("0123456789ABCDEF".utf8),
+        "base64": Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8),
+        "base64url": Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8),
+        "base32": Array("abcdefghijklmnopqrstuvwxyz234567".utf8),
+        "lower": Array("abcdefghijklmnopqrstuvwxyz".utf8),
+        "upper": Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8),
+        "digits": Array("0123456789".utf8),
+    ]
+
     static func expand(_ template: String, validator: Validator?, using rng: inout SeededGenerator) throws(ExpansionError) -> Expanded {
-        guard template.contains("{{generate") else { return Expanded(text: template, tokens: []) }
-        guard let validator else { throw .noValidator }
+        guard template.contains("{{") else { return Expanded(text: template, tokens: []) }
         var text = ""
         var tokens: [String] = []
         var rest = Substring(template)
-        while let range = rest.range(of: "{{generate") {
-            text += rest[..<range.lowerBound]
-            let tail = rest[range.lowerBound...]
-            if tail.hasPrefix(badChecksumPlaceholder) {
-                text += validator.generateCorrupted(using: &rng)
-                rest = tail.dropFirst(badChecksumPlaceholder.count)
-            } else if tail.hasPrefix(generatePlaceholder) {
+        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+            text += rest[..<open.lowerBound]
+            let name = String(rest[open.upperBound..<close.lowerBound])
+            rest = rest[close.upperBound...]
+            switch name {
+            case "generate":
+                guard let validator else { throw .noValidator }
                 let token = validator.generate(&rng)
                 tokens.append(token)
                 text += token
-                rest = tail.dropFirst(generatePlaceholder.count)
-            } else {
-                text += "{{generate"
-                rest = tail.dropFirst("{{generate".count)
+            case "generate-bad-checksum":
+                guard let validator else { throw .noValidator }
+                text += validator.generateCorrupted(using: &rng)
+            default:
+                let parts = name.split(separator: ":")
+                if parts.count == 2, let alphabet = placeholderAlphabets[String(parts[0])], let count = Int(parts[1]), count > 0, count <= 4096 {
+                    text += String(decoding: (0..<count).map { _ in alphabet.randomElement(using: &rng)! }, as: UTF8.self)
+                } else {
+                    text += "{{" + name + "}}"
+                }
             }
         }
         text += rest
