@@ -53,6 +53,15 @@ struct RuleSelectionOptions: ParsableArguments {
 
     /// The configuration for a scan of `target`, and the rule set it selects.
     func load(target: String) throws -> (PatrolConfig, RuleSet) {
+        try load { try PatrolConfig.discover(for: target).map { try PatrolConfig.load(file: $0) } }
+    }
+
+    /// The configuration of a repository (in a bare one, `.patrol.yml` of `HEAD`'s tree).
+    func loadForRepository(_ repository: String) throws -> (PatrolConfig, RuleSet) {
+        try load { try PatrolConfig.forRepository(repository) }
+    }
+
+    private func load(discover: () throws -> PatrolConfig?) throws -> (PatrolConfig, RuleSet) {
         var config = PatrolConfig()
         if !noConfig {
             if let file = self.config {
@@ -60,8 +69,8 @@ struct RuleSelectionOptions: ParsableArguments {
                     throw CommandFailure("\(file): no such configuration file")
                 }
                 config = try PatrolConfig.load(file: file)
-            } else if let file = PatrolConfig.discover(for: target) {
-                config = try PatrolConfig.load(file: file)
+            } else if let found = try discover() {
+                config = found
             }
         }
         var directories = ruleDirectories

@@ -109,10 +109,21 @@ final class TemporaryFolder {
     /// Runs git in this folder; fails the test if git fails.
     @discardableResult
     func git(_ arguments: String...) throws -> String {
+        try git(arguments)
+    }
+
+    @discardableResult
+    func git(_ arguments: [String], in subfolder: String? = nil, expectSuccess: Bool = true) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"] + arguments
-        process.currentDirectoryURL = url
+        process.arguments = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "protocol.file.allow=always"] + arguments
+        process.currentDirectoryURL = subfolder.map { url.appendingPathComponent($0) } ?? url
+        var environment = ProcessInfo.processInfo.environment
+        environment["GIT_AUTHOR_NAME"] = "Test"
+        environment["GIT_AUTHOR_EMAIL"] = "test@example.com"
+        environment["GIT_COMMITTER_NAME"] = "Test"
+        environment["GIT_COMMITTER_EMAIL"] = "test@example.com"
+        process.environment = environment
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -120,8 +131,30 @@ final class TemporaryFolder {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
-        #expect(process.terminationStatus == 0, "git \(arguments.joined(separator: " ")) failed: \(text)")
+        if expectSuccess {
+            #expect(process.terminationStatus == 0, "git \(arguments.joined(separator: " ")) failed: \(text)")
+        } else {
+            lastGitStatus = process.terminationStatus
+        }
         return text
+    }
+
+    /// The exit status of the last `git(…, expectSuccess: false)`.
+    var lastGitStatus: Int32 = 0
+
+    /// Writes files (nil deletes one), stages everything and commits; returns the commit id.
+    @discardableResult
+    func commit(_ message: String, _ files: [String: String?] = [:]) throws -> String {
+        for (path, text) in files {
+            if let text {
+                try write(path, text)
+            } else {
+                try FileManager.default.removeItem(at: url.appendingPathComponent(path))
+            }
+        }
+        try git("add", "-A")
+        try git("commit", "-q", "--allow-empty", "-m", message)
+        return try git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

@@ -16,10 +16,26 @@ struct FindingAssembler: Sendable {
 
     /// Findings at `path`, and how many occurrences the allow lists suppressed.
     func findings(path: String, occurrences: [Occurrence], scratch: MatchScratch) -> (findings: [Finding], allowed: Int) {
+        // Rule `paths` were applied before the file was read (relative to the repository root).
+        findings(path: path, sightings: occurrences.map { Sighting(occurrence: $0, commit: nil) }, commits: [], checkRulePaths: false, scratch: scratch)
+    }
+
+    /// An occurrence and, in history, the commit (index into `commits`) that introduced it.
+    struct Sighting {
+        let occurrence: Occurrence
+        let commit: Int?
+    }
+
+    /// Findings at `path` from sightings across blobs and commits: one per (rule, secret), first
+    /// seen in the earliest commit, with every sighting as a location. `path` is relative to the
+    /// repository root, where rule `paths` globs apply, when `checkRulePaths`.
+    func findings(path: String, sightings: [Sighting], commits: [CommitInfo], checkRulePaths: Bool = true, scratch: MatchScratch) -> (findings: [Finding], allowed: Int) {
         var order: [String] = []
-        var groups: [String: [Occurrence]] = [:]
+        var groups: [String: [Sighting]] = [:]
         var allowed = 0
-        for occurrence in occurrences {
+        for sighting in sightings {
+            let occurrence = sighting.occurrence
+            if checkRulePaths, !ruleSet.compiled[occurrence.rule].applies(to: path) { continue }
             guard Self.confidence(of: occurrence, ruleSet: ruleSet) >= minConfidence else { continue }
             if isAllowed(occurrence.secret, scratch: scratch) {
                 allowed += 1
@@ -27,15 +43,24 @@ struct FindingAssembler: Sendable {
             }
             let key = String(occurrence.rule) + "\u{0}" + occurrence.secret
             if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(occurrence)
+            groups[key, default: []].append(sighting)
         }
         let findings = order.map { key -> Finding in
-            let group = groups[key]!
-            let first = group[0]
+            let group = groups[key]!.sorted {
+                ($0.commit ?? -1, $0.occurrence.line, $0.occurrence.column) < ($1.commit ?? -1, $1.occurrence.line, $1.occurrence.column)
+            }
+            let first = group[0].occurrence
+            let commit = group[0].commit.map { commits[$0] }
             let rule = ruleSet.compiled[first.rule].rule
             var context: [String: String] = [:]
-            for occurrence in group {
-                context.merge(occurrence.context) { current, _ in current }
+            for sighting in group {
+                context.merge(sighting.occurrence.context) { current, _ in current }
+            }
+            var locations: [Location] = []
+            for sighting in group {
+                let info = sighting.commit.map { commits[$0] }
+                let location = Location(path: path, line: sighting.occurrence.line, column: sighting.occurrence.column, commit: info?.oid, authorDate: info?.authorDate)
+                if locations.last != location { locations.append(location) }
             }
             return Finding(
                 rule: rule.id,
@@ -54,11 +79,11 @@ struct FindingAssembler: Sendable {
                 validated: first.validated,
                 verified: nil,
                 context: context,
-                commit: nil,
-                author: nil,
-                authorDate: nil,
-                commitDate: nil,
-                locations: group.map { Location(path: path, line: $0.line, column: $0.column) }
+                commit: commit?.oid,
+                author: commit?.author,
+                authorDate: commit?.authorDate,
+                commitDate: commit?.commitDate,
+                locations: locations
             )
         }
         return (findings, allowed)

@@ -80,4 +80,16 @@ public struct PatrolConfig: Sendable, Equatable {
         let candidate = (folder as NSString).appendingPathComponent(fileName)
         return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
     }
+
+    /// The configuration of a repository: `.patrol.yml` at the top of its work tree, or for a
+    /// bare repository the one in `HEAD`'s tree. Nil when there is none.
+    public static func forRepository(_ path: String) throws(RuleError) -> PatrolConfig? {
+        if let file = discover(for: path) { return try load(file: file) }
+        guard let bare = try? GitChild.text(["rev-parse", "--is-bare-repository"], in: path), bare == "true",
+              let text = try? GitChild.run(["show", "HEAD:" + fileName], in: path)
+        else { return nil }
+        var config = try parse(String(decoding: text, as: UTF8.self), file: "HEAD:" + fileName)
+        config.root = nil
+        return config
+    }
 }

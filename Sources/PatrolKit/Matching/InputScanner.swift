@@ -92,9 +92,28 @@ final class InputScanner {
         scan(DescriptorStream(descriptor: descriptor), enabled: enabled, sniff: true)
     }
 
-    /// Scans bytes already in memory (rule examples, tests).
+    /// Scans bytes already in memory (git blobs, added lines of a diff, rule examples) in place:
+    /// one pass, no copy. UTF-16 input is transcoded through the chunked path.
+    func scan(memory: UnsafeRawBufferPointer, enabled: [Bool]? = nil) -> InputOutcome {
+        switch InputEncoding.sniff(memory) {
+        case .binary:
+            return .skipped(.binary)
+        case .utf16:
+            return scan(DescriptorStream(descriptor: -1, pending: Array(memory)), enabled: enabled, sniff: true)
+        case .bytes:
+            matches.removeAll(keepingCapacity: true)
+            matcher.matches(in: memory, accept: 0..<memory.count, enabled: enabled, into: &matches)
+            var occurrences: [Occurrence] = []
+            if !matches.isEmpty {
+                var cursor = LineCursor()
+                locate(in: memory, bufferStart: 0, cursor: &cursor, into: &occurrences)
+            }
+            return .scanned(bytes: memory.count, occurrences: occurrences)
+        }
+    }
+
     func scan(bytes: [UInt8], enabled: [Bool]? = nil) -> InputOutcome {
-        scan(DescriptorStream(descriptor: -1, pending: bytes), enabled: enabled, sniff: true)
+        bytes.withUnsafeBytes { scan(memory: $0, enabled: enabled) }
     }
 
     private func scan(_ stream: DescriptorStream, enabled: [Bool]?, sniff: Bool) -> InputOutcome {

@@ -41,8 +41,13 @@ public enum TextReport {
             if !finding.context.isEmpty {
                 output += "      context: " + finding.context.keys.sorted().map { "\($0)=\(finding.context[$0]!)" }.joined(separator: ", ") + "\n"
             }
+            if let commit = finding.commit {
+                output += "      commit " + paint(String(commit.prefix(12)), "33") + " by \(finding.author ?? "?") on \(finding.authorDate ?? "?")\n"
+            }
             if finding.locations.count > 1 {
-                let more = finding.locations.dropFirst().map { "\($0.line):\($0.column)" }.joined(separator: ", ")
+                let more = finding.locations.dropFirst().map { location in
+                    "\(location.line):\(location.column)" + (location.commit.map { " (\($0.prefix(12)))" } ?? "")
+                }.joined(separator: ", ")
                 output += "      also at: " + more + "\n"
             }
         }
@@ -61,7 +66,7 @@ public enum TextReport {
         }
         let megabytes = Double(report.stats.bytes) / 1_000_000
         var covered = "scanned \(plural(report.stats.files, "file")), \(formatted(megabytes)) MB in \(formatted(report.stats.seconds)) s"
-        if report.stats.blobs > 0 { covered = "scanned \(plural(report.stats.blobs, "blob")), \(formatted(megabytes)) MB in \(formatted(report.stats.seconds)) s" }
+        if report.target.kind == "git" { covered = "scanned \(plural(report.stats.blobs, "blob")), \(formatted(megabytes)) MB in \(formatted(report.stats.seconds)) s" }
         parts.append(covered)
         if !report.skipped.isEmpty { parts.append("\(report.skipped.count) skipped") }
         if !report.errors.isEmpty { parts.append(plural(report.errors.count, "error")) }

@@ -1,0 +1,172 @@
+import Foundation
+
+/// What `patrol diff` compares.
+public enum DiffSource: Sendable, Equatable {
+    /// Staged and unstaged changes against `HEAD`.
+    case workingTree
+    /// The index against `HEAD` (what the next commit will hold).
+    case staged
+    /// One commit against its first parent.
+    case revision(String)
+    /// Every commit in a range such as `A..B`, each against its first parent.
+    case range(String)
+    /// A unified diff on standard input.
+    case standardInput
+
+    var description: String {
+        switch self {
+        case .workingTree: "HEAD..working-tree"
+        case .staged: "HEAD..index"
+        case .revision(let revision): revision
+        case .range(let range): range
+        case .standardInput: "-"
+        }
+    }
+}
+
+/// Failures of `patrol diff` that stop it: git's, or a diff that cannot be read.
+public enum DiffScanError: Error, Sendable, Equatable, CustomStringConvertible {
+    case git(GitError)
+    case parse(DiffParseError)
+
+    public var description: String {
+        switch self {
+        case .git(let error): error.description
+        case .parse(let error): error.description
+        }
+    }
+}
+
+/// Scans only the lines a diff adds, reported at their line in the new file: the engine of the
+/// pre-commit hook (`--staged`) and of pipeline steps over a push or pull request (`A..B`).
+public final class DiffScanner: Sendable {
+    public let ruleSet: RuleSet
+    public let config: PatrolConfig
+    private let assembler: FindingAssembler
+
+    public init(ruleSet: RuleSet, config: PatrolConfig = PatrolConfig(), minConfidence: Confidence = .low) {
+        self.ruleSet = ruleSet
+        self.config = config
+        assembler = FindingAssembler(ruleSet: ruleSet, config: config, minConfidence: minConfidence)
+    }
+
+    /// Scans `source`; `repository` is where git runs (ignored for standard input).
+    public func scan(_ source: DiffSource, repository path: String) throws(DiffScanError) -> ScanReport {
+        let clock = ContinuousClock.now
+        var report: ScanReport
+        if source == .standardInput {
+            report = ScanReport(target: ScanTarget(kind: "diff", root: FileManager.default.currentDirectoryPath, revs: ["-"]))
+            try read(descriptor: 0, into: &report)
+        } else {
+            let repository: GitRepository
+            do {
+                repository = try GitRepository.open(path)
+            } catch {
+                throw .git(error)
+            }
+            report = ScanReport(target: ScanTarget(kind: "diff", root: repository.root, revs: [source.description]))
+            let child: GitChild
+            do {
+                child = try GitChild(try arguments(for: source, in: repository), in: repository.folder)
+            } catch {
+                throw .git(error)
+            }
+            do {
+                try read(descriptor: child.output, into: &report)
+            } catch {
+                child.terminate()
+                _ = child.wait()
+                throw error
+            }
+            let (status, message) = child.wait()
+            if status == 127 { throw .git(.gitMissing) }
+            guard status == 0 else { throw .git(.failed(command: "git \(source.description)", message: message)) }
+        }
+        report.findings.sort { ($0.path, $0.line, $0.column, $0.rule) < ($1.path, $1.line, $1.column, $1.rule) }
+        let elapsed = ContinuousClock.now - clock
+        report.stats.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return report
+    }
+
+    private func arguments(for source: DiffSource, in repository: GitRepository) throws(GitError) -> [String] {
+        let diffOptions = [
+            "--no-color", "--no-ext-diff", "--no-textconv", "-U0", "--find-renames", "--no-relative",
+            "--src-prefix=a/", "--dst-prefix=b/",
+        ]
+        let logFormat = "--format=%x01%H%x02%an <%ae>%x02%aI%x02%cI"
+        switch source {
+        case .workingTree:
+            return ["diff"] + diffOptions + [try base(of: repository)]
+        case .staged:
+            return ["diff", "--cached"] + diffOptions + [try base(of: repository)]
+        case .revision(let revision):
+            try repository.verify(revisions: [revision])
+            return ["log", "-1", "-p", "--root", "--diff-merges=first-parent", logFormat] + diffOptions + ["--end-of-options", revision]
+        case .range(let range):
+            try repository.verify(revisions: [range])
+            // A merge shows only what it adds against every parent (an "evil merge"): its side
+            // branch's changes are already scanned in that branch's own commits.
+            return ["log", "-p", "--reverse", "--root", "--diff-merges=dense-combined", logFormat] + diffOptions + ["--end-of-options", range]
+        case .standardInput:
+            return []
+        }
+    }
+
+    /// `HEAD`, or the empty tree in a repository with no commit yet.
+    private func base(of repository: GitRepository) throws(GitError) -> String {
+        if (try? GitChild.run(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], in: repository.folder)) != nil {
+            return "HEAD"
+        }
+        return try GitChild.text(["hash-object", "-t", "tree", "/dev/null"], in: repository.folder)
+    }
+
+    private func read(descriptor: Int32, into report: inout ScanReport) throws(DiffScanError) {
+        let scanner = InputScanner(ruleSet: ruleSet)
+        var byPath: [String: [FindingAssembler.Sighting]] = [:]
+        var reader = UnifiedDiffReader(descriptor: descriptor)
+        var files = Set<String>()
+        do {
+            try reader.read { added in
+                files.insert(added.path)
+                report.stats.bytes += added.text.count
+                if config.allowPaths.contains(where: { $0.matches(added.path) }) { return }
+                switch scanner.scan(bytes: added.text) {
+                case .scanned(_, let occurrences):
+                    for occurrence in occurrences {
+                        byPath[added.path, default: []].append(.init(occurrence: Self.placed(occurrence, at: added.lineNumbers), commit: added.commit))
+                    }
+                case .skipped(let reason):
+                    report.skipped.append(SkippedItem(path: added.path, reason: reason))
+                case .failed(let message):
+                    report.errors.append(ScanFailure(path: added.path, message: message))
+                }
+            }
+        } catch {
+            throw .parse(error)
+        }
+        report.stats.files = files.count
+        report.stats.rejectedByValidator = scanner.matcher.rejectedByValidator
+        let scratch = MatchScratch(maxCaptureCount: 32)
+        for (path, sightings) in byPath {
+            let (findings, allowed) = assembler.findings(path: path, sightings: sightings, commits: reader.commits, scratch: scratch)
+            report.findings += findings
+            report.stats.allowed += allowed
+        }
+    }
+
+    /// An occurrence in the joined added lines, moved to its line in the new file.
+    private static func placed(_ occurrence: Occurrence, at lineNumbers: [Int]) -> Occurrence {
+        func line(_ index: Int) -> Int { index - 1 < lineNumbers.count ? lineNumbers[index - 1] : index }
+        return Occurrence(
+            rule: occurrence.rule,
+            secret: occurrence.secret,
+            line: line(occurrence.line),
+            column: occurrence.column,
+            endLine: line(occurrence.endLine),
+            endColumn: occurrence.endColumn,
+            snippet: occurrence.snippet,
+            context: occurrence.context,
+            validated: occurrence.validated
+        )
+    }
+}

@@ -1,0 +1,201 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// Live counters of a long scan, read by a progress display on another thread.
+public final class ScanProgress: Sendable {
+    public let totalItems = Atomic<Int>(0)
+    public let totalBytes = Atomic<Int>(0)
+    public let doneItems = Atomic<Int>(0)
+    public let doneBytes = Atomic<Int>(0)
+
+    public init() {}
+}
+
+/// How a history scan runs.
+public struct HistoryOptions: Sendable {
+    /// Revisions as git takes them (`main`, `v1..v2`, `^a b`, `--not --remotes`); empty: all refs.
+    public var revisions: [String] = []
+    /// Also report secrets in blobs no ref reaches (left by amends and resets).
+    public var includeUnreachable = false
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    public var maxFileSize = 25 << 20
+    public var minConfidence = Confidence.low
+    public var progress: ScanProgress?
+
+    public init() {}
+}
+
+/// Scans git history: every distinct blob once, however many commits carry it, read by several
+/// `git cat-file --batch` processes at once and scanned as it streams in.
+///
+/// - All refs (no revisions): every blob in the object database is listed in pack order and
+///   scanned; only for blobs with matches is the log read to find the commits that introduced
+///   them. A blob no commit introduces is unreachable: reported only with `includeUnreachable`.
+/// - With revisions: the log of those revisions (`A..B` for a range) names the blobs its
+///   commits introduce, and those are scanned whole.
+public final class HistoryScanner: Sendable {
+    public let ruleSet: RuleSet
+    public let config: PatrolConfig
+    public let options: HistoryOptions
+    private let assembler: FindingAssembler
+
+    public init(ruleSet: RuleSet, config: PatrolConfig = PatrolConfig(), options: HistoryOptions = HistoryOptions()) {
+        self.ruleSet = ruleSet
+        self.config = config
+        self.options = options
+        assembler = FindingAssembler(ruleSet: ruleSet, config: config, minConfidence: options.minConfidence)
+    }
+
+    public func scan(repository path: String) throws(GitError) -> ScanReport {
+        let clock = ContinuousClock.now
+        let repository = try GitRepository.open(path)
+        try repository.verify(revisions: options.revisions)
+        var report = ScanReport(target: ScanTarget(kind: "git", root: repository.root, revs: options.revisions.isEmpty ? ["--all"] : options.revisions))
+        if repository.isShallow {
+            report.warnings.append("\(repository.root) is a shallow clone: only the history present is scanned (run 'git fetch --unshallow' to scan all of it)")
+        }
+        if repository.isPartial {
+            report.warnings.append("\(repository.root) is a partial clone: objects not present locally are skipped, never fetched")
+        }
+
+        // Which blobs to scan.
+        var log: GitHistoryLog?
+        var blobs: [BlobEntry]
+        var firstPath: [String: String] = [:]
+        if options.revisions.isEmpty {
+            blobs = try GitObjectStream.allBlobs(in: repository)
+        } else {
+            let history = try GitHistoryLog.read(repository, revisions: options.revisions)
+            var order: [String] = []
+            for introduction in history.introductions where firstPath[introduction.blob] == nil {
+                firstPath[introduction.blob] = introduction.path
+                order.append(introduction.blob)
+            }
+            let (found, missing) = try GitObjectStream.sizes(of: order, in: repository)
+            for oid in missing {
+                report.errors.append(ScanFailure(path: firstPath[oid] ?? oid, message: "blob \(oid) is missing from the repository (partial or corrupt clone)"))
+            }
+            blobs = found
+            log = history
+        }
+        var scannable: [BlobEntry] = []
+        for blob in blobs {
+            if blob.size > options.maxFileSize {
+                report.skipped.append(SkippedItem(path: firstPath[blob.oid] ?? "blob \(blob.oid)", reason: .tooLarge))
+            } else {
+                scannable.append(blob)
+            }
+        }
+        options.progress?.totalItems.store(scannable.count, ordering: .relaxed)
+        options.progress?.totalBytes.store(scannable.reduce(0) { $0 + $1.size }, ordering: .relaxed)
+
+        // Scan, one cat-file process per partition.
+        let outcome = try scanBlobs(scannable, in: repository, firstPath: firstPath)
+        report.stats.blobs = outcome.blobs
+        report.stats.bytes = outcome.bytes
+        report.stats.rejectedByValidator = outcome.rejected
+        report.skipped += outcome.skipped
+        report.errors += outcome.errors
+
+        // Who introduced the blobs that matched.
+        if !outcome.occurrences.isEmpty {
+            if log == nil {
+                log = try GitHistoryLog.read(repository, revisions: [], interesting: Set(outcome.occurrences.keys))
+            }
+            assemble(outcome.occurrences, log: log!, into: &report)
+        }
+        report.findings.sort { ($0.path, $0.line, $0.column, $0.rule) < ($1.path, $1.line, $1.column, $1.rule) }
+        report.skipped.sort { $0.path < $1.path }
+        report.errors.sort { $0.path < $1.path }
+        report.stats.seconds = Double((ContinuousClock.now - clock).components.attoseconds) / 1e18 + Double((ContinuousClock.now - clock).components.seconds)
+        return report
+    }
+
+    private struct Outcome {
+        var occurrences: [String: [Occurrence]] = [:]
+        var skipped: [SkippedItem] = []
+        var errors: [ScanFailure] = []
+        var blobs = 0
+        var bytes = 0
+        var rejected = 0
+    }
+
+    private func scanBlobs(_ blobs: [BlobEntry], in repository: GitRepository, firstPath: [String: String]) throws(GitError) -> Outcome {
+        let parts = GitObjectStream.partition(blobs, into: max(1, options.threads))
+        let results = Mutex<[Outcome]>([])
+        let failure = Mutex<GitError?>(nil)
+        DispatchQueue.concurrentPerform(iterations: parts.count) { index in
+            let scanner = InputScanner(ruleSet: ruleSet)
+            var outcome = Outcome()
+            do throws(GitError) {
+                try GitObjectStream.read(parts[index], from: repository, body: { entry, bytes in
+                    switch scanner.scan(memory: bytes) {
+                    case .scanned(let count, let occurrences):
+                        outcome.blobs += 1
+                        outcome.bytes += count
+                        if !occurrences.isEmpty { outcome.occurrences[entry.oid] = occurrences }
+                    case .skipped(let reason):
+                        outcome.skipped.append(SkippedItem(path: firstPath[entry.oid] ?? "blob \(entry.oid)", reason: reason))
+                    case .failed(let message):
+                        outcome.errors.append(ScanFailure(path: firstPath[entry.oid] ?? "blob \(entry.oid)", message: message))
+                    }
+                    options.progress?.doneItems.add(1, ordering: .relaxed)
+                    options.progress?.doneBytes.add(entry.size, ordering: .relaxed)
+                }, missing: { oid in
+                    outcome.errors.append(ScanFailure(path: firstPath[oid] ?? "blob \(oid)", message: "object missing from the repository (partial or corrupt clone)"))
+                })
+            } catch {
+                failure.withLock { $0 = $0 ?? error }
+            }
+            outcome.rejected = scanner.matcher.rejectedByValidator
+            results.withLock { $0.append(outcome) }
+        }
+        if let error = failure.withLock({ $0 }) { throw error }
+        var merged = Outcome()
+        for outcome in results.withLock({ $0 }) {
+            merged.occurrences.merge(outcome.occurrences) { first, _ in first }
+            merged.skipped += outcome.skipped
+            merged.errors += outcome.errors
+            merged.blobs += outcome.blobs
+            merged.bytes += outcome.bytes
+            merged.rejected += outcome.rejected
+        }
+        return merged
+    }
+
+    /// Turns matches in blobs into findings at the paths where commits introduced those blobs.
+    private func assemble(_ occurrences: [String: [Occurrence]], log: GitHistoryLog, into report: inout ScanReport) {
+        let scratch = MatchScratch(maxCaptureCount: 32)
+        var byPath: [String: [FindingAssembler.Sighting]] = [:]
+        var introduced = Set<String>()
+        for introduction in log.introductions {
+            guard let found = occurrences[introduction.blob] else { continue }
+            introduced.insert(introduction.blob)
+            if isAllowedByConfig(introduction.path) { continue }
+            for occurrence in found {
+                byPath[introduction.path, default: []].append(.init(occurrence: occurrence, commit: introduction.commit))
+            }
+        }
+        var unreachable = 0
+        for (oid, found) in occurrences where !introduced.contains(oid) {
+            if options.includeUnreachable && options.revisions.isEmpty {
+                byPath["(unreachable blob \(oid))", default: []] += found.map { .init(occurrence: $0, commit: nil) }
+            } else {
+                unreachable += 1
+            }
+        }
+        if unreachable > 0 && options.revisions.isEmpty {
+            report.warnings.append("\(TextReport.plural(unreachable, "unreachable blob")) (left by amends or resets) also match; pass --unreachable to report them")
+        }
+        for (path, sightings) in byPath {
+            let (findings, allowed) = assembler.findings(path: path, sightings: sightings, commits: log.commits, checkRulePaths: !path.hasPrefix("(unreachable"), scratch: scratch)
+            report.findings += findings
+            report.stats.allowed += allowed
+        }
+    }
+
+    private func isAllowedByConfig(_ path: String) -> Bool {
+        config.allowPaths.contains { $0.matches(path) }
+    }
+}

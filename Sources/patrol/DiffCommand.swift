@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import PatrolKit
+
+/// `patrol diff [--staged | REV | A..B | -]`: only the lines a change adds.
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Scan only the lines a change adds.",
+        discussion: """
+            No argument: staged and unstaged changes against HEAD (untracked files are not part of \
+            a diff: 'git add' them or use 'patrol scan'). --staged: the index against HEAD, which is \
+            what the pre-commit hook runs. REV: one commit against its first parent. A..B: every \
+            commit in the range, each against its first parent, so a secret added and removed inside \
+            the range is still found. '-': a unified diff on standard input. Lines are reported at \
+            their number in the new file.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("A commit, a range A..B, or '-' for a unified diff on standard input.", valueName: "rev"))
+    var revision: String?
+
+    @Flag(help: "Scan the index (staged changes) against HEAD.")
+    var staged = false
+
+    @Option(name: .customLong("repository"), help: ArgumentHelp("The repository (default: the current folder).", valueName: "path"))
+    var repository = "."
+
+    @OptionGroup var report: ReportOptions
+    @OptionGroup var selection: RuleSelectionOptions
+
+    func validate() throws {
+        if staged && revision != nil { throw ValidationError("--staged cannot be combined with a revision") }
+    }
+
+    func run() throws {
+        let source: DiffSource
+        switch revision {
+        case nil: source = staged ? .staged : .workingTree
+        case "-"?: source = .standardInput
+        case let value? where value.contains(".."): source = .range(value)
+        case let value?: source = .revision(value)
+        }
+        let (config, ruleSet) = source == .standardInput
+            ? try selection.load(target: ".")
+            : try selection.loadForRepository(repository)
+        let result: ScanReport
+        do {
+            result = try DiffScanner(ruleSet: ruleSet, config: config, minConfidence: report.minConfidence).scan(source, repository: repository)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+        try ReportPrinter(options: report).emit(result)
+    }
+}

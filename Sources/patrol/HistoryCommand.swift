@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import PatrolKit
+
+/// `patrol history [REPO] [REVS…]`: git history, each distinct blob once.
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history",
+        abstract: "Scan git history: every blob reachable from all refs, or from the given revisions.",
+        discussion: """
+            With no revision, every blob reachable from any ref is scanned, once however many commits \
+            carry it — including blobs that first appear in a merge commit. With revisions (main, v1.2, \
+            a commit), the blobs reachable from them; with a range (A..B, ^A B, or after '--': \
+            B --not --remotes), the blobs that commits in the range introduce, whole. Each finding \
+            names the first commit that introduced a blob containing the secret at that path, and \
+            lists every such commit under "locations".
+
+            REPO defaults to the current folder; if the first argument is not a folder, it is taken \
+            as a revision. Shallow clones are scanned as they are, with a warning; objects missing \
+            from partial clones are skipped (never fetched) and listed under "errors".
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The repository (default: the current folder), then revisions or ranges; after '--', arguments passed to git as they are (e.g. -- HEAD --not --remotes).", valueName: "repo-or-rev"))
+    var arguments: [String] = []
+
+    @Flag(help: "Also report secrets in unreachable blobs (left by amends and resets); only without revisions.")
+    var unreachable = false
+
+    @OptionGroup var report: ReportOptions
+    @OptionGroup var selection: RuleSelectionOptions
+    @OptionGroup var progress: ProgressOptions
+
+    @Option(help: ArgumentHelp("Worker threads, each with its own git cat-file (default: the number of cores).", valueName: "n"))
+    var threads: Int?
+
+    @Option(help: ArgumentHelp("Skip blobs larger than this (e.g. 25M, 3G).", valueName: "size"))
+    var maxFileSize = ByteSize(bytes: 25 << 20)
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        var repository = "."
+        var revisions = arguments
+        if let first = arguments.first, FileManager.default.fileExists(atPath: first) {
+            repository = first
+            revisions.removeFirst()
+        }
+        if unreachable && !revisions.isEmpty {
+            throw ValidationError("--unreachable applies to a scan of all refs only (no revisions)")
+        }
+        let (config, ruleSet) = try selection.loadForRepository(repository)
+        var options = HistoryOptions()
+        options.revisions = revisions
+        options.includeUnreachable = unreachable
+        if let threads { options.threads = threads }
+        options.maxFileSize = maxFileSize.bytes
+        options.minConfidence = report.minConfidence
+        let counters = ScanProgress()
+        options.progress = counters
+        let display = ProgressDisplay(counters: counters, noun: "blobs", enabled: progress.isEnabled(quiet: report.quiet))
+        let result: ScanReport
+        do {
+            result = try HistoryScanner(ruleSet: ruleSet, config: config, options: options).scan(repository: repository)
+        } catch {
+            display.stop()
+            throw CommandFailure(error.description)
+        }
+        display.stop()
+        try ReportPrinter(options: report).emit(result)
+    }
+}
