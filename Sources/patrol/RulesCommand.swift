@@ -102,16 +102,17 @@ struct RulesCommand: ParsableCommand {
             let ruleSet = try RuleLoader.load()
             guard ruleSet.rule(id: id) != nil else { throw CommandFailure("no rule '\(id)' (see 'patrol rules list')") }
             let template = badChecksum ? RuleExamples.badChecksumPlaceholder : RuleExamples.generatePlaceholder
-            var seed = self.seed ?? UInt64.random(in: 0...UInt64.max)
+            // Each token gets its own seed drawn from one generator (consecutive seeds of SplitMix64
+            // would give the same sequence shifted by one).
+            var seeds = SeedSequence(seed: self.seed ?? UInt64.random(in: 0...UInt64.max))
             var output = ""
             for _ in 0..<max(0, count) {
-                guard let expanded = RuleExamples.expand(template, rule: id, in: ruleSet, seed: seed) else {
+                guard let expanded = RuleExamples.expand(template, rule: id, in: ruleSet, seed: seeds.next()) else {
                     throw CommandFailure("rule '\(id)' has no validator, so it cannot generate tokens")
                 }
                 output += expanded.text + "\n"
-                seed &+= 0x9E37_79B9_7F4A_7C15
             }
-            FileHandle.standardOutput.write(Data(output.utf8))
+            Terminal.writeStandardOutput(output)
         }
     }
 }

@@ -31,7 +31,24 @@ enum Terminal {
                 throw CommandFailure("cannot write \(path): \(error.localizedDescription)")
             }
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            writeStandardOutput(text)
+        }
+    }
+
+    /// Writes to standard output; a reader that went away (`patrol … | head`) ends the output
+    /// quietly instead of killing patrol with SIGPIPE.
+    static func writeStandardOutput(_ text: String) {
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
         }
     }
 }

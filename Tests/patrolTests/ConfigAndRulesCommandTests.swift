@@ -107,8 +107,9 @@ import Testing
     @Test func rulesListShowAndTest() throws {
         let list = try patrol(["rules", "list"])
         #expect(list.status == 0)
-        #expect(list.stdout.contains("azure-devops-pat         azure-devops  high  checksum: azure-devops-cask  keywords: JQQJ99"))
-        #expect(list.stdout.contains("azure-devops-pat-legacy  azure-devops  high  checksum: azure-devops-legacy  candidates: base32-run-52"))
+        let rows = list.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(rows.contains("azure-devops-pat azure-devops high checksum: azure-devops-cask keywords: JQQJ99"))
+        #expect(rows.contains("azure-devops-pat-legacy azure-devops high checksum: azure-devops-legacy candidates: base32-run-52"))
 
         let show = try patrol(["rules", "show", "azure-devops-pat-legacy"])
         #expect(show.status == 0)
@@ -118,14 +119,15 @@ import Testing
 
         let test = try patrol(["rules", "test"])
         #expect(test.status == 0, "\(test.stdout)")
-        #expect(test.stdout.contains("2 passed, 0 failed"))
+        let ruleCount = rows.filter { !$0.isEmpty }.count
+        #expect(test.stdout.contains("\(ruleCount) passed, 0 failed"))
 
         let folder = try TemporaryFolder()
         try folder.write("acme.yml", acmeRule.replacingOccurrences(of: "negative-examples: [\"key = acme_aaaaaaaaaaaa\"]", with: "negative-examples: [\"key = acme_Q8vX2mLp0RtZ\"]"))
         let failing = try patrol(["rules", "test", folder.path])
         #expect(failing.status == 1)
         #expect(failing.stdout.contains("FAIL  \(folder.url.appendingPathComponent("acme.yml").path): rule 'acme-key': example \"key = acme_Q8vX2mLp0RtZ\" should not match"))
-        #expect(failing.stdout.contains("2 passed, 1 failed"))
+        #expect(failing.stdout.contains("\(ruleCount) passed, 1 failed"))
     }
 
     @Test func generatedTokensPassAndBadOnesFail() throws {

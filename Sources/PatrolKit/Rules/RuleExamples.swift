@@ -145,3 +145,17 @@ public enum RuleExamples {
         return failures
     }
 }
+
+/// Distinct, well-mixed seeds for a series of generated tokens (`patrol rules generate
+/// --count`): consecutive integers would make SplitMix64 produce the same stream shifted by one.
+public struct SeedSequence: Sendable {
+    private var generator: SeededGenerator
+
+    public init(seed: UInt64) {
+        generator = SeededGenerator(seed: seed)
+    }
+
+    public mutating func next() -> UInt64 {
+        generator.next()
+    }
+}

@@ -8,94 +8,54 @@ import Foundation
 /// A running git process whose output is read as a stream with `read(2)` (no buffering of the
 /// whole output), optionally fed on standard input by a background thread. Standard error is
 /// collected for messages.
-final class GitChild: @unchecked Sendable {
-    // Immutable after init except through the thread-safe Process and FileHandle APIs.
-    private let process: Process
-    private let stderrPipe: Pipe
-    private let stdinPipe: Pipe?
-    private let stderrDone = DispatchSemaphore(value: 0)
-    private let stderrBox = ByteBox()
+final class GitChild: Sendable {
+    private let process: ChildProcess
     /// Read git's standard output from here.
-    let output: Int32
-    private let outputHandle: FileHandle
+    var output: Int32 { process.output }
 
     /// Starts `git -C folder arguments…`. Throws `GitError.gitMissing` when git cannot be run.
     init(_ arguments: [String], in folder: String, feedsInput: Bool = false) throws(GitError) {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", folder] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["GIT_OPTIONAL_LOCKS"] = "0"
-        environment["LC_ALL"] = "C"
-        // Never ask for credentials or lazily fetch missing objects of a partial clone.
-        environment["GIT_TERMINAL_PROMPT"] = "0"
-        environment["GIT_NO_LAZY_FETCH"] = "1"
-        process.environment = environment
-        let outputPipe = Pipe()
-        stderrPipe = Pipe()
-        process.standardOutput = outputPipe
-        process.standardError = stderrPipe
-        if feedsInput {
-            let pipe = Pipe()
-            stdinPipe = pipe
-            process.standardInput = pipe
-        } else {
-            stdinPipe = nil
-            process.standardInput = FileHandle.nullDevice
-        }
-        outputHandle = outputPipe.fileHandleForReading
-        output = outputHandle.fileDescriptor
+        let environment = [
+            "GIT_OPTIONAL_LOCKS": "0",
+            "LC_ALL": "C",
+            // Never ask for credentials or lazily fetch missing objects of a partial clone.
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_NO_LAZY_FETCH": "1",
+        ]
         do {
-            try process.run()
-        } catch {
+            process = try ChildProcess(["git", "-C", folder] + arguments, extraEnvironment: environment, feedsInput: feedsInput)
+        } catch .notFound {
             throw .gitMissing
-        }
-        let handle = stderrPipe.fileHandleForReading
-        let box = stderrBox
-        let done = stderrDone
-        Thread.detachNewThread {
-            box.bytes = Array(handle.readDataToEndOfFile())
-            done.signal()
+        } catch {
+            throw .failed(command: "git " + (arguments.first ?? ""), message: "cannot start git (\(error))")
         }
     }
 
-    /// Writes `lines` to git's standard input from a background thread, then closes it, so git
-    /// can answer while it is still being asked (no deadlock on full pipes).
+    /// Writes `lines` to git's standard input from a background thread, then closes it.
     func feed(_ lines: [String]) {
-        guard let stdinPipe else { return }
-        let handle = stdinPipe.fileHandleForWriting
-        Thread.detachNewThread {
-            var batch = ""
-            batch.reserveCapacity(1 << 16)
-            for line in lines {
-                batch += line
-                batch += "\n"
-                if batch.utf8.count >= 1 << 16 {
-                    if (try? handle.write(contentsOf: Data(batch.utf8))) == nil { break }
-                    batch.removeAll(keepingCapacity: true)
-                }
-            }
-            if !batch.isEmpty { _ = try? handle.write(contentsOf: Data(batch.utf8)) }
-            try? handle.close()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(lines.count * 41)
+        for line in lines {
+            bytes += line.utf8
+            bytes.append(0x0A)
         }
+        process.feed(bytes)
     }
 
     /// Reads all remaining output (for small outputs).
     func readAll() -> [UInt8] {
-        Array(outputHandle.readDataToEndOfFile())
+        process.readAll()
     }
 
     /// Waits for git to end; returns its exit status and standard error.
     func wait() -> (status: Int32, message: String) {
-        process.waitUntilExit()
-        stderrDone.wait()
-        let message = String(decoding: stderrBox.bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return (process.terminationStatus, message)
+        let (status, error) = process.wait()
+        return (status, String(decoding: error, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// Stops git early (the reader gave up).
     func terminate() {
-        if process.isRunning { process.terminate() }
+        process.terminate()
     }
 
     /// Runs git to completion and returns its output, throwing on a non-zero exit.
@@ -103,7 +63,6 @@ final class GitChild: @unchecked Sendable {
         let child = try GitChild(arguments, in: folder)
         let output = child.readAll()
         let (status, message) = child.wait()
-        if status == 127 { throw .gitMissing }
         guard status == 0 else { throw .failed(command: "git " + arguments.joined(separator: " "), message: message) }
         return output
     }
@@ -112,11 +71,6 @@ final class GitChild: @unchecked Sendable {
     static func text(_ arguments: [String], in folder: String) throws(GitError) -> String {
         String(decoding: try run(arguments, in: folder), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
-}
-
-/// Bytes handed from a reading thread to the waiting one (ordered by a semaphore).
-private final class ByteBox: @unchecked Sendable {
-    var bytes: [UInt8] = []
 }
 
 /// What went wrong talking to git.

@@ -12,7 +12,8 @@ struct GitRepository: Sendable {
     let isPartial: Bool
 
     /// Opens `path` as a repository; throws when git is missing or it is not a repository.
-    static func open(_ path: String) throws(GitError) -> GitRepository {
+    /// `checkPartial` asks git whether objects may be missing (not needed to read a diff).
+    static func open(_ path: String, checkPartial: Bool = true) throws(GitError) -> GitRepository {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .notARepository(path)
@@ -27,17 +28,17 @@ struct GitRepository: Sendable {
             guard let bare = try? GitChild.text(["rev-parse", "--is-bare-repository", "--is-shallow-repository", "--absolute-git-dir"], in: path) else {
                 throw .notARepository(path)
             }
-            return try make(path: path, lines: bare.split(separator: "\n").map(String.init))
+            return try make(path: path, lines: bare.split(separator: "\n").map(String.init), checkPartial: checkPartial)
         }
-        return try make(path: path, lines: output.split(separator: "\n").map(String.init))
+        return try make(path: path, lines: output.split(separator: "\n").map(String.init), checkPartial: checkPartial)
     }
 
-    private static func make(path: String, lines: [String]) throws(GitError) -> GitRepository {
+    private static func make(path: String, lines: [String], checkPartial: Bool) throws(GitError) -> GitRepository {
         guard lines.count >= 3 else { throw .notARepository(path) }
         let isBare = lines[0] == "true"
         let gitDirectory = lines[2]
         let root = !isBare && lines.count >= 4 ? lines[3] : gitDirectory
-        let promisor = (try? GitChild.text(["config", "--get-regexp", #"^(remote\..*\.promisor|extensions\.partialclone)$"#], in: path)) ?? ""
+        let promisor = checkPartial ? (try? GitChild.text(["config", "--get-regexp", #"^(remote\..*\.promisor|extensions\.partialclone)$"#], in: path)) ?? "" : ""
         return GitRepository(
             folder: path,
             root: root,
