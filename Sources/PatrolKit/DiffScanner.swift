@@ -146,7 +146,7 @@ public final class DiffScanner: Sendable {
         }
         report.stats.files = files.count
         report.stats.rejectedByValidator = scanner.matcher.rejectedByValidator
-        let scratch = MatchScratch(maxCaptureCount: 32)
+        let scratch = MatchScratch()
         for (path, sightings) in byPath {
             let (findings, allowed) = assembler.findings(path: path, sightings: sightings, commits: reader.commits, scratch: scratch)
             report.findings += findings

@@ -166,7 +166,7 @@ public final class HistoryScanner: Sendable {
 
     /// Turns matches in blobs into findings at the paths where commits introduced those blobs.
     private func assemble(_ occurrences: [String: [Occurrence]], log: GitHistoryLog, into report: inout ScanReport) {
-        let scratch = MatchScratch(maxCaptureCount: 32)
+        let scratch = MatchScratch()
         var byPath: [String: [FindingAssembler.Sighting]] = [:]
         var introduced = Set<String>()
         for introduction in log.introductions {

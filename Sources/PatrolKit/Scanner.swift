@@ -88,7 +88,7 @@ public final class Scanner: Sendable {
         let workers = max(1, options.threads)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let scanner = InputScanner(ruleSet: ruleSet)
-            let scratch = MatchScratch(maxCaptureCount: 32)
+            let scratch = MatchScratch()
             var collector = Collector()
             while let job = queue.next() {
                 switch job {

@@ -28,6 +28,7 @@ struct DiffCommand: ParsableCommand {
 
     @OptionGroup var report: ReportOptions
     @OptionGroup var selection: RuleSelectionOptions
+    @OptionGroup var baseline: BaselineOptions
 
     func validate() throws {
         if staged && revision != nil { throw ValidationError("--staged cannot be combined with a revision") }
@@ -50,6 +51,6 @@ struct DiffCommand: ParsableCommand {
         } catch {
             throw CommandFailure(error.description)
         }
-        try ReportPrinter(options: report).emit(result)
+        try ReportPrinter(options: report).emit(try baseline.apply(to: result, target: repository))
     }
 }

@@ -29,6 +29,7 @@ struct HistoryCommand: ParsableCommand {
 
     @OptionGroup var report: ReportOptions
     @OptionGroup var selection: RuleSelectionOptions
+    @OptionGroup var baseline: BaselineOptions
     @OptionGroup var progress: ProgressOptions
 
     @Option(help: ArgumentHelp("Worker threads, each with its own git cat-file (default: the number of cores).", valueName: "n"))
@@ -69,6 +70,6 @@ struct HistoryCommand: ParsableCommand {
             throw CommandFailure(error.description)
         }
         display.stop()
-        try ReportPrinter(options: report).emit(result)
+        try ReportPrinter(options: report).emit(try baseline.apply(to: result, target: repository))
     }
 }

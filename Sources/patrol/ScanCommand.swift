@@ -21,6 +21,7 @@ struct ScanCommand: ParsableCommand {
 
     @OptionGroup var report: ReportOptions
     @OptionGroup var selection: RuleSelectionOptions
+    @OptionGroup var baseline: BaselineOptions
 
     @Option(help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "n"))
     var threads: Int?
@@ -50,6 +51,6 @@ struct ScanCommand: ParsableCommand {
         options.minConfidence = report.minConfidence
         let scanner = Scanner(ruleSet: ruleSet, config: config, options: options)
         let result = targets == ["-"] ? scanner.scanStandardInput() : try scanner.scan(paths: targets)
-        try ReportPrinter(options: report).emit(result)
+        try ReportPrinter(options: report).emit(try baseline.apply(to: result, target: targets[0] == "-" ? "." : targets[0]))
     }
 }

@@ -27,7 +27,7 @@ final class BufferMatcher {
 
     init(ruleSet: RuleSet) {
         self.ruleSet = ruleSet
-        scratch = MatchScratch(maxCaptureCount: max(ruleSet.maxCaptureCount, 1))
+        scratch = MatchScratch()
         searchedUpTo = Array(repeating: 0, count: ruleSet.compiled.count)
     }
 
@@ -79,21 +79,21 @@ final class BufferMatcher {
     }
 
     private func confirm(rule index: Int, at start: Int, in buffer: UnsafeRawBufferPointer, into results: inout [RawMatch]) {
-        let rule = ruleSet.compiled[index]
-        guard let match = rule.anchored.match(buffer, from: start, scratch: scratch) else { return }
-        record(rule: index, match: match, pattern: rule.anchored, in: buffer, into: &results)
+        let pattern = ruleSet.compiled[index].anchored.pattern
+        guard let match = pattern.match(buffer, from: start, scratch: scratch) else { return }
+        record(rule: index, match: match, pattern: pattern, in: buffer, into: &results)
     }
 
     /// For a keyword whose distance from the match start varies: search from a little before the
     /// keyword for matches starting no later than it. `searchedUpTo` keeps repeated keywords
     /// from searching the same bytes twice, so the work stays linear.
     private func search(rule index: Int, before position: Int, in buffer: UnsafeRawBufferPointer, accept: Range<Int>, into results: inout [RawMatch]) {
-        let rule = ruleSet.compiled[index]
+        let pattern = ruleSet.compiled[index].search.pattern
         var from = max(0, position - Self.searchWindow, searchedUpTo[index])
         while from <= position,
-              let match = rule.search.match(buffer, from: from, startingNoLaterThan: position, scratch: scratch) {
+              let match = pattern.match(buffer, from: from, startingNoLaterThan: position, scratch: scratch) {
             if accept.contains(match.start) {
-                record(rule: index, match: match, pattern: rule.search, in: buffer, into: &results)
+                record(rule: index, match: match, pattern: pattern, in: buffer, into: &results)
             }
             from = max(match.end, match.start + 1)
         }
@@ -102,7 +102,7 @@ final class BufferMatcher {
 
     private func record(rule index: Int, match: (start: Int, end: Int), pattern: PCRE2Pattern, in buffer: UnsafeRawBufferPointer, into results: inout [RawMatch]) {
         let rule = ruleSet.compiled[index]
-        let secret = rule.secretGroup == 0 ? match.start..<match.end : (pattern.groupSpan(rule.secretGroup, scratch: scratch) ?? match.start..<match.end)
+        let secret = pattern.secretGroup == 0 ? match.start..<match.end : (pattern.groupSpan(pattern.secretGroup, scratch: scratch) ?? match.start..<match.end)
         guard !secret.isEmpty else { return }
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[secret])
         var validated: Bool?
@@ -131,7 +131,8 @@ final class BufferMatcher {
         guard let patterns = ruleSet.contextPatterns[providerID] else { return [:] }
         let region = UnsafeRawBufferPointer(rebasing: buffer[window])
         var best: [String: (distance: Int, value: String)] = [:]
-        for (name, pattern) in patterns {
+        for (name, lazy) in patterns {
+            let pattern = lazy.pattern
             guard let group = pattern.namedGroups["value"] else { continue }
             var from = 0
             while from <= region.count, let match = pattern.match(region, from: from, scratch: scratch) {

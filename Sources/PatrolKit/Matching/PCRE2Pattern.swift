@@ -1,4 +1,5 @@
 import CPCRE2
+import Synchronization
 
 /// A PCRE2 pattern compiled once and JIT-compiled, in 8-bit non-UTF mode so any bytes can be
 /// scanned (`\w` and `\b` are ASCII).
@@ -12,6 +13,11 @@ final class PCRE2Pattern: @unchecked Sendable {
     let captureCount: Int
     /// Capture group number of `(?<name>…)` for each named group.
     let namedGroups: [String: Int]
+    /// The group named `secret`, or 0 (the whole match).
+    let secretGroup: Int
+
+    /// Match data holds this many groups; patterns with more are refused.
+    static let maxCaptureCount = 63
 
     /// Compiles `pattern`. `anchored` compiles the copy used to confirm a keyword hit at a known
     /// offset: `pcre2_jit_match` ignores `PCRE2_ANCHORED` passed at match time, so anchoring has
@@ -36,6 +42,11 @@ final class PCRE2Pattern: @unchecked Sendable {
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
         captureCount = Int(count)
         namedGroups = Self.readNameTable(compiled)
+        secretGroup = namedGroups["secret"] ?? 0
+        if captureCount > Self.maxCaptureCount {
+            pcre2_code_free_8(compiled)
+            throw PatternError(message: "more than \(Self.maxCaptureCount) capture groups", offset: 0)
+        }
     }
 
     deinit { pcre2_code_free_8(code) }
@@ -112,6 +123,36 @@ final class PCRE2Pattern: @unchecked Sendable {
     }
 }
 
+/// A pattern compiled and JIT-compiled the first time a thread needs it, once: most rules never
+/// meet their keyword in a pre-commit diff, and JIT-compiling every rule up front would cost
+/// more than the whole scan. Rule files are checked when loaded (user rules) or by the test
+/// suite (built-in rules), so a failure here is a defect, not bad input.
+final class LazyPattern: Sendable {
+    let source: String
+    private let anchored: Bool
+    private let useOffsetLimit: Bool
+    private let compiled = Mutex<PCRE2Pattern?>(nil)
+
+    init(_ source: String, anchored: Bool = false, useOffsetLimit: Bool = false) {
+        self.source = source
+        self.anchored = anchored
+        self.useOffsetLimit = useOffsetLimit
+    }
+
+    var pattern: PCRE2Pattern {
+        compiled.withLock { cached in
+            if let cached { return cached }
+            do {
+                let pattern = try PCRE2Pattern(source, anchored: anchored, useOffsetLimit: useOffsetLimit)
+                cached = pattern
+                return pattern
+            } catch {
+                fatalError("pattern '\(source)' does not compile: \(error)")
+            }
+        }
+    }
+}
+
 /// A regex that PCRE2 refused, with the position in the pattern where it gave up.
 struct PatternError: Error, Sendable, Equatable {
     let message: String
@@ -126,7 +167,7 @@ final class MatchScratch {
     /// Carries the offset limit of bounded searches.
     let context: OpaquePointer
 
-    init(maxCaptureCount: Int = 32) {
+    init(maxCaptureCount: Int = PCRE2Pattern.maxCaptureCount) {
         data = pcre2_match_data_create_8(UInt32(maxCaptureCount + 1), nil)!
         ovector = pcre2_get_ovector_pointer_8(data)!
         context = pcre2_match_context_create_8(nil)!

@@ -70,6 +70,7 @@ public enum TextReport {
         parts.append(covered)
         if !report.skipped.isEmpty { parts.append("\(report.skipped.count) skipped") }
         if !report.errors.isEmpty { parts.append(plural(report.errors.count, "error")) }
+        if report.stats.allowed > 0 { parts.append("\(report.stats.allowed) suppressed by allow rules or the baseline") }
         if report.stats.rejectedByValidator > 0 { parts.append("\(report.stats.rejectedByValidator) rejected by checksum") }
         return "patrol: " + parts.joined(separator: "; ")
     }

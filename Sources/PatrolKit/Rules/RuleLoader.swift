@@ -26,6 +26,7 @@ public enum RuleLoader {
             try merge(provider, fileRules, into: &providers, &rules, builtIn: true)
         }
         var extraRuleIDs = Set<String>()
+        var extraFiles = Set<String>()
         for directory in extraDirectories {
             for file in try ruleFiles(in: directory) {
                 let text: String
@@ -37,6 +38,7 @@ public enum RuleLoader {
                 let (provider, fileRules) = try RuleFileParser.parse(text, file: file)
                 try merge(provider, fileRules, into: &providers, &rules, builtIn: false)
                 extraRuleIDs.formUnion(fileRules.map(\.id))
+                extraFiles.insert(file)
             }
         }
         for id in disabled {
@@ -46,7 +48,7 @@ public enum RuleLoader {
         }
         let disabledSet = Set(disabled)
         rules.removeAll { disabledSet.contains($0.id) }
-        let ruleSet = try RuleSet(providers: providers, rules: rules)
+        let ruleSet = try RuleSet(providers: providers, rules: rules, checkRegexesOf: extraFiles)
         // User rules prove themselves at load time; built-in ones are proven by the test suite.
         for rule in ruleSet.rules where checkExamples && extraRuleIDs.contains(rule.id) {
             if let failure = RuleExamples.run(rule: rule.id, in: ruleSet).first {

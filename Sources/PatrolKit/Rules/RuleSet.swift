@@ -5,12 +5,10 @@ import Foundation
 struct CompiledRule: Sendable {
     let rule: Rule
     /// Confirms a match at a known start (keyword hit minus a fixed offset, or a candidate).
-    let anchored: PCRE2Pattern
+    let anchored: LazyPattern
     /// Finds a match near a keyword whose offset in the match varies; compiled with
     /// `PCRE2_USE_OFFSET_LIMIT` so the search cannot run past the keyword.
-    let search: PCRE2Pattern
-    /// Capture group of the secret (`secret`), or 0 for the whole match.
-    let secretGroup: Int
+    let search: LazyPattern
     let validator: Validator?
     let allow: [PCRE2Pattern]
     let include: [Glob]
@@ -42,13 +40,14 @@ public final class RuleSet: Sendable {
     /// Candidate scans and the rules that use each.
     let candidateScans: [(scan: CandidateScan, rules: [Int])]
     /// Provider context patterns, by provider id.
-    let contextPatterns: [String: [(name: String, pattern: PCRE2Pattern)]]
-    let maxCaptureCount: Int
+    let contextPatterns: [String: [(name: String, pattern: LazyPattern)]]
     let anyPathFilter: Bool
 
-    /// Compiles `providers` and `rules`. Every regex, validator and candidate name is checked
-    /// here, so a broken rule fails at start-up with its file and id, not in the middle of a scan.
-    public init(providers: [Provider], rules: [Rule]) throws(RuleError) {
+    /// Compiles `providers` and `rules`. Validator and candidate names are checked here; regexes
+    /// too for rules from files in `checkedFiles` (all files when nil), so a broken rule fails at
+    /// start-up with its file and id, not in the middle of a scan. The built-in rules, proven by
+    /// the test suite, skip that check: PCRE2 compiles each pattern the first time it is needed.
+    public init(providers: [Provider], rules: [Rule], checkRegexesOf checkedFiles: Set<String>? = nil) throws(RuleError) {
         self.providers = providers
         self.rules = rules
         var compiled: [CompiledRule] = []
@@ -56,19 +55,17 @@ public final class RuleSet: Sendable {
         var keywords: [KeywordPrefilter.Keyword] = []
         var targets: [[KeywordTarget]] = []
         var scans: [String: (scan: CandidateScan, rules: [Int])] = [:]
-        var maxCaptures = 0
+        func mustCheck(_ file: String) -> Bool { checkedFiles?.contains(file) ?? true }
 
         for (index, rule) in rules.enumerated() {
             func fail(_ reason: String) -> RuleError { RuleError(file: rule.sourceFile, rule: rule.id, reason: reason) }
-            let anchored: PCRE2Pattern
-            let search: PCRE2Pattern
-            do {
-                anchored = try PCRE2Pattern(rule.regex, anchored: true)
-                search = try PCRE2Pattern(rule.regex, useOffsetLimit: true)
-            } catch {
-                throw fail("invalid regex: \(error.message) at offset \(error.offset) in '\(rule.regex)'")
+            if mustCheck(rule.sourceFile) {
+                do {
+                    _ = try PCRE2Pattern(rule.regex, anchored: true)
+                } catch {
+                    throw fail("invalid regex: \(error.message) at offset \(error.offset) in '\(rule.regex)'")
+                }
             }
-            maxCaptures = max(maxCaptures, anchored.captureCount)
             var validator: Validator?
             if let name = rule.validate {
                 guard let found = Validator.builtIn[name] else {
@@ -106,9 +103,8 @@ public final class RuleSet: Sendable {
             }
             compiled.append(CompiledRule(
                 rule: rule,
-                anchored: anchored,
-                search: search,
-                secretGroup: anchored.namedGroups["secret"] ?? 0,
+                anchored: LazyPattern(rule.regex, anchored: true),
+                search: LazyPattern(rule.regex, useOffsetLimit: true),
                 validator: validator,
                 allow: allow,
                 include: rule.includePaths.map(Glob.init),
@@ -116,21 +112,22 @@ public final class RuleSet: Sendable {
             ))
         }
 
-        var contextPatterns: [String: [(name: String, pattern: PCRE2Pattern)]] = [:]
+        var contextPatterns: [String: [(name: String, pattern: LazyPattern)]] = [:]
         for provider in providers {
             for context in provider.context {
                 for regex in context.regexes {
-                    let pattern: PCRE2Pattern
-                    do {
-                        pattern = try PCRE2Pattern(regex)
-                    } catch {
-                        throw RuleError(file: provider.sourceFile, reason: "provider '\(provider.id)': invalid context regex for '\(context.name)': \(error.message) at offset \(error.offset)")
+                    if mustCheck(provider.sourceFile) {
+                        let pattern: PCRE2Pattern
+                        do {
+                            pattern = try PCRE2Pattern(regex)
+                        } catch {
+                            throw RuleError(file: provider.sourceFile, reason: "provider '\(provider.id)': invalid context regex for '\(context.name)': \(error.message) at offset \(error.offset)")
+                        }
+                        guard pattern.namedGroups["value"] != nil else {
+                            throw RuleError(file: provider.sourceFile, reason: "provider '\(provider.id)': context regex for '\(context.name)' needs a group named 'value'")
+                        }
                     }
-                    guard pattern.namedGroups["value"] != nil else {
-                        throw RuleError(file: provider.sourceFile, reason: "provider '\(provider.id)': context regex for '\(context.name)' needs a group named 'value'")
-                    }
-                    maxCaptures = max(maxCaptures, pattern.captureCount)
-                    contextPatterns[provider.id, default: []].append((context.name, pattern))
+                    contextPatterns[provider.id, default: []].append((context.name, LazyPattern(regex)))
                 }
             }
         }
@@ -140,7 +137,6 @@ public final class RuleSet: Sendable {
         self.keywordTargets = targets
         self.candidateScans = scans.values.sorted { $0.scan.name < $1.scan.name }
         self.contextPatterns = contextPatterns
-        self.maxCaptureCount = maxCaptures
         self.anyPathFilter = compiled.contains { $0.hasPathFilter }
     }
 

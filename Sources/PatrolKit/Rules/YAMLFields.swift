@@ -105,7 +105,9 @@ extension YAMLFields {
     static func document(_ text: String, file: String, what: String) throws(RuleError) -> YAMLFields {
         let node: Node?
         do {
-            node = try Yams.compose(yaml: text)
+            // The basic resolver: values are read as strings and typed here; the default one compiles
+            // a set of NSRegularExpressions on first use, a few milliseconds of every start.
+            node = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw RuleError(file: file, reason: "not valid YAML: \(Self.describe(error))")
         } catch {

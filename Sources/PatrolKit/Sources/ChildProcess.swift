@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CPCRE2
 import Dispatch
 import Foundation
 
@@ -33,9 +34,12 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Starts `arguments[0]` (searched on PATH) with `extraEnvironment` added to this process's.
     init(_ arguments: [String], extraEnvironment: [String: String] = [:], feedsInput: Bool = false) throws(SpawnError) {
+        // Close-on-exec pipes: another thread may spawn a child meanwhile, and a child that
+        // inherited this one's pipe ends would keep them open (git would wait forever for the end
+        // of its input). dup2 onto 0, 1 and 2 clears the flag for this child only.
         var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0], inPipe: [Int32] = [-1, -1]
-        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw .failed(errno) }
-        if feedsInput { guard pipe(&inPipe) == 0 else { throw .failed(errno) } }
+        guard pipe2(&outPipe, O_CLOEXEC) == 0, pipe2(&errPipe, O_CLOEXEC) == 0 else { throw .failed(errno) }
+        if feedsInput { guard pipe2(&inPipe, O_CLOEXEC) == 0 else { throw .failed(errno) } }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -47,9 +51,6 @@ final class ChildProcess: @unchecked Sendable {
         }
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        for descriptor in outPipe + errPipe + inPipe where descriptor > 2 {
-            posix_spawn_file_actions_addclose(&actions, descriptor)
-        }
 
         var environment: [String: String] = [:]
         var entry = environ
