@@ -166,7 +166,8 @@ public final class DiffScanner: Sendable {
             endColumn: occurrence.endColumn,
             snippet: occurrence.snippet,
             context: occurrence.context,
-            validated: occurrence.validated
+            validated: occurrence.validated,
+            decoding: occurrence.decoding
         )
     }
 }

@@ -75,7 +75,7 @@ struct FindingAssembler: Sendable {
                 endLine: first.endLine,
                 endColumn: first.endColumn,
                 snippet: first.snippet,
-                decoded: "none",
+                decoded: first.decoding,
                 validated: first.validated,
                 verified: nil,
                 context: context,

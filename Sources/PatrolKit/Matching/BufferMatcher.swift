@@ -7,6 +7,10 @@ struct RawMatch: Sendable, Equatable {
     let secretEnd: Int
     /// true: a validator proved it; false: its layout is unverified; nil: the rule has no validator.
     let validated: Bool?
+    /// For a secret found inside encoded text (the span above is the encoded text): the decoded
+    /// secret and the outermost decoding, e.g. `base64` or `basic-auth`.
+    var decodedSecret: [UInt8]? = nil
+    var decoding: String? = nil
 }
 
 /// Runs a rule set over one buffer: keyword hits and candidate runs first, then the rule's
@@ -17,6 +21,8 @@ final class BufferMatcher {
     let ruleSet: RuleSet
     private let scratch: MatchScratch
     private var hits: [KeywordHit] = []
+    /// Positions of base64 forms of keywords seen by the last `matches` call.
+    private var encodedHits: [Int] = []
     /// Per rule: the position up to which bounded searches have already looked.
     private var searchedUpTo: [Int]
     /// Candidates that had the shape of a token but failed their validator.
@@ -40,14 +46,20 @@ final class BufferMatcher {
         atStart: Bool = true,
         atEnd: Bool = true,
         enabled: [Bool]? = nil,
+        depth: Int = 0,
         into results: inout [RawMatch]
     ) {
         let first = results.count
         hits.removeAll(keepingCapacity: true)
+        encodedHits.removeAll(keepingCapacity: true)
         ruleSet.prefilter.collectHits(in: buffer, into: &hits)
         if !hits.isEmpty {
             for index in searchedUpTo.indices { searchedUpTo[index] = 0 }
             for hit in hits {
+                if hit.keyword >= ruleSet.encodedKeywordStart {
+                    encodedHits.append(hit.position)
+                    continue
+                }
                 for target in ruleSet.keywordTargets[hit.keyword] {
                     if let enabled, !enabled[target.rule] { continue }
                     if let offset = target.fixedOffset {
@@ -68,6 +80,9 @@ final class BufferMatcher {
                 }
             }
         }
+        if !encodedHits.isEmpty && depth < EncodedText.maxDepth {
+            decodeAndMatch(EncodedText.runs(around: encodedHits, in: buffer), in: buffer, accept: accept, enabled: enabled, depth: depth, into: &results)
+        }
         if results.count - first > 1 {
             results[first...].sort { ($0.secretStart, $0.rule, $0.start) < ($1.secretStart, $1.rule, $1.start) }
             var unique: [RawMatch] = []
@@ -75,6 +90,32 @@ final class BufferMatcher {
                 unique.append(match)
             }
             results.replaceSubrange(first..., with: unique)
+        }
+    }
+
+    /// Decodes base64 runs that contain an encoded keyword and matches the decoded bytes (which
+    /// may hold base64 again, up to `EncodedText.maxDepth`). A secret found so is reported at
+    /// the span of the encoded run, with the decoded secret.
+    private func decodeAndMatch(_ runs: [Range<Int>], in buffer: UnsafeRawBufferPointer, accept: Range<Int>, enabled: [Bool]?, depth: Int, into results: inout [RawMatch]) {
+        var inner: [RawMatch] = []
+        for run in runs where accept.contains(run.lowerBound) {
+            let label = EncodedText.label(forRunAt: run.lowerBound, in: buffer)
+            var seen = Set<[UInt8]>()
+            for decoded in EncodedText.decodings(of: UnsafeRawBufferPointer(rebasing: buffer[run])) {
+                inner.removeAll(keepingCapacity: true)
+                decoded.withUnsafeBytes { bytes in
+                    matches(in: bytes, accept: 0..<bytes.count, enabled: enabled, depth: depth + 1, into: &inner)
+                }
+                for match in inner {
+                    let secret = match.decodedSecret ?? Array(decoded[match.secretStart..<match.secretEnd])
+                    guard seen.insert(secret).inserted else { continue }
+                    results.append(RawMatch(
+                        rule: match.rule, start: run.lowerBound, end: run.upperBound,
+                        secretStart: run.lowerBound, secretEnd: run.upperBound, validated: match.validated,
+                        decodedSecret: secret, decoding: label
+                    ))
+                }
+            }
         }
     }
 

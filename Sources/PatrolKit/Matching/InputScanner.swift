@@ -16,6 +16,8 @@ struct Occurrence: Sendable, Equatable {
     let snippet: Snippet
     let context: [String: String]
     let validated: Bool?
+    /// `none`, or the outermost decoding the secret was found under.
+    var decoding = "none"
 }
 
 /// What became of one input.
@@ -227,14 +229,15 @@ final class InputScanner {
             let window = max(0, start - Self.contextReach)..<min(view.count, end + Self.contextReach)
             occurrences.append(Occurrence(
                 rule: match.rule,
-                secret: String(decoding: UnsafeRawBufferPointer(rebasing: view[start..<end]), as: UTF8.self),
+                secret: String(decoding: match.decodedSecret ?? Array(UnsafeRawBufferPointer(rebasing: view[start..<end])), as: UTF8.self),
                 line: line,
                 column: column,
                 endLine: endLine,
                 endColumn: endColumn,
                 snippet: snippet,
                 context: matcher.context(for: match.rule, secret: start..<end, window: window, in: view),
-                validated: match.validated
+                validated: match.validated,
+                decoding: match.decoding ?? "none"
             ))
         }
     }

@@ -37,6 +37,9 @@ public final class RuleSet: Sendable {
     let prefilter: KeywordPrefilter
     /// For each prefilter keyword, the rules it triggers.
     let keywordTargets: [[KeywordTarget]]
+    /// Prefilter keywords from this index on are base64 forms of the rule keywords: a hit marks
+    /// encoded text to decode (`EncodedText`), not a rule to run.
+    let encodedKeywordStart: Int
     /// Candidate scans and the rules that use each.
     let candidateScans: [(scan: CandidateScan, rules: [Int])]
     /// Provider context patterns, by provider id.
@@ -132,6 +135,17 @@ public final class RuleSet: Sendable {
             }
         }
 
+        encodedKeywordStart = keywords.count
+        for keyword in keywords[..<encodedKeywordStart] where !keyword.caseInsensitive {
+            for form in EncodedText.forms(of: keyword.bytes) {
+                let encoded = KeywordPrefilter.Keyword(bytes: form, caseInsensitive: false)
+                if keywordIndex[encoded] == nil {
+                    keywordIndex[encoded] = keywords.count
+                    keywords.append(encoded)
+                    targets.append([])
+                }
+            }
+        }
         self.compiled = compiled
         self.prefilter = KeywordPrefilter(keywords: keywords)
         self.keywordTargets = targets

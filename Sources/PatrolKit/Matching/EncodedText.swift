@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Secrets inside base64: `Authorization: Basic base64(":" + PAT)`, `.npmrc` `_password`,
+/// docker `auths`, Kubernetes Secret `data:`, git `http.extraHeader`.
+///
+/// Decoding every base64-looking run would cost more than the scan itself (identifiers and
+/// hashes look like base64), so the gate is the prefilter: each keyword is also searched in its
+/// base64 forms — at the three byte alignments, keeping only the characters that depend on the
+/// keyword alone (`JQQJ99` → `SlFRSjk5`, `pRUUo5OT`, `KUVFKOTk`). Only a run holding one is
+/// decoded and scanned, at most `maxDepth` levels deep.
+enum EncodedText {
+    static let maxDepth = 2
+    /// Shorter runs carry no token worth decoding.
+    static let minimumRunLength = 16
+    /// Longer runs (images, archives) are not decoded.
+    static let maximumRunLength = 64 << 10
+
+    /// The base64 forms of a keyword worth searching for (four characters or more).
+    static func forms(of keyword: [UInt8]) -> [[UInt8]] {
+        var forms: [[UInt8]] = []
+        for alignment in 0..<3 {
+            let padded = [UInt8](repeating: 0, count: alignment) + keyword
+            let encoded = encode(padded)
+            // Character i covers bits [6i, 6i + 6); the keyword occupies [8a, 8a + 8n).
+            let firstBit = 8 * alignment, lastBit = 8 * (alignment + keyword.count)
+            var form: [UInt8] = []
+            for (index, character) in encoded.enumerated() where 6 * index >= firstBit && 6 * index + 6 <= lastBit {
+                form.append(character)
+            }
+            if form.count >= 4 && !forms.contains(form) { forms.append(form) }
+        }
+        return forms
+    }
+
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    private static func encode(_ bytes: [UInt8]) -> [UInt8] {
+        var output: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            let chunk = Array(bytes[index..<min(index + 3, bytes.count)]) + [0, 0]
+            let value = UInt32(chunk[0]) << 16 | UInt32(chunk[1]) << 8 | UInt32(chunk[2])
+            let characters = min(4, (bytes.count - index) * 4 / 3 + 1)
+            for position in 0..<characters {
+                output.append(alphabet[Int(value >> (18 - 6 * UInt32(position)) & 0x3F)])
+            }
+            index += 3
+        }
+        return output
+    }
+
+    /// 6-bit values of both alphabets (standard and URL-safe); 0xFF elsewhere.
+    private static let values: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (value, character) in alphabet.enumerated() { table[Int(character)] = UInt8(value) }
+        table[Int(UInt8(ascii: "-"))] = 62
+        table[Int(UInt8(ascii: "_"))] = 63
+        return table
+    }()
+
+    /// The maximal runs of base64 characters around each hit (sorted positions), once each.
+    static func runs(around hits: [Int], in buffer: UnsafeRawBufferPointer) -> [Range<Int>] {
+        var runs: [Range<Int>] = []
+        values.withUnsafeBufferPointer { table in
+            for hit in hits {
+                if let last = runs.last, last.contains(hit) { continue }
+                var start = hit
+                while start > 0, table[Int(buffer[start - 1])] != 0xFF, hit - start < maximumRunLength { start -= 1 }
+                var end = hit
+                while end < buffer.count, table[Int(buffer[end])] != 0xFF, end - start < maximumRunLength { end += 1 }
+                while end < buffer.count, buffer[end] == UInt8(ascii: "="), end - start < maximumRunLength { end += 1 }
+                if end - start >= minimumRunLength { runs.append(start..<end) }
+            }
+        }
+        return runs
+    }
+
+    /// The run decoded from each of its first four characters: a run glued to other word
+    /// characters (`token=QUJD…`, `x_password=…`) may not start on a base64 boundary.
+    static func decodings(of run: UnsafeRawBufferPointer) -> [[UInt8]] {
+        var results: [[UInt8]] = []
+        for skip in 0..<min(4, run.count) {
+            var output: [UInt8] = []
+            output.reserveCapacity(run.count * 3 / 4)
+            var accumulator: UInt32 = 0
+            var bits = 0
+            for byte in run[skip...] {
+                let value = values[Int(byte)]
+                if value == 0xFF { break }   // '=' padding ends the data
+                accumulator = accumulator << 6 | UInt32(value)
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                }
+            }
+            if output.count >= 8 { results.append(output) }
+        }
+        return results
+    }
+
+    /// `basic-auth` when the run follows `Basic ` (an HTTP Authorization header), else `base64`.
+    static func label(forRunAt start: Int, in buffer: UnsafeRawBufferPointer) -> String {
+        let word = Array("basic ".utf8)
+        guard start >= word.count else { return "base64" }
+        for (offset, expected) in word.enumerated() {
+            var byte = buffer[start - word.count + offset]
+            if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
+            if byte != expected { return "base64" }
+        }
+        return "basic-auth"
+    }
+}
