@@ -2,7 +2,7 @@
 SWIFT  ?= swift
 PREFIX ?= /usr/local
 
-.PHONY: run test bench install deps build release clean
+.PHONY: run test bench bench-history bench-latency install deps build release clean
 
 ## make run: install what is missing, build release, scan this repository
 run: release
@@ -17,6 +17,14 @@ test:
 ## make bench: throughput benchmark against ripgrep (and other scanners when installed)
 bench: release
 	benchmarks/scan-benchmark.sh
+
+## make bench-history [REPO=path]: full-history scan (default: the git/git copy) against Kingfisher and gitleaks
+bench-history: release
+	benchmarks/history-benchmark.sh $(REPO)
+
+## make bench-latency: pre-commit latency, patrol diff --staged in a 10,000-file repository
+bench-latency: release
+	benchmarks/precommit-latency.sh
 
 ## make install: a release build with the Swift runtime linked in, into $(PREFIX)/bin
 install: deps

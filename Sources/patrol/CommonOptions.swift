@@ -2,10 +2,16 @@ import ArgumentParser
 import Foundation
 import PatrolKit
 
-/// Report formats. More come with the report-formats work (sarif, junit, csv, jsonl, markdown).
+/// Report formats: `text` for people, `json` (the contract, and what `remediate` reads),
+/// `jsonl`, `sarif` (code scanning), `junit` (pipeline test tabs), `csv`, `markdown` (pull-request comments).
 enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
     case text
     case json
+    case jsonl
+    case sarif
+    case junit
+    case csv
+    case markdown
 }
 
 extension Confidence: ExpressibleByArgument {}

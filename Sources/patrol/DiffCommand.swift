@@ -51,6 +51,6 @@ struct DiffCommand: ParsableCommand {
         } catch {
             throw CommandFailure(error.description)
         }
-        try ReportPrinter(options: report).emit(try baseline.apply(to: result, target: repository))
+        try ReportPrinter(options: report, ruleSet: ruleSet).emit(try baseline.apply(to: result, target: repository))
     }
 }

@@ -6,6 +6,8 @@ import PatrolKit
 /// the command with the exit code DESIGN.md specifies.
 struct ReportPrinter {
     let options: ReportOptions
+    /// The rules the scan used, for rule names and help in SARIF; nil: the built-in rules.
+    var ruleSet: RuleSet? = nil
 
     func emit(_ report: ScanReport) throws {
         let text: String
@@ -15,6 +17,16 @@ struct ReportPrinter {
         case .text:
             let color = options.output == nil && Terminal.useColor(descriptor: STDOUT_FILENO, disabled: options.noColor)
             text = TextReport.render(report, style: .init(color: color, showSecrets: options.showSecrets))
+        case .jsonl:
+            text = JSONLinesReport.render(report, showSecrets: options.showSecrets)
+        case .sarif:
+            text = SARIFReport.render(report, toolVersion: Patrol.version, showSecrets: options.showSecrets, ruleSet: ruleSet ?? (try? RuleLoader.load()))
+        case .junit:
+            text = JUnitReport.render(report, showSecrets: options.showSecrets)
+        case .csv:
+            text = CSVReport.render(report, showSecrets: options.showSecrets)
+        case .markdown:
+            text = MarkdownReport.render(report, showSecrets: options.showSecrets)
         }
         if !text.isEmpty || options.output != nil { try Terminal.write(text, to: options.output) }
 

@@ -45,6 +45,33 @@ struct Validator: Sendable {
                 isValid: { AzureDevOpsLegacyChecksum.isValid($0) },
                 generate: { AzureDevOpsLegacyChecksum.generate(using: &$0) }
             ),
+            // GitHub and npm: CRC-32 in base62; one validator per prefix, so each rule's
+            // examples generate tokens with its own prefix.
+            Validator(name: "github-ghp-crc32", isValid: { GitHubTokenChecksum.isValid($0, prefix: "ghp_") }, generate: { GitHubTokenChecksum.generate(prefix: "ghp_", using: &$0) }),
+            Validator(name: "github-gho-crc32", isValid: { GitHubTokenChecksum.isValid($0, prefix: "gho_") }, generate: { GitHubTokenChecksum.generate(prefix: "gho_", using: &$0) }),
+            Validator(name: "github-ghu-crc32", isValid: { GitHubTokenChecksum.isValid($0, prefix: "ghu_") }, generate: { GitHubTokenChecksum.generate(prefix: "ghu_", using: &$0) }),
+            Validator(name: "github-ghs-crc32", isValid: { GitHubTokenChecksum.isValid($0, prefix: "ghs_") }, generate: { GitHubTokenChecksum.generate(prefix: "ghs_", using: &$0) }),
+            Validator(name: "github-ghr-crc32", isValid: { GitHubTokenChecksum.isValid($0, prefix: "ghr_") }, generate: { GitHubTokenChecksum.generate(prefix: "ghr_", using: &$0) }),
+            Validator(name: "github-stateless-jwt", check: { JSONWebToken.checkGitHubStateless($0) }, generate: { JSONWebToken.generateGitHubStateless(using: &$0) }),
+            Validator(name: "npm-crc32", isValid: { GitHubTokenChecksum.isValid($0, prefix: "npm_") }, generate: { GitHubTokenChecksum.generate(prefix: "npm_", using: &$0) }),
+            // GitLab routable tokens: CRC-32 in base36 and a length field.
+            Validator(name: "gitlab-routable", check: { GitLabRoutableToken.check($0) }, generate: { GitLabRoutableToken.generate(prefix: "glpat-", layout: .unversioned, using: &$0) }),
+            Validator(name: "gitlab-routable-v1", check: { GitLabRoutableToken.check($0) }, generate: { GitLabRoutableToken.generate(prefix: "glpat-", layout: .versioned, using: &$0) }),
+            Validator(name: "gitlab-runner-routable", check: { GitLabRoutableToken.check($0) }, generate: { GitLabRoutableToken.generate(prefix: "glrt-t1_", layout: .unversioned, using: &$0) }),
+            // Atlassian and Bitbucket: CRC-32 in hex.
+            Validator(name: "atlassian-crc32", isValid: { AtlassianTokenChecksum.isValid($0) }, generate: { AtlassianTokenChecksum.generateAPIToken(using: &$0) }),
+            Validator(name: "bitbucket-crc32", isValid: { AtlassianTokenChecksum.isValid($0) }, generate: { AtlassianTokenChecksum.generateAppPassword(using: &$0) }),
+            // Grafana: CRC-32 (service accounts), base64 JSON (cloud tokens, legacy API keys).
+            Validator(name: "grafana-glsa-crc32", isValid: { GrafanaTokens.isValidServiceAccountToken($0) }, generate: { GrafanaTokens.generateServiceAccountToken(using: &$0) }),
+            Validator(name: "grafana-cloud-token", isValid: { GrafanaTokens.isValidCloudToken($0) }, generate: { GrafanaTokens.generateCloudToken(using: &$0) }),
+            Validator(name: "grafana-api-key", isValid: { GrafanaTokens.isValidAPIKey($0) }, generate: { GrafanaTokens.generateAPIKey(using: &$0) }),
+            // Structure: a JWT header, a macaroon, a protobuf, a snowflake, a JSON payload.
+            Validator(name: "jwt", isValid: { JSONWebToken.isValid($0) }, generate: { JSONWebToken.generate(using: &$0) }),
+            Validator(name: "pypi-macaroon", isValid: { PyPIMacaroon.isValid($0) }, generate: { PyPIMacaroon.generate(location: "pypi.org", using: &$0) }),
+            Validator(name: "testpypi-macaroon", isValid: { PyPIMacaroon.isValid($0) }, generate: { PyPIMacaroon.generate(location: "test.pypi.org", using: &$0) }),
+            Validator(name: "vault-service-token", isValid: { VaultServiceToken.isValid($0) }, generate: { VaultServiceToken.generate(using: &$0) }),
+            Validator(name: "discord-bot-token", isValid: { DiscordBotToken.isValid($0) }, generate: { DiscordBotToken.generate(using: &$0) }),
+            Validator(name: "sentry-org-token", isValid: { SentryOrgToken.isValid($0) }, generate: { SentryOrgToken.generate(using: &$0) }),
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
     }()

@@ -1,0 +1,162 @@
+/// Signed JSON Web Tokens (RFC 7519, compact JWS: `header.payload.signature`, base64url).
+///
+/// A string of three base64url segments is only a JWT when its header decodes to a JSON object
+/// naming an algorithm, so that is the check: the header is a JSON object with a string `alg`
+/// (not `none`: an unsigned token is not a credential), and the payload decodes to something
+/// that starts like a JSON object. For the algorithms whose signature size is fixed (HMAC,
+/// ECDSA, EdDSA, and RSA with 1024- to 4096-bit keys) the signature must decode to exactly that
+/// many bytes, which also tells a real token from one with characters glued to its end.
+///
+/// GitHub's stateless installation tokens (`ghs_<app id>_<JWT>`, 2026) carry such a JWT; their
+/// layout is marked unverified in the reference, so ``checkGitHubStateless(_:)`` answers
+/// `.unverified`, not `.invalid`, when the embedded token is not a JWT we can read.
+enum JSONWebToken {
+    /// The outcome of reading a compact JWS.
+    enum Reading: Equatable {
+        /// A signed JWT whose signature size fits its algorithm.
+        case signed
+        /// A JWT header we could read, with a signature of the wrong size for its algorithm, or
+        /// `alg: none`: malformed, truncated or glued to other text.
+        case inconsistent
+        /// Not three segments, not base64url, or no JSON header with `alg`.
+        case notAJWT
+    }
+
+    static func isValid(_ token: UnsafeRawBufferPointer) -> Bool {
+        read(token) == .signed
+    }
+
+    /// `ghs_` + digits + `_` + a JWT: `.valid` when the JWT reads as signed, `.invalid` when it
+    /// reads but is inconsistent, `.unverified` when it is not a JWT we can read.
+    static func checkGitHubStateless(_ token: UnsafeRawBufferPointer) -> ValidationResult {
+        guard token.count > 6, token.starts(with: "ghs_".utf8) else { return .invalid }
+        var index = 4
+        while index < token.count, token[index] >= 0x30, token[index] <= 0x39 { index += 1 }
+        guard index > 4, index < token.count, token[index] == UInt8(ascii: "_") else { return .invalid }
+        switch read(UnsafeRawBufferPointer(rebasing: token[(index + 1)...])) {
+        case .signed: return .valid
+        case .inconsistent: return .invalid
+        case .notAJWT: return .unverified
+        }
+    }
+
+    static func read(_ token: UnsafeRawBufferPointer) -> Reading {
+        guard let firstDot = token.firstIndex(of: UInt8(ascii: ".")),
+              let secondDot = token[(firstDot + 1)...].firstIndex(of: UInt8(ascii: ".")),
+              !token[(secondDot + 1)...].contains(UInt8(ascii: "."))
+        else { return .notAJWT }
+        let header = UnsafeRawBufferPointer(rebasing: token[..<firstDot])
+        let payload = UnsafeRawBufferPointer(rebasing: token[(firstDot + 1)..<secondDot])
+        let signature = UnsafeRawBufferPointer(rebasing: token[(secondDot + 1)...])
+        guard !header.isEmpty, !payload.isEmpty,
+              header.allSatisfy(isBase64URL), payload.allSatisfy(isBase64URL), signature.allSatisfy(isBase64URL)
+        else { return .notAJWT }
+
+        var algorithm = Algorithm.unknown
+        let headerIsJWT = Base64URL.withDecoded(header) { decoded -> Bool in
+            var hasAlgorithm = false
+            let isObject = JSONObjectScanner.forEachMember(in: decoded) { key, value in
+                guard JSONObjectScanner.equals(key, "alg"), let name = JSONObjectScanner.stringContents(value) else { return }
+                hasAlgorithm = true
+                algorithm = Algorithm(name)
+            }
+            return isObject && hasAlgorithm
+        } ?? false
+        guard headerIsJWT, payloadStartsLikeAnObject(payload) else { return .notAJWT }
+        guard algorithm != .unsigned, signature.count % 4 != 1 else { return .inconsistent }
+        let signatureBytes = signature.count * 3 / 4
+        return algorithm.acceptsSignature(ofLength: signatureBytes) ? .signed : .inconsistent
+    }
+
+    /// The first bytes of the payload (decoded from its first four characters) are optional
+    /// whitespace and then `{`.
+    private static func payloadStartsLikeAnObject(_ payload: UnsafeRawBufferPointer) -> Bool {
+        guard payload.count >= 2 else { return false }
+        let head = UnsafeRawBufferPointer(rebasing: payload[..<min(4, payload.count)])
+        return Base64URL.withDecoded(head) { decoded in
+            for byte in decoded {
+                switch byte {
+                case 0x20, 0x09, 0x0A, 0x0D: continue
+                case UInt8(ascii: "{"): return true
+                default: return false
+                }
+            }
+            return false
+        } ?? false
+    }
+
+    /// What an `alg` value says about the signature's size.
+    enum Algorithm: Equatable {
+        /// `alg: none`: no signature.
+        case unsigned
+        case fixed(bytes: Int)
+        /// RSA: the signature is as long as the modulus.
+        case rsa
+        case unknown
+
+        init(_ name: UnsafeRawBufferPointer) {
+            func named(_ text: StaticString) -> Bool { JSONObjectScanner.equals(name, text) }
+            if named("none") {
+                self = .unsigned
+            } else if named("HS256") {
+                self = .fixed(bytes: 32)
+            } else if named("HS384") {
+                self = .fixed(bytes: 48)
+            } else if named("HS512") || named("ES256") || named("ES256K") || named("EdDSA") || named("Ed25519") {
+                self = .fixed(bytes: 64)
+            } else if named("ES384") {
+                self = .fixed(bytes: 96)
+            } else if named("Ed448") {
+                self = .fixed(bytes: 114)
+            } else if named("ES512") {
+                self = .fixed(bytes: 132)
+            } else if named("RS256") || named("RS384") || named("RS512") || named("PS256") || named("PS384") || named("PS512") {
+                self = .rsa
+            } else {
+                self = .unknown
+            }
+        }
+
+        func acceptsSignature(ofLength bytes: Int) -> Bool {
+            switch self {
+            case .unsigned: bytes == 0
+            case .fixed(let length): bytes == length
+            // 1024-, 2048-, 3072- and 4096-bit keys.
+            case .rsa: bytes == 128 || bytes == 256 || bytes == 384 || bytes == 512
+            case .unknown: bytes >= 16
+            }
+        }
+    }
+
+    /// A fresh signed JWT: an `HS256`, `RS256` or `ES256` header, a payload with a subject, an
+    /// issuer and issue and expiry times, and random signature bytes of the algorithm's size.
+    static func generate(using rng: inout SeededGenerator) -> String {
+        let (name, signatureLength) = [("HS256", 32), ("RS256", 256), ("ES256", 64)][Int.random(in: 0..<3, using: &rng)]
+        let issuedAt = Int.random(in: 1_700_000_000...1_800_000_000, using: &rng)
+        let header = "{\"alg\":\"\(name)\",\"typ\":\"JWT\"}"
+        let payload = "{\"sub\":\"\(Int.random(in: 1_000...99_999_999, using: &rng))\","
+            + "\"iss\":\"https://auth.\(RandomText.string(from: RandomText.lowercase, count: 8, using: &rng)).example\","
+            + "\"iat\":\(issuedAt),\"exp\":\(issuedAt + 3600)}"
+        return Base64URL.encodedString(Array(header.utf8)) + "."
+            + Base64URL.encodedString(Array(payload.utf8)) + "."
+            + Base64URL.encodedString(RandomText.randomBytes(count: signatureLength, using: &rng))
+    }
+
+    /// A stateless installation token: `ghs_`, an app id, `_` and an `RS256` JWT.
+    static func generateGitHubStateless(using rng: inout SeededGenerator) -> String {
+        let issuedAt = Int.random(in: 1_770_000_000...1_800_000_000, using: &rng)
+        let header = "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"\(RandomText.string(from: RandomText.hexLower, count: 16, using: &rng))\"}"
+        let payload = "{\"iss\":\"https://github.com\",\"iat\":\(issuedAt),\"exp\":\(issuedAt + 3600),"
+            + "\"installation_id\":\(Int.random(in: 10_000_000...99_999_999, using: &rng))}"
+        return "ghs_\(Int.random(in: 100_000...9_999_999, using: &rng))_"
+            + Base64URL.encodedString(Array(header.utf8)) + "."
+            + Base64URL.encodedString(Array(payload.utf8)) + "."
+            + Base64URL.encodedString(RandomText.randomBytes(count: 256, using: &rng))
+    }
+
+    @inline(__always)
+    private static func isBase64URL(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// A JSON report (`--format json`) read back: its target and findings, with whether each
+/// secret was redacted. Snippets come back as text with no secret spans (already rendered).
+public struct LeakReport: Sendable {
+    public struct Entry: Sendable {
+        public var finding: Finding
+        /// The report shows only the redacted form (`NkE6…(84)`): the real secret must be
+        /// recovered from the files or commits before it can go into a replacements file.
+        public var isRedacted: Bool
+    }
+
+    public var target: ScanTarget
+    public var entries: [Entry]
+
+    public init(target: ScanTarget, entries: [Entry]) {
+        self.target = target
+        self.entries = entries
+    }
+
+    /// Parses a report; `source` names it in errors (a path, or `<stdin>`).
+    public static func parse(_ data: [UInt8], source: String) throws(RemediationError) -> LeakReport {
+        func fail(_ reason: String) -> RemediationError { .unreadableReport(source: source, reason: reason) }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(data))
+        } catch {
+            throw fail(data.isEmpty ? "it is empty" : "invalid JSON")
+        }
+        guard let root = object as? [String: Any] else { throw fail("the top level is not an object") }
+        guard let version = root["version"] as? Int else { throw fail("no \"version\"") }
+        guard version == JSONReport.version else { throw fail("version \(version); this patrol reads version \(JSONReport.version)") }
+        guard let target = root["target"] as? [String: Any], let kind = target["kind"] as? String, let rootPath = target["root"] as? String else {
+            throw fail("no \"target\" with \"kind\" and \"root\"")
+        }
+        guard let findings = root["findings"] as? [Any] else { throw fail("no \"findings\" array") }
+        var entries: [Entry] = []
+        for (index, item) in findings.enumerated() {
+            guard let fields = item as? [String: Any] else { throw fail("finding \(index + 1) is not an object") }
+            func string(_ key: String) throws(RemediationError) -> String {
+                guard let value = fields[key] as? String else { throw fail("finding \(index + 1) has no string \"\(key)\"") }
+                return value
+            }
+            func int(_ key: String) throws(RemediationError) -> Int {
+                guard let value = fields[key] as? Int else { throw fail("finding \(index + 1) has no number \"\(key)\"") }
+                return value
+            }
+            let confidenceText = try string("confidence")
+            guard let confidence = Confidence(rawValue: confidenceText) else {
+                throw fail("finding \(index + 1) has an unknown confidence '\(confidenceText)'")
+            }
+            var locations: [Location] = []
+            for location in fields["locations"] as? [[String: Any]] ?? [] {
+                guard let path = location["path"] as? String, let line = location["line"] as? Int, let column = location["column"] as? Int else {
+                    throw fail("finding \(index + 1) has a location without path, line and column")
+                }
+                locations.append(Location(path: path, line: line, column: column, commit: location["commit"] as? String, authorDate: location["author_date"] as? String))
+            }
+            let path = try string("path"), line = try int("line"), column = try int("column")
+            let commit = fields["commit"] as? String
+            if locations.isEmpty { locations = [Location(path: path, line: line, column: column, commit: commit, authorDate: fields["author_date"] as? String)] }
+            let context = (fields["context"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
+            let rule = try string("rule")
+            let snippet = fields["snippet"] as? String ?? ""
+            let finding = Finding(
+                rule: rule,
+                ruleName: fields["rule_name"] as? String ?? rule,
+                provider: try string("provider"),
+                confidence: confidence,
+                secret: try string("secret"),
+                fingerprint: try string("fingerprint"),
+                path: path,
+                line: line,
+                column: column,
+                endLine: fields["end_line"] as? Int ?? line,
+                endColumn: fields["end_column"] as? Int ?? column,
+                snippet: Snippet(bytes: Array(snippet.utf8), secretSpans: []),
+                decoded: fields["decoded"] as? String ?? "none",
+                validated: fields["validated"] as? Bool,
+                verified: fields["verified"] as? Bool,
+                context: context,
+                commit: commit,
+                author: fields["author"] as? String,
+                authorDate: fields["author_date"] as? String,
+                commitDate: fields["commit_date"] as? String,
+                locations: locations
+            )
+            entries.append(Entry(finding: finding, isRedacted: fields["redacted"] as? Bool ?? true))
+        }
+        let revs = (target["revs"] as? [Any])?.compactMap { $0 as? String }
+        return LeakReport(target: ScanTarget(kind: kind, root: rootPath, revs: revs), entries: entries)
+    }
+}

@@ -1,0 +1,250 @@
+import Foundation
+
+/// Builds a `RemediationPlan` from a JSON report: groups findings by fingerprint, recovers
+/// redacted secrets where history must be rewritten, asks git what was committed and pushed,
+/// and writes each provider's steps for the situation. No printing, no network; the only
+/// outside calls are git's, in the repository at `target.root`.
+public struct RemediationPlanner: Sendable {
+    public struct Options: Sendable {
+        /// The report file, for commands such as `patrol revoke FILE` (nil: standard input).
+        public var reportFile: String?
+        /// Where the replacements file will be written; nil: no file (`--no-replace-file`),
+        /// and no secret needs recovering.
+        public var replacementsFile: String?
+        /// The end of the audit-log window.
+        public var now = Date()
+
+        public init(reportFile: String? = nil, replacementsFile: String? = nil) {
+            self.reportFile = reportFile
+            self.replacementsFile = replacementsFile
+        }
+    }
+
+    public let ruleSet: RuleSet
+
+    public init(ruleSet: RuleSet) {
+        self.ruleSet = ruleSet
+    }
+
+    /// The plan, and the replacements file to write when a secret is (or may be) in a commit.
+    /// Throws when such a secret was redacted and cannot be found again.
+    public func plan(for report: LeakReport, options: Options) throws(RemediationError) -> (plan: RemediationPlan, replacements: ReplacementsFile?) {
+        let target = report.target
+        var warnings: [String] = []
+        let lookup = RepositoryLookup(target: target)
+        if lookup.root == nil && lookup.isHistoryReport && !report.entries.isEmpty {
+            warnings.append("\(target.root) cannot be opened as a git repository here, so whether the secrets were pushed is unknown; run remediate where the report was made")
+        }
+        let recovery = SecretRecovery(ruleSet: ruleSet, target: target, facts: lookup.root).recover(report.entries)
+
+        var order: [String] = []
+        var groups: [String: [LeakReport.Entry]] = [:]
+        for entry in report.entries {
+            let fingerprint = entry.finding.fingerprint
+            if groups[fingerprint] == nil { order.append(fingerprint) }
+            groups[fingerprint, default: []].append(entry)
+        }
+
+        var secrets: [SecretRemediation] = []
+        var literals: [String] = []
+        var purgeFingerprints: [String] = []
+        var pushedCommits: [String] = []
+        var remoteNames: [String] = []
+        var purgeRepositories: [RepositoryFacts] = []
+        for fingerprint in order {
+            let entries = groups[fingerprint]!
+            let first = entries[0].finding
+            let recovered = recovery.found[fingerprint]
+            var secret = describe(first, entries: entries)
+            locate(&secret, entries: entries, recovered: recovered, lookup: lookup)
+            secret.inWorkTree = workTreeLocations(of: recovered, paths: secret.locations.map(\.path), target: target, facts: lookup.root)
+            if secret.committed != false {
+                if options.replacementsFile != nil {
+                    guard let recovered else {
+                        let name = "\(first.rule) at \(first.path):\(first.line) (fingerprint \(fingerprint))"
+                        throw .secretNotRecovered(finding: name, reason: recovery.failures[fingerprint] ?? "no readable source")
+                    }
+                    literals += recovered.literals
+                }
+                purgeFingerprints.append(fingerprint)
+            }
+            if secret.pushed != false && secret.committed != false {
+                for location in secret.locations {
+                    guard let commit = location.commit, location.remoteBranches?.isEmpty != true else { continue }
+                    if !pushedCommits.contains(commit) { pushedCommits.append(commit) }
+                    if let facts = lookup.repository(for: location.path)?.facts, !purgeRepositories.contains(where: { $0.repository.root == facts.repository.root }) {
+                        purgeRepositories.append(facts)
+                    }
+                }
+                for branch in secret.remoteBranches {
+                    let remote = String(branch.prefix { $0 != "/" })
+                    if !remoteNames.contains(remote) { remoteNames.append(remote) }
+                }
+            }
+            secrets.append(secret)
+        }
+
+        let replacements = purgeFingerprints.isEmpty || options.replacementsFile == nil ? nil : ReplacementsFile(literals: literals)
+        let anyPushed = secrets.contains { $0.committed != false && $0.pushed != false }
+        var purge: HistoryPurge?
+        if anyPushed {
+            if purgeRepositories.count > 1 {
+                warnings.append("the pushed secrets are in \(purgeRepositories.count) repositories (" + purgeRepositories.map(\.repository.root).joined(separator: ", ")
+                    + "): the history purge below is written for the first; purge each with the same replacements file")
+            }
+            purge = HistoryPurgeWriter(
+                facts: purgeRepositories.first ?? lookup.root,
+                replacementsFile: replacements == nil ? nil : options.replacementsFile,
+                remoteNames: remoteNames
+            ).purge(secretCount: replacements?.literals.count ?? purgeFingerprints.count, fingerprints: purgeFingerprints, commits: pushedCommits)
+        }
+        let now = Self.timestamp(options.now)
+        for index in secrets.indices {
+            secrets[index].steps = StepWriter(
+                provider: ruleSet.provider(id: secrets[index].provider),
+                secret: secrets[index],
+                target: target,
+                reportFile: options.reportFile,
+                replacementsFile: replacements == nil ? nil : options.replacementsFile,
+                now: options.now
+            ).steps()
+        }
+        let plan = RemediationPlan(reportFile: options.reportFile, target: target, generatedAt: now, secrets: secrets, historyPurge: purge, warnings: warnings)
+        return (plan, replacements)
+    }
+
+    /// What the secret is: rule, provider, proof, liveness, reach.
+    private func describe(_ finding: Finding, entries: [LeakReport.Entry]) -> SecretRemediation {
+        let rule = ruleSet.rule(id: finding.rule)
+        let provider = ruleSet.provider(id: finding.provider)
+        var reach: [String: String] = [:]
+        for entry in entries { reach.merge(entry.finding.context) { current, _ in current } }
+        let verified: Bool? = entries.contains { $0.finding.verified == true } ? true : (entries.contains { $0.finding.verified == false } ? false : nil)
+        let remediation = ProviderRemediation(markdown: provider?.remediation ?? "")
+        return SecretRemediation(
+            fingerprint: finding.fingerprint,
+            rule: finding.rule,
+            ruleName: rule?.name ?? finding.ruleName,
+            provider: finding.provider,
+            providerName: provider?.name ?? finding.provider,
+            redactedSecret: entries[0].isRedacted ? finding.secret : Redaction.redact(finding.secret),
+            confidence: entries.map(\.finding.confidence).max() ?? finding.confidence,
+            validated: entries.contains { $0.finding.validated == true } ? true : finding.validated,
+            verified: verified,
+            reach: reach,
+            summary: remediation.summary,
+            locations: [],
+            introduced: nil,
+            committed: nil,
+            pushed: nil,
+            remoteBranches: [],
+            inWorkTree: nil,
+            steps: []
+        )
+    }
+
+    /// Where it is: every location; which commits hold it (for a scan report, asked of git);
+    /// which of them reached a remote branch.
+    private func locate(_ secret: inout SecretRemediation, entries: [LeakReport.Entry], recovered: SecretRecovery.Recovered?, lookup: RepositoryLookup) {
+        var locations: [PlanLocation] = []
+        var authors: [String: CommitInfo] = [:]
+        for entry in entries {
+            let finding = entry.finding
+            if let commit = finding.commit, let author = finding.author {
+                authors[commit] = CommitInfo(oid: commit, author: author, authorDate: finding.authorDate ?? "", commitDate: finding.commitDate ?? finding.authorDate ?? "")
+            }
+            for location in finding.locations {
+                let place = PlanLocation(path: location.path, line: location.line, column: location.column, commit: location.commit, authorDate: location.authorDate, remoteBranches: nil)
+                if !locations.contains(place) { locations.append(place) }
+            }
+        }
+        var historyKnown = true
+        if !locations.contains(where: { $0.commit != nil }) {
+            // A scan, or a diff of uncommitted changes: ask git whether any commit holds it.
+            if lookup.target.kind == "stdin" {
+                historyKnown = false
+            } else {
+                for path in Set(locations.map(\.path)).sorted() {
+                    guard let (facts, pathInRepository) = lookup.repository(for: path) else { continue }   // not in a repository
+                    guard let recovered, let found = facts.commitsIntroducing(Array(recovered.secret.utf8), at: pathInRepository) else {
+                        historyKnown = false   // in a repository, but the secret or git could not answer
+                        continue
+                    }
+                    for item in found {
+                        authors[item.commit.oid] = item.commit
+                        locations.append(PlanLocation(path: path, line: item.line, column: item.column, commit: item.commit.oid, authorDate: item.commit.authorDate, remoteBranches: nil))
+                    }
+                }
+            }
+        }
+        let commits = locations.compactMap(\.commit)
+        var allAnswered = true
+        var remoteBranches: [String] = []
+        for index in locations.indices {
+            guard let commit = locations[index].commit else { continue }
+            let answer = lookup.repository(for: locations[index].path).flatMap { lookup.remoteBranches(containing: commit, in: $0.facts) }
+            locations[index].remoteBranches = answer
+            if let answer {
+                for branch in answer where !remoteBranches.contains(branch) { remoteBranches.append(branch) }
+            } else {
+                allAnswered = false
+            }
+        }
+        secret.locations = locations
+        secret.remoteBranches = remoteBranches
+        if !commits.isEmpty {
+            secret.committed = true
+            secret.pushed = !remoteBranches.isEmpty ? true : (allAnswered ? false : nil)
+        } else {
+            secret.committed = historyKnown ? false : nil
+            secret.pushed = historyKnown ? false : nil
+        }
+        // The introducing commit: the earliest by author date.
+        let dated = locations.compactMap { location -> (String, Date?)? in
+            location.commit.map { ($0, location.authorDate.flatMap(Self.date)) }
+        }
+        if let earliest = dated.min(by: { ($0.1 ?? .distantFuture) < ($1.1 ?? .distantFuture) }) {
+            let facts = locations.first { $0.commit == earliest.0 }.flatMap { lookup.repository(for: $0.path)?.facts }
+            secret.introduced = authors[earliest.0] ?? facts?.commitInfo(earliest.0)
+                ?? CommitInfo(oid: earliest.0, author: "", authorDate: "", commitDate: "")
+        }
+    }
+
+    /// Where the current files still hold the secret: under the scanned folder, or in the
+    /// repository's work tree for history and diff reports (none for a bare repository).
+    private func workTreeLocations(of recovered: SecretRecovery.Recovered?, paths: [String], target: ScanTarget, facts: RepositoryFacts?) -> [Location]? {
+        guard let recovered, target.kind != "stdin" else { return nil }
+        let top: String
+        if target.kind == "git" || target.kind == "diff" {
+            guard let facts, !facts.repository.isBare else { return nil }
+            top = facts.repository.root
+        } else {
+            top = target.root
+        }
+        var found: [Location] = []
+        for path in Set(paths).sorted() {
+            let absolute = path.hasPrefix("/") ? path : (top as NSString).appendingPathComponent(path)
+            guard let data = FileManager.default.contents(atPath: absolute) else { continue }
+            let bytes = Array(data)
+            for literal in recovered.literals {
+                for offset in ByteSearch.offsets(of: Array(literal.utf8), in: bytes) {
+                    let position = ByteSearch.position(of: offset, in: bytes)
+                    let location = Location(path: path, line: position.line, column: position.column)
+                    if !found.contains(location) { found.append(location) }
+                }
+            }
+        }
+        return found.sorted { ($0.path, $0.line, $0.column) < ($1.path, $1.line, $1.column) }
+    }
+
+    static func date(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        return formatter.date(from: text)
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// The repositories a report's paths live in. A `history` or `diff` report has one, at
+/// `target.root`; a `scan` report may name files of several (a scanned folder of clones, or
+/// files given one by one), or of a repository above the scanned folder, so each file's own
+/// folder is asked. Answers are cached: one `git rev-parse` per folder, one `git branch -r
+/// --contains` per commit.
+final class RepositoryLookup {
+    let target: ScanTarget
+    /// The repository at `target.root`, if it is in one.
+    let root: RepositoryFacts?
+    private var byFolder: [String: RepositoryFacts?] = [:]
+    private var branches: [String: [String]?] = [:]
+
+    init(target: ScanTarget) {
+        self.target = target
+        root = target.kind == "stdin" ? nil : RepositoryFacts.open(root: target.root)
+    }
+
+    var isHistoryReport: Bool { target.kind == "git" || target.kind == "diff" }
+
+    /// The repository holding a reported path, and the path from its top.
+    func repository(for path: String) -> (facts: RepositoryFacts, path: String)? {
+        if target.kind == "stdin" { return nil }
+        if isHistoryReport { return root.map { ($0, path) } }
+        let absolute = path.hasPrefix("/") ? path : (target.root as NSString).appendingPathComponent(path)
+        let folder = (absolute as NSString).deletingLastPathComponent
+        let facts: RepositoryFacts?
+        if let cached = byFolder[folder] {
+            facts = cached
+        } else {
+            facts = FileManager.default.fileExists(atPath: folder) ? RepositoryFacts.open(root: folder) : nil
+            byFolder[folder] = facts
+        }
+        guard let facts, !facts.repository.isBare else { return nil }
+        return (facts, facts.prefix + (absolute as NSString).lastPathComponent)
+    }
+
+    /// Remote-tracking branches of `facts` holding `commit` (nil: git could not tell).
+    func remoteBranches(containing commit: String, in facts: RepositoryFacts) -> [String]? {
+        let key = facts.repository.root + "\u{0}" + commit
+        if let cached = branches[key] { return cached }
+        let answer = facts.remoteBranches(containing: commit)
+        branches[key] = answer
+        return answer
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+
+/// Finds the real secret behind a redacted finding, so it can go into a replacements file.
+///
+/// A report redacts secrets by default, but it keeps where each one was and its fingerprint
+/// (SHA-256 over rule id, NUL and secret). So the places are read again — the files under
+/// `target.root` for `scan` reports, `git cat-file` of `commit:path` for `history` and `diff`
+/// reports — and a candidate counts only when its fingerprint matches: first the bytes at the
+/// reported line and column (the redacted form tells the length), then every match of the
+/// rule in the whole file (the file may have moved on since the scan).
+struct SecretRecovery {
+    let ruleSet: RuleSet
+    let target: ScanTarget
+    let facts: RepositoryFacts?
+
+    /// A secret found again, and its literal forms in the sources (the encoded text, when the
+    /// finding was decoded from base64 or the like).
+    struct Recovered: Equatable {
+        var secret: String
+        var literals: [String]
+    }
+
+    /// Secrets by fingerprint, and for those not found, why (by fingerprint).
+    func recover(_ entries: [LeakReport.Entry]) -> (found: [String: Recovered], failures: [String: String]) {
+        let sources = contents(for: entries)
+        let scanner = InputScanner(ruleSet: ruleSet)
+        var found: [String: Recovered] = [:]
+        var failures: [String: String] = [:]
+        for entry in entries {
+            let finding = entry.finding
+            let fingerprint = finding.fingerprint
+            if !entry.isRedacted {
+                var recovered = found[fingerprint] ?? Recovered(secret: finding.secret, literals: [finding.secret])
+                if finding.decoded != "none", let raw = rawLiteral(of: finding, in: sources) { recovered.literals.append(raw) }
+                found[fingerprint] = recovered.deduplicated
+                failures[fingerprint] = nil
+                continue
+            }
+            if found[fingerprint] != nil { continue }
+            switch recoverRedacted(finding, sources: sources, scanner: scanner) {
+            case .success(let recovered):
+                found[fingerprint] = recovered.deduplicated
+                failures[fingerprint] = nil
+            case .failure(let reason):
+                failures[fingerprint] = failures[fingerprint] ?? reason.message
+            }
+        }
+        return (found, failures)
+    }
+
+    private struct Reason: Error { let message: String }
+
+    private func recoverRedacted(_ finding: Finding, sources: [String: [UInt8]], scanner: InputScanner) -> Result<Recovered, Reason> {
+        if target.kind == "stdin" || finding.path == "<stdin>" {
+            return .failure(Reason(message: "the report was made from standard input, which cannot be read again"))
+        }
+        let length = Self.redactedLength(finding.secret)
+        var unreadable: [String] = []
+        for location in finding.locations {
+            let names = sourceNames(path: location.path, commit: location.commit)
+            guard let name = names.first(where: { sources[$0] != nil }), let bytes = sources[name] else {
+                unreadable.append(describe(path: location.path, commit: location.commit))
+                continue
+            }
+            // The bytes at the reported place, when the secret is stored as it is.
+            if finding.decoded == "none", let length, let start = ByteSearch.offset(line: location.line, column: location.column, in: bytes), start + length <= bytes.count {
+                let candidate = String(decoding: bytes[start..<start + length], as: UTF8.self)
+                if Finding.fingerprint(rule: finding.rule, secret: candidate) == finding.fingerprint {
+                    return .success(Recovered(secret: candidate, literals: [candidate]))
+                }
+            }
+            // Every match of the rule in the whole text.
+            guard let ruleIndex = ruleSet.index(ofRule: finding.rule) else { continue }
+            guard case .scanned(_, let occurrences) = scanner.scan(bytes: bytes) else { continue }
+            for occurrence in occurrences where occurrence.rule == ruleIndex {
+                guard Finding.fingerprint(rule: finding.rule, secret: occurrence.secret) == finding.fingerprint else { continue }
+                var literals = [occurrence.secret]
+                if let start = ByteSearch.offset(line: occurrence.line, column: occurrence.column, in: bytes),
+                   let end = ByteSearch.offset(line: occurrence.endLine, column: occurrence.endColumn, in: bytes), end >= start, end < bytes.count {
+                    literals.append(String(decoding: bytes[start...end], as: UTF8.self))
+                }
+                return .success(Recovered(secret: occurrence.secret, literals: literals))
+            }
+        }
+        var reasons: [String] = []
+        if !unreadable.isEmpty { reasons.append("cannot read " + unreadable.joined(separator: ", ")) }
+        if unreadable.count < finding.locations.count {
+            reasons.append("no text with its fingerprint \(finding.fingerprint) is left where the report places it")
+        }
+        if ruleSet.index(ofRule: finding.rule) == nil {
+            reasons.append("rule '\(finding.rule)' is not loaded (pass the folder of its rule file with --rules)")
+        }
+        return .failure(Reason(message: reasons.joined(separator: "; ")))
+    }
+
+    /// The encoded text at the finding's span (for a decoded finding), from its first readable source.
+    private func rawLiteral(of finding: Finding, in sources: [String: [UInt8]]) -> String? {
+        for name in sourceNames(path: finding.path, commit: finding.commit) {
+            guard let bytes = sources[name],
+                  let start = ByteSearch.offset(line: finding.line, column: finding.column, in: bytes),
+                  let end = ByteSearch.offset(line: finding.endLine, column: finding.endColumn, in: bytes),
+                  end >= start, end < bytes.count else { continue }
+            return String(decoding: bytes[start...end], as: UTF8.self)
+        }
+        return nil
+    }
+
+    /// Where a location's text can be read, most faithful first: `commit:path` in the
+    /// repository; a file under the root; for a diff of uncommitted changes also the index.
+    func sourceNames(path: String, commit: String?) -> [String] {
+        // Only history and diff reports carry commits; their paths are from the top of the repository.
+        if let commit { return ["git:" + commit + ":" + path] }
+        var names = ["file:" + absolutePath(path)]
+        if target.kind == "diff", facts != nil { names.append("git::" + path) }
+        return names
+    }
+
+    func absolutePath(_ path: String) -> String {
+        path.hasPrefix("/") ? path : (target.root as NSString).appendingPathComponent(path)
+    }
+
+    private func describe(path: String, commit: String?) -> String {
+        commit.map { "\(path) at commit \($0.prefix(12))" } ?? path
+    }
+
+    /// Reads every source the entries' locations name: files directly, git objects in one batch.
+    private func contents(for entries: [LeakReport.Entry]) -> [String: [UInt8]] {
+        var names = Set<String>()
+        for entry in entries {
+            for location in entry.finding.locations { names.formUnion(sourceNames(path: location.path, commit: location.commit)) }
+            names.formUnion(sourceNames(path: entry.finding.path, commit: entry.finding.commit))
+        }
+        var result: [String: [UInt8]] = [:]
+        var objectNames: [String] = []
+        for name in names {
+            if name.hasPrefix("file:") {
+                if let data = FileManager.default.contents(atPath: String(name.dropFirst(5))) { result[name] = Array(data) }
+            } else {
+                objectNames.append(String(name.dropFirst(4)))
+            }
+        }
+        if let facts {
+            for (object, bytes) in facts.objects(objectNames) { result["git:" + object] = bytes }
+        }
+        return result
+    }
+
+    /// The length in bytes that a redacted secret (`NkE6…(84)`) states.
+    static func redactedLength(_ redacted: String) -> Int? {
+        guard redacted.hasSuffix(")"), let open = redacted.lastIndex(of: "(") else { return nil }
+        return Int(redacted[redacted.index(after: open)..<redacted.index(before: redacted.endIndex)])
+    }
+}
+
+extension SecretRecovery.Recovered {
+    var deduplicated: Self {
+        var seen = Set<String>()
+        return Self(secret: secret, literals: literals.filter { !$0.isEmpty && seen.insert($0).inserted })
+    }
+}
+
