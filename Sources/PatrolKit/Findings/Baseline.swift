@@ -114,17 +114,6 @@ public struct Baseline: Sendable, Equatable {
     /// `.patrol-baseline.json` for a scan of `target`, found like `.patrol.yml`: at the root of
     /// the git work tree holding it, else in the target folder itself.
     public static func discover(for target: String) -> String? {
-        var isDirectory: ObjCBool = false
-        var folder = target
-        if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue {
-            folder = (target as NSString).deletingLastPathComponent
-            if folder.isEmpty { folder = "." }
-        }
-        if let root = GitWorkTree.root(containing: folder) {
-            let candidate = (root as NSString).appendingPathComponent(fileName)
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-        }
-        let candidate = (folder as NSString).appendingPathComponent(fileName)
-        return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
+        PatrolConfig.projectFile(named: fileName, for: target)
     }
 }

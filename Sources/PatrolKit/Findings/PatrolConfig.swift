@@ -67,6 +67,12 @@ public struct PatrolConfig: Sendable, Equatable {
     /// `.patrol.yml` for a scan of `target`: at the root of the git work tree holding it, else in
     /// the target folder itself.
     public static func discover(for target: String) -> String? {
+        projectFile(named: fileName, for: target)
+    }
+
+    /// A project file (`.patrol.yml`, `.patrol-baseline.json`) for a scan of `target`: at the
+    /// root of the git work tree holding it, else in the target folder (a file's folder) itself.
+    static func projectFile(named name: String, for target: String) -> String? {
         var isDirectory: ObjCBool = false
         var folder = target
         if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue {
@@ -74,10 +80,10 @@ public struct PatrolConfig: Sendable, Equatable {
             if folder.isEmpty { folder = "." }
         }
         if let root = GitWorkTree.root(containing: folder) {
-            let candidate = (root as NSString).appendingPathComponent(fileName)
+            let candidate = (root as NSString).appendingPathComponent(name)
             if FileManager.default.fileExists(atPath: candidate) { return candidate }
         }
-        let candidate = (folder as NSString).appendingPathComponent(fileName)
+        let candidate = (folder as NSString).appendingPathComponent(name)
         return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
     }
 
