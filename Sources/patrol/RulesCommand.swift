@@ -108,7 +108,7 @@ struct RulesCommand: ParsableCommand {
             var output = ""
             for _ in 0..<max(0, count) {
                 guard let expanded = RuleExamples.expand(template, rule: id, in: ruleSet, seed: seeds.next()) else {
-                    throw CommandFailure("rule '\(id)' has no validator, so it cannot generate tokens")
+                    throw CommandFailure("rule '\(id)' cannot generate \(badChecksum ? "bad-checksum look-alikes" : "tokens") (it has no validator\(badChecksum ? ", or its validator checks a structure one changed character does not break" : ""))")
                 }
                 output += expanded.text + "\n"
             }

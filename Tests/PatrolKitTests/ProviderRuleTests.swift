@@ -173,6 +173,19 @@ import Testing
         }
     }
 
+    @Test func keywordsAreConfirmedAtAFixedOffsetExceptWhereTheMatchStartVaries() {
+        // A keyword at a fixed distance from the match start costs one anchored match per hit;
+        // the others search up to 1 KiB before each hit. Only these rules need that.
+        let searching: Set = ["aws-access-key", "telegram-bot-token", "discord-bot-token", "discord-webhook-url", "twilio-api-key"]
+        var found: Set<String> = []
+        for targets in Self.ruleSet.keywordTargets {
+            for target in targets where target.fixedOffset == nil {
+                found.insert(Self.ruleSet.rules[target.rule].id)
+            }
+        }
+        #expect(found == searching)
+    }
+
     @Test func ruleIdsFitTheRulesListColumn() {
         // `patrol rules list` pads ids to the longest; its tests expect the column of 23.
         #expect(Self.ruleSet.rules.map(\.id.count).max() ?? 0 <= 23)

@@ -149,3 +149,11 @@ import Testing
         #expect(skipped.first?["reason"] as? String == "not-a-regular-file")
     }
 }
+
+@Suite struct GenerateCommandLimitsTests {
+    @Test func badChecksumLookAlikesOfStructureValidatorsFailInsteadOfHanging() throws {
+        let result = try patrol(["rules", "generate", "jwt", "--bad-checksum"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("cannot generate bad-checksum look-alikes"))
+    }
+}

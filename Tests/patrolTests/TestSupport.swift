@@ -172,6 +172,6 @@ enum Tokens {
 
     static func badCask(seed: UInt64) -> String {
         var rng = SeededGenerator(seed: seed)
-        return Validator.builtIn["azure-devops-cask"]!.generateCorrupted(using: &rng)
+        return Validator.builtIn["azure-devops-cask"]!.generateCorrupted(using: &rng)!
     }
 }

@@ -85,9 +85,10 @@ struct Validator: Sendable {
 
     /// A token of the right shape whose checksum fails: a valid one with its last character
     /// changed to another of the same kind (lower, upper, digit), retried until the check fails
-    /// (a change can land on bits the checksum ignores).
-    func generateCorrupted(using rng: inout SeededGenerator) -> String {
-        while true {
+    /// (a change can land on bits the checksum ignores); nil when the check never fails that way.
+    func generateCorrupted(using rng: inout SeededGenerator) -> String? {
+        // Structure validators (a JWT, a macaroon) ignore the last character: give up, don't spin.
+        for _ in 0..<32 {
             var bytes = Array(generate(&rng).utf8)
             guard let last = bytes.lastIndex(where: { Self.kind(of: $0) != nil }),
                   let alphabet = Self.kind(of: bytes[last])
@@ -100,6 +101,7 @@ struct Validator: Sendable {
                 if !isValid(text) { return text }
             }
         }
+        return nil
     }
 
     private static func kind(of byte: UInt8) -> [UInt8]? {

@@ -41,6 +41,8 @@ public enum RuleExamples {
 
     public enum ExpansionError: Error, Equatable {
         case noValidator
+        /// The validator checks structure that changing a character does not break.
+        case cannotCorrupt
     }
 
     /// Alphabets of `{{alphabet:N}}` placeholders: N random characters, so examples of rules
@@ -75,7 +77,8 @@ public enum RuleExamples {
                 text += token
             case "generate-bad-checksum":
                 guard let validator else { throw .noValidator }
-                text += validator.generateCorrupted(using: &rng)
+                guard let corrupted = validator.generateCorrupted(using: &rng) else { throw .cannotCorrupt }
+                text += corrupted
             default:
                 let parts = name.split(separator: ":")
                 if parts.count == 2, let alphabet = placeholderAlphabets[String(parts[0])], let count = Int(parts[1]), count > 0, count <= 4096 {
@@ -127,6 +130,9 @@ public enum RuleExamples {
             let expanded: Expanded
             do {
                 expanded = try expand(template, validator: compiled.validator, using: &rng)
+            } catch .cannotCorrupt {
+                fail(template, "uses {{generate-bad-checksum}} but the rule's validator cannot make a failing look-alike")
+                continue
             } catch {
                 fail(template, "uses {{generate}} but the rule has no validator to generate a token")
                 continue
