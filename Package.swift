@@ -25,6 +25,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "RuleEmbedder",
+            dependencies: [.product(name: "Yams", package: "Yams")],
             path: "Sources/RuleEmbedder",
             swiftSettings: strict
         ),

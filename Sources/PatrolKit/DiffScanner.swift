@@ -98,7 +98,9 @@ public final class DiffScanner: Sendable {
         case .workingTree:
             return ["diff"] + diffOptions + [try base(of: repository)]
         case .staged:
-            return ["diff", "--cached"] + diffOptions + [try base(of: repository)]
+            // No commit named: git compares with HEAD, or on an unborn branch shows every staged
+            // change — one git process fewer than checking HEAD first, on every commit's hook.
+            return ["diff", "--cached"] + diffOptions
         case .revision(let revision):
             try repository.verify(revisions: [revision])
             return ["log", "-1", "-p", "--root", "--diff-merges=first-parent", logFormat] + diffOptions + ["--end-of-options", revision]

@@ -83,7 +83,7 @@ struct BaselineCommand: ParsableCommand {
     }
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Scan like 'patrol scan' (or 'history' with --history) and accept every finding.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Scan like 'patrol scan' (or 'history' with --history) and accept every finding.")
         @OptionGroup var source: Source
         @Flag(help: "Replace an existing baseline.") var force = false
 
@@ -100,7 +100,7 @@ struct BaselineCommand: ParsableCommand {
     }
 
     struct Update: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add new findings to the baseline and drop entries no longer found.")
+        static let configuration = CommandConfiguration(commandName: "update", abstract: "Add new findings to the baseline and drop entries no longer found.")
         @OptionGroup var source: Source
 
         func run() throws {

@@ -55,6 +55,7 @@ struct HookCommand: ParsableCommand {
 
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "install",
             abstract: "Install the hook (honours core.hooksPath).",
             discussion: "The pre-commit hook runs 'patrol diff --staged'; the pre-push hook runs 'patrol history' over what each pushed ref adds (remote..local, or for a new branch what no remote-tracking branch has). A hook that patrol did not write is left alone unless --force."
         )
@@ -85,7 +86,7 @@ struct HookCommand: ParsableCommand {
     }
 
     struct Uninstall: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove the hook, if patrol wrote it.")
+        static let configuration = CommandConfiguration(commandName: "uninstall", abstract: "Remove the hook, if patrol wrote it.")
         @OptionGroup var target: Target
 
         func run() throws {

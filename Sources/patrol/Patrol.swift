@@ -22,6 +22,25 @@ struct Patrol: ParsableCommand {
     )
 }
 
+extension Patrol {
+    /// Arguments that must reach the whole command tree: help, version and completion requests.
+    private static let treeArguments: Set<String> = ["-h", "--help", "-help", "help", "--version", "--experimental-dump-help"]
+
+    /// The subcommand named first, parsed as a root of its own. ArgumentParser reflects over the
+    /// options of every subcommand on each run, about a third of `patrol`'s start-up, which the
+    /// pre-commit hook pays on every commit; `patrol` itself has no options, so parsing only the
+    /// named subcommand gives the same values. Nil, and the whole tree parses, for help, version
+    /// and completion requests and for anything that fails, so messages are the tree's own.
+    static func parseSubcommandAlone() -> (any ParsableCommand)? {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        guard let name = arguments.first,
+              !arguments.contains(where: { treeArguments.contains($0) || $0.hasPrefix("--generate-completion") }),
+              let type = configuration.subcommands.first(where: { $0.configuration.commandName == name })
+        else { return nil }
+        return try? type.parseAsRoot(Array(arguments.dropFirst()))
+    }
+}
+
 /// An error that ends the command with exit code 2 and a message naming what to fix.
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
@@ -36,7 +55,7 @@ enum PatrolMain {
         // not a signal that kills patrol.
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try Patrol.parseAsRoot()
+            var command = try Patrol.parseSubcommandAlone() ?? Patrol.parseAsRoot()
             try command.run()
         } catch let failure as CommandFailure {
             Terminal.error(failure.description)

@@ -11,7 +11,7 @@ struct RulesCommand: ParsableCommand {
     )
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the rules: id, provider, confidence and how a match is proven.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the rules: id, provider, confidence and how a match is proven.")
         @OptionGroup var selection: RuleSelectionOptions
 
         func run() throws {
@@ -26,7 +26,7 @@ struct RulesCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one rule in full.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one rule in full.")
         @Argument(help: "The rule id.") var id: String
         @OptionGroup var selection: RuleSelectionOptions
 
@@ -63,6 +63,7 @@ struct RulesCommand: ParsableCommand {
 
     struct Test: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "test",
             abstract: "Run every rule's examples and negative examples.",
             discussion: "With DIR, its rule files are tested along with the built-in ones. Exit 0 when all pass, 1 when an example fails, 2 when a rule file cannot be loaded."
         )
@@ -90,6 +91,7 @@ struct RulesCommand: ParsableCommand {
 
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Print synthetic tokens that pass a rule's validator, for tests and benchmarks.",
             discussion: "The tokens are random: they have a valid checksum but were never issued by the provider."
         )

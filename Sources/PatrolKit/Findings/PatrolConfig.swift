@@ -91,6 +91,11 @@ public struct PatrolConfig: Sendable, Equatable {
     /// bare repository the one in `HEAD`'s tree. Nil when there is none.
     public static func forRepository(_ path: String) throws(RuleError) -> PatrolConfig? {
         if let file = discover(for: path) { return try load(file: file) }
+        // Inside a work tree, and not itself a git directory (a bare repository has HEAD and
+        // objects/ at its top): not bare, so there is no need to ask git.
+        let looksBare = FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("HEAD"))
+            && FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("objects"))
+        if !looksBare && GitWorkTree.root(containing: path) != nil { return nil }
         guard let bare = try? GitChild.text(["rev-parse", "--is-bare-repository"], in: path), bare == "true",
               let text = try? GitChild.run(["show", "HEAD:" + fileName], in: path)
         else { return nil }

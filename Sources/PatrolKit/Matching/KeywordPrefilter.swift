@@ -39,20 +39,24 @@ struct KeywordPrefilter: Sendable {
         self.keywords = keywords
         usesMemmem = keywords.count <= Self.memmemLimit && keywords.allSatisfy { !$0.caseInsensitive }
         var bits = [UInt64](repeating: 0, count: 1024)
-        var lists = [[Int32]](repeating: [], count: 65536)
+        // (pair, keyword) entries placed by a counting sort: building 65,536 small arrays instead
+        // was an eighth of start-up, which the pre-commit hook pays on every commit.
+        var entries: [(pair: Int, keyword: Int32)] = []
         for (index, keyword) in keywords.enumerated() {
             for pair in Self.pairs(of: keyword) {
                 bits[pair >> 6] |= 1 << UInt64(pair & 63)
-                lists[pair].append(Int32(index))
+                entries.append((pair, Int32(index)))
             }
         }
         var starts = [Int32](repeating: 0, count: 65537)
-        var flat: [Int32] = []
-        for pair in 0..<65536 {
-            starts[pair] = Int32(flat.count)
-            flat.append(contentsOf: lists[pair])
+        for entry in entries { starts[entry.pair + 1] += 1 }
+        for pair in 0..<65536 { starts[pair + 1] += starts[pair] }
+        var next = starts
+        var flat = [Int32](repeating: 0, count: entries.count)
+        for entry in entries {
+            flat[Int(next[entry.pair])] = entry.keyword
+            next[entry.pair] += 1
         }
-        starts[65536] = Int32(flat.count)
         pairBits = bits
         pairStart = starts
         pairKeywords = flat

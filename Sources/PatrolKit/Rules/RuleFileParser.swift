@@ -10,7 +10,15 @@ enum RuleFileParser {
     ]
 
     static func parse(_ text: String, file: String) throws(RuleError) -> (Provider, [Rule]) {
-        let document = try YAMLFields.document(text, file: file, what: "a rule file")
+        try parse(document: YAMLFields.document(text, file: file, what: "a rule file"), file: file)
+    }
+
+    /// A rule file already parsed into its YAML node (the built-in files, parsed at build time).
+    static func parse(_ node: Node, file: String) throws(RuleError) -> (Provider, [Rule]) {
+        try parse(document: YAMLFields(node, file: file, what: "a rule file"), file: file)
+    }
+
+    private static func parse(document: YAMLFields, file: String) throws(RuleError) -> (Provider, [Rule]) {
         try document.rejectUnknownKeys(["provider", "rules"])
         guard let providerFields = try document.mapping("provider", what: "'provider'") else {
             throw RuleError(file: file, reason: "'provider' is required")

@@ -106,8 +106,11 @@ extension YAMLFields {
         let node: Node?
         do {
             // The basic resolver: values are read as strings and typed here; the default one compiles
-            // a set of NSRegularExpressions on first use, a few milliseconds of every start.
-            node = try Yams.compose(yaml: text, .basic)
+            // a set of NSRegularExpressions on first use, a few milliseconds of every start. The
+            // encoding is given because its default reads `YAMS_DEFAULT_ENCODING` through
+            // `ProcessInfo.environment`, which copies the whole environment on every call: ~10 %
+            // of start-up instructions with 30-odd rule files.
+            node = try Yams.compose(yaml: text, .basic, .default, .utf8)
         } catch let error as YamlError {
             throw RuleError(file: file, reason: "not valid YAML: \(Self.describe(error))")
         } catch {

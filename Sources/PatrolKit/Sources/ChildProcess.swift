@@ -6,8 +6,9 @@ import Darwin
 import CPCRE2
 import Dispatch
 import Foundation
+import Synchronization
 
-/// A child process started with `posix_spawnp`, its standard output read straight from a pipe.
+/// A child process started with `posix_spawn`, its standard output read straight from a pipe.
 ///
 /// Foundation's `Process` waits for exit by polling a run loop, which added tens of
 /// milliseconds per git call — most of the pre-commit hook's budget. This spawns and reaps
@@ -52,24 +53,30 @@ final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
 
-        var environment: [String: String] = [:]
-        var entry = environ
-        while let pointer = entry.pointee {
-            let text = String(cString: pointer)
-            if let equals = text.firstIndex(of: "=") {
-                environment[String(text[..<equals])] = String(text[text.index(after: equals)...])
-            }
-            entry += 1
-        }
-        for (key, value) in extraEnvironment { environment[key] = value }
         let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+        defer { argv.forEach { free($0) } }
+        // This process's own environment as it is when nothing is added: copying it through a
+        // dictionary cost more than the spawn itself.
+        var envp: [UnsafeMutablePointer<CChar>?] = []
+        if !extraEnvironment.isEmpty {
+            var environment: [String: String] = [:]
+            var entry = environ
+            while let pointer = entry.pointee {
+                let text = String(cString: pointer)
+                if let equals = text.firstIndex(of: "=") {
+                    environment[String(text[..<equals])] = String(text[text.index(after: equals)...])
+                }
+                entry += 1
+            }
+            for (key, value) in extraEnvironment { environment[key] = value }
+            envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         }
+        defer { envp.forEach { free($0) } }
         var child: pid_t = 0
-        let status = posix_spawnp(&child, arguments[0], &actions, nil, argv, envp)
+        let executable = Self.resolve(arguments[0])
+        let status = envp.isEmpty
+            ? posix_spawn(&child, executable, &actions, nil, argv, environ)
+            : posix_spawn(&child, executable, &actions, nil, argv, envp)
         close(outPipe[1])
         close(errPipe[1])
         if feedsInput { close(inPipe[0]) }
@@ -100,6 +107,27 @@ final class ChildProcess: @unchecked Sendable {
             box.bytes = bytes
             done.signal()
         }
+    }
+
+    /// Programs found on `PATH`, looked up once: `posix_spawnp` tries every `PATH` folder on
+    /// every spawn, and a hook run spawns git several times.
+    private static let resolved = Mutex<[String: String]>([:])
+
+    /// `name` as an absolute path found on `PATH`, or `name` itself (a path already, or not found:
+    /// then the spawn fails with ENOENT, reported as `notFound`).
+    static func resolve(_ name: String) -> String {
+        if name.contains("/") { return name }
+        if let known = resolved.withLock({ $0[name] }) { return known }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for folder in path.split(separator: ":", omittingEmptySubsequences: false) {
+            let candidate = (folder.isEmpty ? "." : String(folder)) + "/" + name
+            var info = stat()
+            if access(candidate, X_OK) == 0, stat(candidate, &info) == 0, info.st_mode & S_IFMT == S_IFREG {
+                resolved.withLock { $0[name] = candidate }
+                return candidate
+            }
+        }
+        return name
     }
 
     /// Writes `data` to the child's standard input from a background queue, then closes it, so
