@@ -54,7 +54,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PatrolKitTests",
-            dependencies: ["PatrolKit"],
+            dependencies: ["PatrolKit", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
         .testTarget(
