@@ -22,6 +22,9 @@ public struct HistoryOptions: Sendable {
     public var maxFileSize = 25 << 20
     public var minConfidence = Confidence.low
     public var progress: ScanProgress?
+    /// With all refs, walk the history for objects that are missing (as `--strict` does); a
+    /// partial clone is always checked.
+    public var checkMissingObjects = false
 
     public init() {}
 }
@@ -65,6 +68,10 @@ public final class HistoryScanner: Sendable {
         var firstPath: [String: String] = [:]
         if options.revisions.isEmpty {
             blobs = try GitObjectStream.allBlobs(in: repository)
+            // Listing the object database cannot see what it lacks; only a walk can.
+            if repository.isPartial || options.checkMissingObjects {
+                report.errors += Self.missingObjectErrors(try GitObjectStream.missingObjects(in: repository), partial: repository.isPartial, root: repository.root)
+            }
         } else {
             let history = try GitHistoryLog.read(repository, revisions: options.revisions)
             var order: [String] = []
@@ -110,6 +117,19 @@ public final class HistoryScanner: Sendable {
         report.errors.sort { $0.path < $1.path }
         report.stats.seconds = Double((ContinuousClock.now - clock).components.attoseconds) / 1e18 + Double((ContinuousClock.now - clock).components.seconds)
         return report
+    }
+
+    /// One error per missing object of a damaged repository; one for them all in a partial
+    /// clone, where thousands are missing by design.
+    static func missingObjectErrors(_ missing: [String], partial: Bool, root: String) -> [ScanFailure] {
+        guard !missing.isEmpty else { return [] }
+        if partial {
+            return [ScanFailure(
+                path: root,
+                message: "\(TextReport.plural(missing.count, "object")) of the history \(missing.count == 1 ? "is" : "are") not present locally (partial clone) and \(missing.count == 1 ? "was" : "were") not scanned; fetch them (e.g. a full clone) to scan everything"
+            )]
+        }
+        return missing.map { ScanFailure(path: "object \($0)", message: "missing from the repository (corrupt clone): not scanned") }
     }
 
     private struct Outcome {

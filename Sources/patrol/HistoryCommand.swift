@@ -59,6 +59,7 @@ struct HistoryCommand: ParsableCommand {
         if let threads { options.threads = threads }
         options.maxFileSize = maxFileSize.bytes
         options.minConfidence = report.minConfidence
+        options.checkMissingObjects = report.strict
         let counters = ScanProgress()
         options.progress = counters
         let display = ProgressDisplay(counters: counters, noun: "blobs", enabled: progress.isEnabled(quiet: report.quiet))

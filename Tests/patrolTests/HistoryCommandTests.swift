@@ -172,6 +172,36 @@ import Testing
         #expect(strictOnly.status == 2, "\(strictOnly.stderr)")
     }
 
+    @Test func missingObjectsOfAllRefsAreReportedForPartialClonesAndWithStrict() throws {
+        let repo = try TemporaryFolder()
+        try repo.git("init", "-q")
+        try repo.git("config", "uploadpack.allowFilter", "true")
+        let old = Tokens.cask(seed: 14), recent = Tokens.cask(seed: 15)
+        try repo.commit("old", ["old.txt": old + "\n"])
+        try repo.commit("gone", ["old.txt": nil])
+        let clones = try TemporaryFolder()
+        // A blob-less partial clone holds only the blobs of the checked-out commit.
+        try clones.git("clone", "-q", "--filter=blob:none", "--no-local", "file://" + repo.path, "partial")
+        let partial = clones.url.appendingPathComponent("partial").path
+        let scan = try patrol(["history", partial])
+        #expect(scan.status == 0, "\(scan.stderr)")
+        #expect(scan.stderr.contains("partial clone"), "\(scan.stderr)")
+        #expect(scan.stderr.contains("1 object of the history is not present locally"), "\(scan.stderr)")
+        let strict = try patrol(["history", partial, "--strict"])
+        #expect(strict.status == 2, "\(strict.stderr)")
+
+        // A damaged full clone: listing all objects cannot see the hole; --strict walks for it.
+        try repo.commit("recent", ["new.txt": recent + "\n"])
+        try clones.git("clone", "-q", "--no-local", repo.path, "broken")
+        let broken = clones.url.appendingPathComponent("broken")
+        let blob = try clones.git(["rev-parse", "HEAD:new.txt"], in: "broken").trimmingCharacters(in: .whitespacesAndNewlines)
+        try explodeAndRemove(object: blob, repository: broken, folder: clones)
+        let walked = try patrol(["history", broken.path, "--strict", "--format", "json"])
+        #expect(walked.status == 1, "\(walked.stderr)")   // the old secret is still found: findings win
+        let errors = try #require(try walked.json()["errors"] as? [[String: Any]])
+        #expect(errors.compactMap { $0["path"] as? String } == ["object \(blob)"])
+    }
+
     /// Turns the pack into loose objects and deletes one.
     private func explodeAndRemove(object: String, repository: URL, folder: TemporaryFolder) throws {
         let objects = repository.appendingPathComponent(".git/objects")

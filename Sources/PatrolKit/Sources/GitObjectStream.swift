@@ -26,6 +26,24 @@ enum GitObjectStream {
         return blobs
     }
 
+    /// Objects that refs reach but the repository does not hold (`rev-list --missing=print`,
+    /// which never fetches them). A walk of the whole history: asked only where objects may be
+    /// missing (a partial clone) or when `--strict` wants to know.
+    static func missingObjects(in repository: GitRepository) throws(GitError) -> [String] {
+        let child = try GitChild(["rev-list", "--all", "--objects", "--missing=print"], in: repository.folder)
+        let stream = StreamBuffer(descriptor: child.output, capacity: 1 << 20)
+        var missing: [String] = []
+        while let line = stream.field(until: UInt8(ascii: "\n")) {
+            if line.first == UInt8(ascii: "?") {
+                missing.append(String(decoding: line.dropFirst().prefix(while: { $0 != UInt8(ascii: " ") }), as: UTF8.self))
+            }
+        }
+        let (status, message) = child.wait()
+        if status == 127 { throw .gitMissing }
+        guard status == 0 else { throw .failed(command: "git rev-list --missing=print", message: message) }
+        return missing
+    }
+
     /// Sizes (and existence) of the given blobs: `cat-file --batch-check`. Missing objects come
     /// back in `missing`.
     static func sizes(of oids: [String], in repository: GitRepository) throws(GitError) -> (blobs: [BlobEntry], missing: [String]) {

@@ -39,12 +39,15 @@ struct GitRepository: Sendable {
         let gitDirectory = lines[2]
         let root = !isBare && lines.count >= 4 ? lines[3] : gitDirectory
         let promisor = checkPartial ? (try? GitChild.text(["config", "--get-regexp", #"^(remote\..*\.promisor|extensions\.partialclone)$"#], in: path)) ?? "" : ""
+        // A promisor pack marks a partial clone even when its configuration is gone.
+        let packs = (gitDirectory as NSString).appendingPathComponent("objects/pack")
+        let promisorPack = checkPartial && ((try? FileManager.default.contentsOfDirectory(atPath: packs)) ?? []).contains { $0.hasSuffix(".promisor") }
         return GitRepository(
             folder: path,
             root: root,
             isBare: isBare,
             isShallow: lines[1] == "true",
-            isPartial: !promisor.isEmpty
+            isPartial: !promisor.isEmpty || promisorPack
         )
     }
 
