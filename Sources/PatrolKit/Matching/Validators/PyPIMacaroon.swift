@@ -61,8 +61,8 @@ enum PyPIMacaroon {
     static func generate(location: String, using rng: inout SeededGenerator) -> String {
         var macaroon: [UInt8] = [2]
         func field(_ type: UInt64, _ data: [UInt8]) {
-            appendVarint(type, to: &macaroon)
-            appendVarint(UInt64(data.count), to: &macaroon)
+            Varint.append(type, to: &macaroon)
+            Varint.append(UInt64(data.count), to: &macaroon)
             macaroon += data
         }
         let hex = RandomText.string(from: RandomText.hexLower, count: 32, using: &rng)
@@ -83,36 +83,16 @@ enum PyPIMacaroon {
         return prefix + Base64URL.encodedString(macaroon)
     }
 
-    private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
-    }
-
-    /// A cursor over the decoded macaroon.
+    /// A cursor over the decoded macaroon: its lengths and field types are small, so a varint
+    /// of more than 5 bytes is malformed.
     private struct Reader {
-        let bytes: UnsafeRawBufferPointer
-        var index = 0
+        private var cursor: VarintReader
 
-        mutating func byte() -> UInt8? {
-            guard index < bytes.count else { return nil }
-            defer { index += 1 }
-            return bytes[index]
-        }
+        init(bytes: UnsafeRawBufferPointer) { cursor = VarintReader(bytes: bytes, maxVarintBytes: 5) }
 
-        /// An unsigned LEB128 varint of at most 5 bytes (lengths and types are small).
-        mutating func varint() -> UInt64? {
-            var value: UInt64 = 0
-            for shift in stride(from: 0, to: 35, by: 7) {
-                guard let byte = byte() else { return nil }
-                value |= UInt64(byte & 0x7F) << UInt64(shift)
-                if byte & 0x80 == 0 { return value }
-            }
-            return nil
-        }
+        mutating func byte() -> UInt8? { cursor.byte() }
+        mutating func varint() -> UInt64? { cursor.varint() }
+        var index: Int { cursor.index }
 
         /// Reads one section up to its end marker, calling `visit` for each field. Returns the
         /// number of fields, or nil when a field is malformed, out of order or not allowed.
@@ -123,10 +103,10 @@ enum PyPIMacaroon {
                 guard let type = varint() else { return nil }
                 if type == Field.endOfSection { return count }
                 guard type > previous, allowed.contains(type),
-                      let length = varint(), length <= UInt64(bytes.count - index)
+                      let length = varint(), length <= UInt64(cursor.bytes.count - cursor.index)
                 else { return nil }
-                visit(type, UnsafeRawBufferPointer(rebasing: bytes[index..<(index + Int(length))]))
-                index += Int(length)
+                visit(type, UnsafeRawBufferPointer(rebasing: cursor.bytes[cursor.index..<(cursor.index + Int(length))]))
+                _ = cursor.skip(Int(length))
                 previous = type
                 count += 1
             }

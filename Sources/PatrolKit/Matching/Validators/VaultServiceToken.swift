@@ -24,7 +24,7 @@ enum VaultServiceToken {
 
     /// The `SignedToken` structure check on decoded bytes.
     static func isWellFormed(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var reader = ProtobufReader(bytes: bytes)
+        var reader = VarintReader(bytes: bytes)
         guard reader.byte() == Tag.version, reader.varint() != nil,
               reader.byte() == Tag.hmac, reader.varint() == UInt64(hmacLength), reader.skip(hmacLength),
               reader.byte() == Tag.token, let length = reader.varint(), length == UInt64(bytes.count - reader.index)
@@ -53,51 +53,11 @@ enum VaultServiceToken {
         var inner: [UInt8] = [Tag.random, UInt8(random.count)] + random
         // proto3 leaves out a zero local index, as in the root token the reference layout was read from.
         if Bool.random(using: &rng) {
-            inner += [0x10] + varint(UInt64.random(in: 1...100_000, using: &rng))
+            inner += [0x10] + Varint.encoded(UInt64.random(in: 1...100_000, using: &rng))
         }
         let signed: [UInt8] = [Tag.version, 1, Tag.hmac, UInt8(hmacLength)]
             + RandomText.randomBytes(count: hmacLength, using: &rng)
             + [Tag.token, UInt8(inner.count)] + inner
         return prefix + Base64URL.encodedString(signed)
-    }
-
-    private static func varint(_ value: UInt64) -> [UInt8] {
-        var value = value
-        var bytes: [UInt8] = []
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
-        return bytes
-    }
-}
-
-/// A cursor over protobuf wire-format bytes.
-struct ProtobufReader {
-    let bytes: UnsafeRawBufferPointer
-    var index = 0
-
-    mutating func byte() -> UInt8? {
-        guard index < bytes.count else { return nil }
-        defer { index += 1 }
-        return bytes[index]
-    }
-
-    /// A base-128 varint of at most ten bytes.
-    mutating func varint() -> UInt64? {
-        var value: UInt64 = 0
-        for shift in stride(from: 0, to: 70, by: 7) {
-            guard let byte = byte() else { return nil }
-            value |= UInt64(byte & 0x7F) << UInt64(shift)
-            if byte & 0x80 == 0 { return value }
-        }
-        return nil
-    }
-
-    mutating func skip(_ count: Int) -> Bool {
-        guard count >= 0, count <= bytes.count - index else { return false }
-        index += count
-        return true
     }
 }
