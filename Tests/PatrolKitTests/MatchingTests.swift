@@ -97,6 +97,41 @@ import Testing
         #expect(found.map(\.position) == [0, 6, 12, 25])
     }
 
+    /// Every strategy (memmem, pairs at every position, pairs at every second position) must find
+    /// exactly what a naive search finds: starts at odd and even positions, keywords that overlap,
+    /// share pairs, end the input, or ignore case.
+    @Test(arguments: 0..<40)
+    func prefilterFindsWhatANaiveSearchFinds(seed: Int) {
+        var rng = SeededGenerator(seed: UInt64(seed))
+        let alphabet = Array("abAB_-3xyz".utf8)
+        func word(_ length: Int) -> [UInt8] { (0..<length).map { _ in alphabet.randomElement(using: &rng)! } }
+        let keywordCount = [2, 4, 7, 30][seed % 4]
+        let shortest = seed % 5 == 0 ? 2 : 3   // a 2-byte keyword turns stride 2 off
+        var keywords: [KeywordPrefilter.Keyword] = []
+        while keywords.count < keywordCount {
+            let keyword = KeywordPrefilter.Keyword(bytes: word(Int.random(in: shortest...6, using: &rng)), caseInsensitive: seed % 3 == 0 && keywords.count % 2 == 1)
+            if !keywords.contains(keyword) { keywords.append(keyword) }
+        }
+        var text = word(Int.random(in: 0...300, using: &rng))
+        for keyword in keywords.shuffled(using: &rng).prefix(3) {
+            text.insert(contentsOf: keyword.bytes, at: Int.random(in: 0...text.count, using: &rng))
+        }
+        if let last = keywords.last { text += last.bytes }
+        var expected: [KeywordHit] = []
+        for position in text.indices {
+            for (index, keyword) in keywords.enumerated() where position + keyword.bytes.count <= text.count {
+                let window = text[position..<(position + keyword.bytes.count)]
+                let fold: (UInt8) -> UInt8 = { keyword.caseInsensitive && $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+                if window.map(fold) == keyword.bytes.map(fold) { expected.append(KeywordHit(keyword: index, position: position)) }
+            }
+        }
+        let prefilter = KeywordPrefilter(keywords: keywords)
+        var found: [KeywordHit] = []
+        text.withUnsafeBytes { prefilter.collectHits(in: $0, into: &found) }
+        #expect(found.sorted { ($0.position, $0.keyword) < ($1.position, $1.keyword) } == expected, "keywords \(keywords.map { String(decoding: $0.bytes, as: UTF8.self) }) in \(String(decoding: text, as: UTF8.self))")
+        #expect(found.map(\.position) == found.map(\.position).sorted(), "hits must come in position order")
+    }
+
     @Test func keywordsAtTheVeryEndAreFound() {
         #expect(hits([("abc", false)], "xxabc").map(\.position) == [2])
         #expect(hits([("abc", false), ("def", true), ("ghi", false), ("jkl", false), ("mno", false)], "xxabc").map(\.position) == [2])

@@ -16,8 +16,14 @@ struct KeywordHit: Sendable, Equatable {
 ///
 /// Two strategies, chosen by the keyword set:
 /// - a few case-sensitive keywords: one `memmem` pass each (glibc's SIMD search);
-/// - otherwise a pair table: a 64 Ki-bit map says whether any keyword starts with the two bytes
-///   at a position (8 KiB, so it stays in L1), and only then are the keywords of that pair compared.
+/// - otherwise a pair table: a 64 Ki-bit map (8 KiB, so it stays in L1) says whether the two
+///   bytes at a position may belong to a keyword, and only then are the keywords of that pair
+///   compared. When every keyword has three bytes or more, only every second position is looked
+///   at: an occurrence covers an even position with a pair at an even offset of the keyword if it
+///   starts at an even position, else with one at an odd offset. So the table holds, per keyword,
+///   its rarest pair at an even offset and its rarest at an odd one (`_test_` is looked for by
+///   `_t` and `t_`, not by `te` and `st`, which source code is full of), each with its offset.
+///   That halves the loop, which is most of a scan's time with all rules on.
 struct KeywordPrefilter: Sendable {
     struct Keyword: Sendable, Hashable {
         let bytes: [UInt8]
@@ -30,7 +36,15 @@ struct KeywordPrefilter: Sendable {
     private let pairBits: [UInt64]
     /// For each set pair, the keywords to compare: `pairKeywords[pairStart[pair]..<pairStart[pair + 1]]`.
     private let pairStart: [Int32]
+    /// Keyword index << 8 | the offset of the pair in the keyword.
     private let pairKeywords: [Int32]
+    /// Every second position is looked at (all keywords have at least three bytes).
+    private let strideTwo: Bool
+    /// Every keyword's bytes end to end (case-insensitive ones in lower case), where each starts,
+    /// and whether it ignores case: compared without copying a `Keyword` (and its array) per look.
+    private let flatBytes: [UInt8]
+    private let flatStart: [Int32]
+    private let flatFolds: [Bool]
 
     /// Up to this many case-sensitive keywords are searched with one `memmem` pass each.
     static let memmemLimit = 4
@@ -41,11 +55,15 @@ struct KeywordPrefilter: Sendable {
         var bits = [UInt64](repeating: 0, count: 1024)
         // (pair, keyword) entries placed by a counting sort: building 65,536 small arrays instead
         // was an eighth of start-up, which the pre-commit hook pays on every commit.
+        let strideTwo = keywords.allSatisfy { $0.bytes.count >= 3 }
+        self.strideTwo = strideTwo
         var entries: [(pair: Int, keyword: Int32)] = []
         for (index, keyword) in keywords.enumerated() {
-            for pair in Self.pairs(of: keyword) {
-                bits[pair >> 6] |= 1 << UInt64(pair & 63)
-                entries.append((pair, Int32(index)))
+            for offset in strideTwo ? Self.rarestOffsets(of: keyword) : [0] {
+                for pair in Set(Self.pairs(of: keyword, at: offset)) {
+                    bits[pair >> 6] |= 1 << UInt64(pair & 63)
+                    entries.append((pair, Int32(index << 8 | offset)))
+                }
             }
         }
         var starts = [Int32](repeating: 0, count: 65537)
@@ -60,11 +78,54 @@ struct KeywordPrefilter: Sendable {
         pairBits = bits
         pairStart = starts
         pairKeywords = flat
+        var bytes: [UInt8] = []
+        var byteStarts: [Int32] = [0]
+        for keyword in keywords {
+            bytes += keyword.caseInsensitive ? keyword.bytes.map(Self.lower) : keyword.bytes
+            byteStarts.append(Int32(bytes.count))
+        }
+        flatBytes = bytes
+        flatStart = byteStarts
+        flatFolds = keywords.map(\.caseInsensitive)
     }
 
-    /// Every two-byte start of `keyword` as a table index (`b0 | b1 << 8`): one, or up to four
+    @inline(__always)
+    private static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+    }
+
+    /// How common a byte is in source code and prose, roughly: frequent lower-case letters most,
+    /// then other lower-case letters, separators and spaces; upper case, digits and other
+    /// punctuation least. Only the order matters.
+    private static func commonness(_ byte: UInt8) -> Int {
+        switch byte {
+        case UInt8(ascii: "e"), UInt8(ascii: "t"), UInt8(ascii: "a"), UInt8(ascii: "o"), UInt8(ascii: "i"),
+             UInt8(ascii: "n"), UInt8(ascii: "s"), UInt8(ascii: "r"), UInt8(ascii: "h"), UInt8(ascii: "l"):
+            return 5
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: " "): return 4
+        case UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), 0x0A: return 3
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return 2
+        default: return 1
+        }
+    }
+
+    /// The offsets (below 256) of the keyword's rarest pair at an even offset and at an odd one.
+    private static func rarestOffsets(of keyword: Keyword) -> [Int] {
+        let last = min(keyword.bytes.count - 2, 255)
+        func score(_ offset: Int) -> Int {
+            let first = keyword.bytes[offset], second = keyword.bytes[offset + 1]
+            return keyword.caseInsensitive
+                ? commonness(lower(first)) + commonness(lower(second)) + 2
+                : commonness(first) + commonness(second)
+        }
+        let even = stride(from: 0, through: last, by: 2).min { score($0) < score($1) } ?? 0
+        let odd = stride(from: 1, through: last, by: 2).min { score($0) < score($1) } ?? 1
+        return [even, odd]
+    }
+
+    /// The keyword's two bytes at `offset` as table indexes (`b0 | b1 << 8`): one, or up to four
     /// for a case-insensitive keyword.
-    private static func pairs(of keyword: Keyword) -> [Int] {
+    private static func pairs(of keyword: Keyword, at offset: Int) -> [Int] {
         func variants(_ byte: UInt8) -> [UInt8] {
             guard keyword.caseInsensitive else { return [byte] }
             let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
@@ -72,8 +133,8 @@ struct KeywordPrefilter: Sendable {
             return [byte]
         }
         var result: [Int] = []
-        for first in variants(keyword.bytes[0]) {
-            for second in variants(keyword.bytes[1]) {
+        for first in variants(keyword.bytes[offset]) {
+            for second in variants(keyword.bytes[offset + 1]) {
                 result.append(Int(first) | Int(second) << 8)
             }
         }
@@ -103,33 +164,60 @@ struct KeywordPrefilter: Sendable {
         }
         pairBits.withUnsafeBufferPointer { bits in
             let count = buffer.count
+            let step = strideTwo ? 2 : 1
             var index = 0
             while index < count - 1 {
                 let pair = Int((base + index).loadUnaligned(as: UInt16.self).littleEndian)
                 if bits[pair >> 6] & (1 << UInt64(pair & 63)) != 0 {
-                    compareKeywords(startingWith: pair, at: index, in: buffer, into: &hits)
+                    compareKeywords(withPair: pair, at: index, in: buffer, into: &hits)
                 }
-                index += 1
+                index += step
             }
+        }
+        // With stride 2 one look can find several starts in any order: settle it.
+        if strideTwo && hits.count - first > 1 {
+            var sorted = true
+            for index in (first + 1)..<hits.count where hits[index - 1].position > hits[index].position {
+                sorted = false
+                break
+            }
+            if !sorted { hits[first...].sort { ($0.position, $0.keyword) < ($1.position, $1.keyword) } }
         }
     }
 
-    private func compareKeywords(startingWith pair: Int, at position: Int, in buffer: UnsafeRawBufferPointer, into hits: inout [KeywordHit]) {
-        for slot in Int(pairStart[pair])..<Int(pairStart[pair + 1]) {
-            let index = Int(pairKeywords[slot])
-            let keyword = keywords[index]
-            guard position + keyword.bytes.count <= buffer.count else { continue }
-            var equal = true
-            for (offset, expected) in keyword.bytes.enumerated() {
-                var byte = buffer[position + offset]
-                if keyword.caseInsensitive, byte >= 0x41, byte <= 0x5A { byte |= 0x20 }
-                let want = keyword.caseInsensitive && expected >= 0x41 && expected <= 0x5A ? expected | 0x20 : expected
-                if byte != want {
-                    equal = false
-                    break
+    /// Out of line, so the loop above stays small: most positions never come here.
+    @inline(never)
+    private func compareKeywords(withPair pair: Int, at position: Int, in buffer: UnsafeRawBufferPointer, into hits: inout [KeywordHit]) {
+        let input = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        pairKeywords.withUnsafeBufferPointer { pairKeywords in
+            flatStart.withUnsafeBufferPointer { flatStart in
+                flatBytes.withUnsafeBufferPointer { flatBytes in
+                    flatFolds.withUnsafeBufferPointer { flatFolds in
+                        for slot in Int(pairStart[pair])..<Int(pairStart[pair + 1]) {
+                            let entry = Int(pairKeywords[slot])
+                            // An occurrence is seen once: through its even-offset pair when it starts at
+                            // an even position, through its odd-offset pair when at an odd one.
+                            let start = position - (entry & 0xFF)
+                            let index = entry >> 8
+                            let from = Int(flatStart[index]), length = Int(flatStart[index + 1]) - from
+                            guard start >= 0, start + length <= buffer.count else { continue }
+                            let expected = flatBytes.baseAddress! + from
+                            let equal: Bool
+                            if flatFolds[index] {
+                                var same = true
+                                for offset in 0..<length where Self.lower(input[start + offset]) != expected[offset] {
+                                    same = false
+                                    break
+                                }
+                                equal = same
+                            } else {
+                                equal = input[start] == expected[0] && memcmp(input + start, expected, length) == 0
+                            }
+                            if equal { hits.append(KeywordHit(keyword: index, position: start)) }
+                        }
+                    }
                 }
             }
-            if equal { hits.append(KeywordHit(keyword: index, position: position)) }
         }
     }
 }
