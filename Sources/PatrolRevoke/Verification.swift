@@ -40,10 +40,6 @@ public struct Verification: Sendable {
     static func failed(_ message: String, status: Int? = nil) -> Verification {
         Verification(outcome: .failed, status: status, message: message)
     }
-
-    static func failed(_ failure: TransportFailure) -> Verification {
-        Verification(outcome: .failed, message: failure.message)
-    }
 }
 
 /// An Azure DevOps user as `connectionData` names them.

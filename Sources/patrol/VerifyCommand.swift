@@ -49,6 +49,8 @@ struct VerifyCommand: ParsableCommand {
         var findings: [Finding] = []
         for entry in input.report.entries where wanted.contains(entry.finding.fingerprint) {
             var finding = ReportSecrets.finding(entry, secret: input.secrets[entry.finding.fingerprint])
+            // A JSON report does not carry rule names; the text and SARIF reports show them.
+            if let rule = input.ruleSet.rule(id: finding.rule) { finding.ruleName = rule.name }
             if let verified = results[finding.fingerprint]?.verified { finding.verified = verified }
             findings.append(finding)
         }
@@ -63,8 +65,8 @@ struct VerifyCommand: ParsableCommand {
             }
         })
 
-        let checked = tokens.filter { [.live, .notLive].contains(results[$0.fingerprint]?.outcome) }
-        let live = tokens.filter { results[$0.fingerprint]?.outcome == .live }
+        func count(_ outcome: Verification.Outcome) -> Int { tokens.filter { results[$0.fingerprint]?.outcome == outcome }.count }
+        let live = count(.live), notLive = count(.notLive), failed = count(.failed), unsupported = count(.notSupported)
         if !output.quiet {
             for token in tokens {
                 guard let result = results[token.fingerprint] else { continue }
@@ -75,12 +77,10 @@ struct VerifyCommand: ParsableCommand {
                 if let message = result.message, result.outcome != .live { line += ": \(message)" }
                 Terminal.note(line)
             }
-            let unsupported = tokens.count - checked.count - tokens.filter { results[$0.fingerprint]?.outcome == .failed }.count
-            Terminal.note("patrol: \(tokens.count) distinct secret\(tokens.count == 1 ? "" : "s"): \(live.count) live, \(checked.count - live.count) not live, "
-                + "\(tokens.count - checked.count - unsupported) could not be checked, \(unsupported) not supported"
-                + (unsupported > 0 && !output.verbose ? " (--verbose lists them)" : ""))
+            Terminal.note("patrol: \(tokens.count) distinct secret\(tokens.count == 1 ? "" : "s"): \(live) live, \(notLive) not live, "
+                + "\(failed) could not be checked, \(unsupported) not supported" + (unsupported > 0 && !output.verbose ? " (--verbose lists them)" : ""))
         }
-        if !live.isEmpty { throw ExitCode(output.exitCode) }
-        if checked.isEmpty && !tokens.isEmpty { throw ExitCode(2) }
+        if live > 0 { throw ExitCode(output.exitCode) }
+        if live + notLive == 0 && !tokens.isEmpty { throw ExitCode(2) }
     }
 }

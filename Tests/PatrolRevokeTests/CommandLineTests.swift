@@ -154,12 +154,45 @@ import Testing
         let plan = try PatrolProcess.run(["remediate", "report.json", "--format", "json", "--no-replace-file"], in: leak.folder.url)
         #expect(plan.status == 0, "\(plan.stderr)")
         let secrets = try #require(plan.json?["secrets"] as? [[String: Any]])
-        let commands = secrets.flatMap { ($0["steps"] as? [[String: Any]] ?? []).flatMap { $0["commands"] as? [String] ?? [] } }.filter { $0.hasPrefix("patrol revoke") }
-        #expect(commands.first == "patrol revoke report.json --yes")
+        var revokeSteps: [String: [String: Any]] = [:]
+        for secret in secrets {
+            revokeSteps[secret["rule"] as! String] = (secret["steps"] as? [[String: Any]])?.first { $0["kind"] as? String == "revoke" }
+        }
+        // Offered where patrol revoke acts (Azure DevOps, GitHub), not for npm, which it cannot revoke.
+        #expect(revokeSteps.mapValues { $0["commands"] as? [String] ?? [] } == [
+            "azure-devops-pat": ["patrol revoke report.json --yes"],
+            "github-pat": ["patrol revoke report.json --yes"],
+            "npm-access-token": [],
+        ])
+        #expect((revokeSteps["azure-devops-pat"]?["text"] as? String)?.contains("`AZURE_DEVOPS_ENTRA_TOKEN` (`az account get-access-token --resource 499b84ac-1321-427f-aa17-267ca6975798 --query accessToken -o tsv`)") == true)
+        let commands = revokeSteps.values.flatMap { $0["commands"] as? [String] ?? [] }
         let arguments = try #require(commands.first).split(separator: " ").dropFirst().map(String.init)
         let result = try PatrolProcess.run(arguments + ["--audit-log", "audit.jsonl"], in: leak.folder.url, environment: fake.environment)
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.contains("revoked  github-pat"))
+    }
+
+    @Test func aSlackWebhookGetsNoRevokeCommandButABotTokenDoes() throws {
+        let folder = try ScratchFolder()
+        let bot = Secrets.slack(seed: 700)
+        let webhook = Secrets.example("https://hooks.slack.com/services/T{{upper:8}}/B{{upper:10}}/{{base62:24}}", rule: "slack-webhook-url", seed: 701)
+        try folder.write("repo/notify.env", "SLACK_BOT_TOKEN=\(bot)\nSLACK_WEBHOOK=\(webhook)\n")
+        let scan = try PatrolProcess.run(["scan", "repo", "--format", "json", "-o", "report.json"], in: folder.url)
+        #expect(scan.status == 1, "\(scan.stderr)")
+        let plan = try PatrolProcess.run(["remediate", "report.json", "--format", "json", "--no-replace-file"], in: folder.url)
+        let secrets = try #require(plan.json?["secrets"] as? [[String: Any]])
+        var commands: [String: [String]] = [:]
+        for secret in secrets {
+            let steps = secret["steps"] as? [[String: Any]] ?? []
+            commands[secret["rule"] as! String] = steps.first { $0["kind"] as? String == "revoke" }?["commands"] as? [String]
+        }
+        #expect(commands == ["slack-bot-token": ["patrol revoke report.json --yes"], "slack-webhook-url": []])
+
+        let fake = try FakeProviders()
+        let revoke = try PatrolProcess.run(["revoke", "report.json", "--audit-log", "audit.jsonl"], in: folder.url, environment: fake.environment)
+        #expect(revoke.stdout.contains("not-supported  slack-webhook-url"))
+        #expect(revoke.stdout.contains("a webhook URL has no API to check or revoke it"))
+        #expect(!revoke.stdout.contains(webhook) && !revoke.stderr.contains(webhook))
     }
 
     @Test func aBadBaseURLIsAUsageError() throws {
