@@ -1,4 +1,5 @@
 import Foundation
+import PatrolKit
 
 /// How `verify` and `revoke` reach the providers in one run.
 public struct ProviderAccess: Sendable {
@@ -18,7 +19,7 @@ public struct ProviderAccess: Sendable {
     }
 
     /// The verifier and revoker names rule files may use (`provider.verify`, `provider.revoke`).
-    public static let clientNames: Set<String> = ["azure-devops", "github", "gitlab", "slack"]
+    public static let clientNames: Set<String> = ProviderAPICoverage.clients
 
     /// One client per name; their redactor knows every token of the run and the user's own credentials.
     func clients(for tokens: [LeakedToken]) -> [String: any ProviderClient] {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import PatrolKit
 @testable import PatrolRevoke
 
 @Suite struct AzureDevOpsTests {
@@ -150,6 +151,20 @@ import Testing
         #expect(result.outcome == .alreadyInvalid)
         #expect(result.status == 203)
         #expect(fake.requests.count == 1)
+    }
+
+    @Test func aLegacyTokenRecordsNoDateSoEveryActiveTokenIsACandidate() async throws {
+        let fake = try FakeProviders()
+        var rng = SeededGenerator(seed: 13)
+        let legacy = AzureDevOpsLegacyChecksum.generate(using: &rng)
+        fake.addJanesTokens(leaked: legacy)
+        let access = try fake.access(settings: RevokeSettings(entraToken: "entra-jane"))
+        let token = Leaked.token(legacy, rule: "azure-devops-pat-legacy", provider: "azure-devops", context: ["org": "contoso"])
+        let result = try #require(await Revoker(access: access).revoke([token], mode: .revoke).first)
+        #expect(result.outcome == .needsChoice)
+        #expect(result.candidates.map(\.displayName) == ["old build", "february", "deploy", "may"])
+        #expect(result.message == "the 52-character format records no date, and Jane Doe has 4 active tokens; choose one with --authorization-id ID")
+        #expect(fake.revokingRequests.isEmpty)
     }
 
     @Test func tokenDateComesFromOffsets58And59() {

@@ -5,6 +5,10 @@
 /// as data beside the rules, so remediation plans offer `patrol revoke` exactly where
 /// PatrolRevoke will act, and PatrolRevoke answers `not-supported` everywhere else.
 public enum ProviderAPICoverage {
+    /// The verifier and revoker names a rule file may use (`provider.verify`, `provider.revoke`):
+    /// the clients PatrolRevoke has.
+    public static let clients: Set<String> = ["azure-devops", "github", "gitlab", "slack"]
+
     /// Rules the named client handles; nil: every rule of its provider.
     private static let verifiable: [String: Set<String>] = [
         "github": ["github-pat", "github-oauth", "github-user-to-server", "github-installation", "github-installation-jwt", "github-fine-grained-pat"],
