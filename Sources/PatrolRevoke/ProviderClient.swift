@@ -108,7 +108,11 @@ extension ProviderClient {
 
     /// The message of a response that was neither yes nor no.
     func describe(_ response: HTTPResponse, _ what: String) -> String {
-        redactor.clean("\(what): HTTP \(response.status)" + (response.providerMessage.map { ": \($0)" } ?? ""))
+        var text = "\(what): HTTP \(response.status)" + (response.providerMessage.map { ": \($0)" } ?? "")
+        if response.status == 429, let wait = response.headers["retry-after"] {
+            text += " (it asks to wait \(wait) s before trying again)"
+        }
+        return redactor.clean(text)
     }
 
     func describe(_ failure: TransportFailure, _ what: String) -> String {

@@ -32,7 +32,7 @@ public struct Revoker: Sendable {
         var results: [String: Revocation] = [:]
         for token in unsupported {
             results[token.fingerprint] = Revocation(token: token, outcome: .notSupported,
-                                                    message: "patrol cannot revoke \(token.providerName) tokens through an API; revoke it by hand")
+                                                    message: "patrol cannot revoke \(token.providerName) tokens through an API")
         }
 
         // 1. Read-only checks, providers in parallel.
@@ -59,8 +59,8 @@ public struct Revoker: Sendable {
         // 2. What may be sent: nothing in a dry run; at the terminal, what the person confirms.
         var approved: [String: [RevocationPlan]] = [:]
         for (name, _) in groups {
-            let ordered = (plans[name] ?? []).sorted { order(of: $0.token, in: tokens) < order(of: $1.token, in: tokens) }
-            for plan in ordered {
+            // Each group's plans are in report order: prepared one after another.
+            for plan in plans[name] ?? [] {
                 let calls = [plan.request.call]
                 switch mode {
                 case .dryRun:
@@ -88,9 +88,5 @@ public struct Revoker: Sendable {
             }
         }
         return tokens.compactMap { results[$0.fingerprint] }
-    }
-
-    private func order(of token: LeakedToken, in tokens: [LeakedToken]) -> Int {
-        tokens.firstIndex { $0.fingerprint == token.fingerprint } ?? Int.max
     }
 }

@@ -17,7 +17,7 @@ enum RevocationText {
             if result.outcome != .needsChoice, let chosen = result.candidates.first {
                 out += "    the owner's token: \(chosen.summary)\n"
             }
-            if let status = result.status, result.outcome == .failed { out += "    HTTP \(status)\n" }
+            if let status = result.status, result.outcome == .failed, result.message?.contains("HTTP \(status)") != true { out += "    HTTP \(status)\n" }
             if let message = result.message { out += "    \(message)\n" }
             if result.outcome == .needsChoice {
                 for candidate in result.candidates { out += "    - \(candidate.summary)\n" }

@@ -22,7 +22,7 @@ import Testing
         let result = try #require(await Verifier(access: try fake.access()).verify([Leaked.gitHub(secret)]).values.first)
         #expect(result.outcome == .failed)
         #expect(result.status == 429)
-        #expect(result.message == "GET /github/user: HTTP 429: API rate limit exceeded")
+        #expect(result.message == "GET /github/user: HTTP 429: API rate limit exceeded (it asks to wait 3600 s before trying again)")
         #expect(fake.requests.count == 1)
     }
 
