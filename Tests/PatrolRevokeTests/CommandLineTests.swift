@@ -195,6 +195,39 @@ import Testing
         #expect(!revoke.stdout.contains(webhook) && !revoke.stderr.contains(webhook))
     }
 
+    @Test func verifyFindsARedactedHistorySecretAgainInItsCommit() throws {
+        let folder = try ScratchFolder()
+        let secret = Secrets.gitLab(seed: 800)
+        func git(_ arguments: String...) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "-c", "commit.gpgsign=false"] + arguments
+            process.currentDirectoryURL = folder.url.appendingPathComponent("repo")
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "git \(arguments)")
+        }
+        try folder.write("repo/ci.env", "GITLAB_TOKEN=\(secret)\n")
+        try git("init", "-q")
+        try git("add", "-A")
+        try git("commit", "-q", "-m", "add token")
+        try folder.write("repo/ci.env", "GITLAB_TOKEN=$GITLAB_TOKEN\n")
+        try git("commit", "-q", "-am", "remove token")
+        let history = try PatrolProcess.run(["history", "repo", "--format", "json", "-o", "report.json"], in: folder.url)
+        #expect(history.status == 1, "\(history.stderr)")
+        #expect(!folder.read("report.json").contains(secret))
+
+        let fake = try FakeProviders()
+        fake.makeLive(secret)
+        let result = try PatrolProcess.run(["verify", "report.json", "--format", "json", "--audit-log", "audit.jsonl"], in: folder.url, environment: fake.environment)
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect((result.json?["findings"] as? [[String: Any]])?.map { $0["verified"] as? Bool } == [true])
+        #expect(fake.requests.map { $0.header("PRIVATE-TOKEN") } == [secret])
+        #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret))
+    }
+
     @Test func aBadBaseURLIsAUsageError() throws {
         let folder = try ScratchFolder()
         try folder.write("report.json", #"{"version": 1, "target": {"kind": "directory", "root": "/nowhere"}, "findings": []}"#)
