@@ -57,9 +57,9 @@ struct TokenReport {
     let secrets: [String: String]
     let tokens: [LeakedToken]
 
-    /// Reads the report; `needsSecret` says which providers' tokens must be sent, so only their
-    /// secrets must be recovered. A secret that cannot be recovered ends the command (exit 2).
-    static func load(_ path: String, command: String, ruleDirectories: [String], needsSecret: (Provider?, _ rule: String) -> Bool) throws -> TokenReport {
+    /// Reads the report (a file, or standard input for `-`). A secret that must be sent but
+    /// cannot be recovered ends the command (exit 2).
+    static func load(_ path: String, command: String, ruleDirectories: [String], for purpose: ReportTokens.Purpose, minimumConfidence: Confidence = .low) throws -> TokenReport {
         let source = path == "-" ? "<stdin>" : path
         let bytes: [UInt8]
         if path == "-" {
@@ -73,50 +73,20 @@ struct TokenReport {
             }
             bytes = Array(data)
         }
-        let report: LeakReport
+        var report: LeakReport
         do {
             report = try LeakReport.parse(bytes, source: source)
         } catch {
             throw CommandFailure(error.description)
         }
+        report.entries.removeAll { $0.finding.confidence < minimumConfidence }
         let ruleSet = try RuleLoader.load(extraDirectories: ruleDirectories)
-        let (secrets, failures) = ReportSecrets.recover(report, ruleSet: ruleSet)
-
-        var tokens: [LeakedToken] = []
-        var seen = Set<String>()
-        var missing: [String] = []
-        for entry in report.entries where seen.insert(entry.finding.fingerprint).inserted {
-            let finding = entry.finding
-            let provider = ruleSet.provider(id: finding.provider)
-            let secret = secrets[finding.fingerprint]
-            if secret == nil && needsSecret(provider, finding.rule) {
-                missing.append("\(finding.path):\(finding.line): " + (failures[finding.fingerprint] ?? "not found"))
-                continue
-            }
-            tokens.append(LeakedToken(
-                secret: secret ?? finding.secret,
-                fingerprint: finding.fingerprint,
-                rule: finding.rule,
-                provider: finding.provider,
-                providerName: provider?.name ?? finding.provider,
-                verifier: provider?.verify,
-                revoker: provider?.revoke,
-                context: finding.context,
-                place: "\(finding.path):\(finding.line)",
-                manualSteps: provider.flatMap { manualRevokeStep($0, context: finding.context) }
-            ))
+        do {
+            let found = try ReportTokens(report: report, ruleSet: ruleSet, for: purpose)
+            return TokenReport(report: report, ruleSet: ruleSet, secrets: found.secrets, tokens: found.tokens)
+        } catch {
+            throw CommandFailure(error.description)
         }
-        if !missing.isEmpty { throw CommandFailure(RevokeError.unrecoverableSecrets(missing).description) }
-        return TokenReport(report: report, ruleSet: ruleSet, secrets: secrets, tokens: tokens)
-    }
-
-    /// The provider's own revoke step, with `{org}` and the like filled from the finding.
-    private static func manualRevokeStep(_ provider: Provider, context: [String: String]) -> String? {
-        let remediation = ProviderRemediation(markdown: provider.remediation)
-        guard let step = remediation.steps.first(where: { $0.kind == .revoke }) else { return nil }
-        var values = context
-        values["org"] = values["org"] ?? "YOUR-ORG"
-        return ProviderRemediation.fill(step.text, values)
     }
 }
 

@@ -68,9 +68,7 @@ struct RevokeCommand: ParsableCommand {
 
     func run() throws {
         let selected = Set(fingerprint)
-        let input = try TokenReport.load(report, command: "revoke", ruleDirectories: calls.ruleDirectories) { provider, rule in
-            provider?.revoke.map { ProviderAccess.clientNames.contains($0) && ProviderAPICoverage.canRevoke(rule: rule, with: $0) } ?? false
-        }
+        let input = try TokenReport.load(report, command: "revoke", ruleDirectories: calls.ruleDirectories, for: .revoke)
         let tokens = input.tokens.filter { selected.isEmpty || selected.contains($0.fingerprint) }
         if !selected.isEmpty, let unknown = selected.first(where: { wanted in !tokens.contains { $0.fingerprint == wanted } }) {
             throw CommandFailure("--fingerprint \(unknown): no finding of the report has it")

@@ -37,17 +37,13 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var calls: ProviderCallOptions
 
     func run() throws {
-        let input = try TokenReport.load(report, command: "verify", ruleDirectories: calls.ruleDirectories) { provider, rule in
-            provider?.verify.map { ProviderAccess.clientNames.contains($0) && ProviderAPICoverage.canVerify(rule: rule, with: $0) } ?? false
-        }
-        let minimum = output.minConfidence
-        let wanted = Set(input.report.entries.filter { $0.finding.confidence >= minimum }.map(\.finding.fingerprint))
-        let tokens = input.tokens.filter { wanted.contains($0.fingerprint) }
+        let input = try TokenReport.load(report, command: "verify", ruleDirectories: calls.ruleDirectories, for: .verify, minimumConfidence: output.minConfidence)
+        let tokens = input.tokens
         let verifier = Verifier(access: try calls.access(settings: RevokeSettings(azureDevOpsOrganization: calls.org)))
         let results = AsyncBridge.run { await verifier.verify(tokens) }
 
         var findings: [Finding] = []
-        for entry in input.report.entries where wanted.contains(entry.finding.fingerprint) {
+        for entry in input.report.entries {
             var finding = ReportSecrets.finding(entry, secret: input.secrets[entry.finding.fingerprint])
             // A JSON report does not carry rule names; the text and SARIF reports show them.
             if let rule = input.ruleSet.rule(id: finding.rule) { finding.ruleName = rule.name }
