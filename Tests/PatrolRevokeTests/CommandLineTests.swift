@@ -135,6 +135,34 @@ import Testing
         leak.expectNoSecret(in: [all.stdout, all.stderr, again.stdout, again.stderr, leak.folder.read("audit.jsonl")])
     }
 
+    @Test func revokeAsAnAdministratorWithAdminPATPicksTheChosenAuthorizationId() throws {
+        let leak = try Leak(seed: 450)
+        let fake = try FakeProviders()
+        fake.addJanesTokens(leaked: leak.ado, secondFromMarch: true)
+        let adminPAT = Secrets.azureDevOps(seed: 451)
+        fake.addAdmin(adminPAT)
+        try leak.folder.write("report.json", try leak.scan())
+        var environment = fake.environment
+        environment["AZURE_DEVOPS_ADMIN_PAT"] = adminPAT
+        let fingerprint = Finding.fingerprint(rule: "azure-devops-pat", secret: leak.ado)
+        let arguments = ["revoke", "report.json", "--yes", "--admin", "--fingerprint", fingerprint, "--audit-log", "audit.jsonl"]
+        let choose = try PatrolProcess.run(arguments, in: leak.folder.url, environment: environment)
+        #expect(choose.status == 1)
+        #expect(choose.stdout.hasPrefix("needs-choice  azure-devops-pat"))
+        #expect(choose.stdout.contains("    - 'march too' (vso.packaging), valid 2026-03-28 to 2027-05-02, authorization id a0000000-0000-4000-8000-000000000005\n"))
+        #expect(fake.revokingRequests.isEmpty)
+
+        let revoke = try PatrolProcess.run(arguments + ["--authorization-id", "a0000000-0000-4000-8000-000000000004"], in: leak.folder.url, environment: environment)
+        #expect(revoke.status == 0, "\(revoke.stdout)\(revoke.stderr)")
+        #expect(fake.revokingRequests.map(\.line) == ["POST /vssps/contoso/_apis/tokenadmin/revocations?isPublic=false&api-version=7.1-preview.1"])
+        #expect(fake.revokingRequests.first?.bodyText == #"[{"authorizationId":"a0000000-0000-4000-8000-000000000004"}]"#)
+        #expect(!fake.isLive(leak.ado))
+        for text in [choose.stdout, choose.stderr, revoke.stdout, revoke.stderr, leak.folder.read("audit.jsonl")] {
+            #expect(!text.contains(adminPAT))
+        }
+        leak.expectNoSecret(in: [choose.stdout, revoke.stdout, leak.folder.read("audit.jsonl")])
+    }
+
     @Test func revokeOfARedactedReportWhoseFilesAreGoneExitsTwoAskingForShowSecrets() throws {
         let leak = try Leak(seed: 500)
         let fake = try FakeProviders()
