@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        // Only the PatrolRevoke tests use it: their local HTTP server stands in for the providers.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .systemLibrary(
@@ -44,10 +46,18 @@ let package = Package(
             swiftSettings: strict,
             plugins: ["EmbedRules"]
         ),
+        // Verification and revocation clients: the only module that makes HTTP requests
+        // (Foundation's URLSession; on Linux, FoundationNetworking over libcurl).
+        .target(
+            name: "PatrolRevoke",
+            dependencies: ["PatrolKit"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "patrol",
             dependencies: [
                 "PatrolKit",
+                "PatrolRevoke",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -62,6 +72,17 @@ let package = Package(
             dependencies: [
                 "PatrolKit",
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PatrolRevokeTests",
+            dependencies: [
+                "PatrolKit",
+                "PatrolRevoke",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -15,9 +15,10 @@ struct Patrol: ParsableCommand {
               1  findings remain after the baseline and allow rules (--exit-code N changes it)
               2  usage or configuration error; the target cannot be scanned at all; with --strict,
                  any file that could not be read (findings win: a run with both exits 1)
+            verify and revoke have their own (patrol verify --help, patrol revoke --help).
             """,
         version: version,
-        subcommands: [ScanCommand.self, HistoryCommand.self, DiffCommand.self, HookCommand.self, BaselineCommand.self, RulesCommand.self, RemediateCommand.self],
+        subcommands: [ScanCommand.self, HistoryCommand.self, DiffCommand.self, HookCommand.self, BaselineCommand.self, RulesCommand.self, RemediateCommand.self, VerifyCommand.self, RevokeCommand.self],
         defaultSubcommand: nil
     )
 }

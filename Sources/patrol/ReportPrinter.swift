@@ -10,6 +10,23 @@ struct ReportPrinter {
     var ruleSet: RuleSet? = nil
 
     func emit(_ report: ScanReport) throws {
+        let text = render(report)
+        if !text.isEmpty || options.output != nil { try Terminal.write(text, to: options.output) }
+
+        if !options.quiet {
+            for warning in report.warnings { Terminal.warning(warning) }
+            for failure in report.errors { Terminal.warning("cannot read \(failure.path): \(failure.message)") }
+            if options.verbose {
+                for item in report.skipped { Terminal.note("patrol: skipped \(item.path) (\(item.reason.rawValue))") }
+            }
+            Terminal.note(TextReport.summary(report))
+        }
+        if !report.findings.isEmpty { throw ExitCode(options.exitCode) }
+        if options.strict && !report.errors.isEmpty { throw ExitCode(2) }
+    }
+
+    /// The report in the chosen format.
+    func render(_ report: ScanReport) -> String {
         let text: String
         switch options.format {
         case .json:
@@ -28,17 +45,6 @@ struct ReportPrinter {
         case .markdown:
             text = MarkdownReport.render(report, showSecrets: options.showSecrets)
         }
-        if !text.isEmpty || options.output != nil { try Terminal.write(text, to: options.output) }
-
-        if !options.quiet {
-            for warning in report.warnings { Terminal.warning(warning) }
-            for failure in report.errors { Terminal.warning("cannot read \(failure.path): \(failure.message)") }
-            if options.verbose {
-                for item in report.skipped { Terminal.note("patrol: skipped \(item.path) (\(item.reason.rawValue))") }
-            }
-            Terminal.note(TextReport.summary(report))
-        }
-        if !report.findings.isEmpty { throw ExitCode(options.exitCode) }
-        if options.strict && !report.errors.isEmpty { throw ExitCode(2) }
+        return text
     }
 }

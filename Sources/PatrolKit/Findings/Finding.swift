@@ -91,8 +91,18 @@ public struct Finding: Sendable, Equatable {
 /// length, e.g. `ghp_…(40)`: enough to recognise a token, never enough to use it.
 public enum Redaction {
     public static func redact(_ secret: String) -> String {
+        // A report read back (verify, revoke) may hold a secret that was never recovered:
+        // its redacted form stays as it is rather than being shortened again.
+        if isRedacted(secret) { return secret }
         let characters = Array(secret)
         let visible = characters.count > 8 ? 4 : min(characters.count / 4, 4)
         return String(characters.prefix(visible)) + "…(\(secret.utf8.count))"
+    }
+
+    /// `ghp_…(40)`: the form `redact` writes.
+    public static func isRedacted(_ text: String) -> Bool {
+        guard text.hasSuffix(")"), let ellipsis = text.firstIndex(of: "…"), text.distance(from: text.startIndex, to: ellipsis) <= 4 else { return false }
+        let rest = text[text.index(after: ellipsis)...]
+        return rest.hasPrefix("(") && rest.dropFirst().dropLast().allSatisfy(\.isNumber) && rest.count > 2
     }
 }

@@ -36,6 +36,11 @@ public enum TextReport {
             output += "      " + finding.ruleName + "\n"
             let secret = style.showSecrets ? finding.secret : Redaction.redact(finding.secret)
             output += "      secret: " + paint(secret, "33") + "\n"
+            switch finding.verified {
+            case true?: output += "      verified: " + paint("live", "1;31") + " (the provider accepted it)\n"
+            case false?: output += "      verified: not live (revoked, expired or never valid)\n"
+            case nil: break
+            }
             let snippet = finding.snippet.render(showSecrets: style.showSecrets).trimmingWhitespace()
             if !snippet.isEmpty { output += "      " + paint(snippet, "2") + "\n" }
             if !finding.context.isEmpty {

@@ -44,11 +44,17 @@ enum RuleFileParser {
                 context.append(ContextPattern(name: name, regexes: regexes))
             }
         }
+        let verify = try fields.string("verify"), revoke = try fields.string("revoke")
+        for (key, name) in [("verify", verify), ("revoke", revoke)] {
+            if let name, !ProviderAPICoverage.clients.contains(name) {
+                throw fields.error(key, "names no client patrol has: '\(name)' (known: \(ProviderAPICoverage.clients.sorted().joined(separator: ", ")))")
+            }
+        }
         return Provider(
             id: id,
             name: try fields.requiredString("name"),
-            verify: try fields.string("verify"),
-            revoke: try fields.string("revoke"),
+            verify: verify,
+            revoke: revoke,
             remediation: try fields.string("remediation") ?? "",
             context: context,
             sourceFile: file

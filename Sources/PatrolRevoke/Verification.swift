@@ -1,0 +1,50 @@
+/// What the provider said about one token.
+public struct Verification: Sendable {
+    public enum Outcome: String, Sendable {
+        /// The provider accepted it.
+        case live
+        /// The provider refused it: revoked, expired, or never valid.
+        case notLive = "not-live"
+        /// patrol has no way to ask this provider about this kind of token.
+        case notSupported = "not-supported"
+        /// The answer was neither (a timeout, an error, an unexpected reply).
+        case failed
+    }
+
+    public var outcome: Outcome
+    /// The HTTP status of the deciding answer, if any.
+    public var status: Int?
+    /// Who the token belongs to, when the provider says (a login, a display name).
+    public var owner: String?
+    /// Why it failed or is not supported; redacted.
+    public var message: String?
+    /// Azure DevOps: the owner's identity, for revoking as the owner or as an administrator.
+    var identity: AzureDevOpsIdentity?
+
+    public init(outcome: Outcome, status: Int? = nil, owner: String? = nil, message: String? = nil) {
+        self.outcome = outcome
+        self.status = status
+        self.owner = owner
+        self.message = message
+    }
+
+    /// The finding's `verified` field: true live, false not live, nil not checked.
+    public var verified: Bool? {
+        switch outcome {
+        case .live: true
+        case .notLive: false
+        case .notSupported, .failed: nil
+        }
+    }
+
+    static func failed(_ message: String, status: Int? = nil) -> Verification {
+        Verification(outcome: .failed, status: status, message: message)
+    }
+}
+
+/// An Azure DevOps user as `connectionData` names them.
+struct AzureDevOpsIdentity: Sendable, Equatable {
+    var id: String
+    var displayName: String?
+    var subjectDescriptor: String?
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import PatrolKit
+import PatrolRevoke
+
+/// Options of `verify` and `revoke`: how to reach the providers, and where to log.
+struct ProviderCallOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Seconds to wait for each answer.", valueName: "seconds"))
+    var timeout: Double = 20
+
+    @Option(help: ArgumentHelp("Seconds before the first retry of a 429 or 5xx answer that names no Retry-After; doubled for each retry (at most 3).", valueName: "seconds"))
+    var backoff: Double = 1
+
+    @Option(help: ArgumentHelp("The Azure DevOps organisation of tokens found with no dev.azure.com/ORG or ORG.visualstudio.com near them.", valueName: "org"))
+    var org: String?
+
+    @Option(help: ArgumentHelp("Append each action to this JSON Lines file (default: ~/.local/state/patrol/audit.jsonl).", valueName: "file"))
+    var auditLog: String?
+
+    @Option(name: .customLong("rules"), help: ArgumentHelp("A folder of extra rule files (for findings of rules that are not built in).", valueName: "dir"))
+    var ruleDirectories: [String] = []
+
+    func validate() throws {
+        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
+        guard backoff >= 0, backoff.isFinite else { throw ValidationError("--backoff must be zero or more seconds") }
+    }
+
+    func access(settings: RevokeSettings) throws -> ProviderAccess {
+        let endpoints: ProviderEndpoints
+        do {
+            endpoints = try ProviderEndpoints.from(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+        return ProviderAccess(endpoints: endpoints, timeout: timeout, retry: RetryPolicy(maxRetries: 3, initialBackoff: backoff),
+                              userAgent: "patrol/\(Patrol.version)", settings: settings)
+    }
+
+    var auditLogPath: String { auditLog ?? AuditLog.defaultPath(environment: ProcessInfo.processInfo.environment) }
+
+    /// Appends to the audit log; a log that cannot be written is an error (exit 2) after the
+    /// results are shown, since the actions happened.
+    func record(_ entries: [AuditLog.Entry]) throws {
+        do {
+            try AuditLog(path: auditLogPath).append(entries)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+    }
+}
+
+/// A report read for `verify` or `revoke`: its findings, and one token per distinct secret
+/// with the real secret (recovered when the report was redacted).
+struct TokenReport {
+    let report: LeakReport
+    let ruleSet: RuleSet
+    let secrets: [String: String]
+    let tokens: [LeakedToken]
+
+    /// Reads the report (a file, or standard input for `-`). A secret that must be sent but
+    /// cannot be recovered ends the command (exit 2).
+    static func load(_ path: String, command: String, ruleDirectories: [String], for purpose: ReportTokens.Purpose, minimumConfidence: Confidence = .low) throws -> TokenReport {
+        let source = path == "-" ? "<stdin>" : path
+        let bytes: [UInt8]
+        if path == "-" {
+            if isatty(STDIN_FILENO) == 1 {
+                throw CommandFailure("no report: name a JSON report ('patrol \(command) report.json') or pipe one in ('patrol scan --format json --show-secrets | patrol \(command) -')")
+            }
+            bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
+        } else {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CommandFailure("\(path): cannot read the report (no such file, or not readable)")
+            }
+            bytes = Array(data)
+        }
+        var report: LeakReport
+        do {
+            report = try LeakReport.parse(bytes, source: source)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+        report.entries.removeAll { $0.finding.confidence < minimumConfidence }
+        let ruleSet = try RuleLoader.load(extraDirectories: ruleDirectories)
+        do {
+            let found = try ReportTokens(report: report, ruleSet: ruleSet, for: purpose)
+            return TokenReport(report: report, ruleSet: ruleSet, secrets: found.secrets, tokens: found.tokens)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+    }
+}
+
+/// Runs async work from a synchronous command. The main thread only waits; the work runs on
+/// the cooperative pool, and URLSession on its own threads.
+enum AsyncBridge {
+    static func run<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
+        let box = ResultBox<T>()
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            box.value = await body()
+            done.signal()
+        }
+        done.wait()
+        return box.value!
+    }
+
+    private final class ResultBox<T>: @unchecked Sendable {
+        // Written once before the semaphore is signalled, read after waiting on it.
+        var value: T?
+    }
+}

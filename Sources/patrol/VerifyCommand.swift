@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import PatrolKit
+import PatrolRevoke
+
+/// `patrol verify [REPORT]`: asks each finding's provider whether its secret still works, and
+/// writes the report again with `verified` set.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Ask the providers whether a JSON report's secrets still work; write the report with 'verified' set.",
+        discussion: """
+            Opt-in: the only commands that send secrets anywhere are verify and revoke. Azure DevOps \
+            (connectionData), GitHub (GET /user), GitLab (personal_access_tokens/self) and Slack \
+            (auth.test) are asked; other providers' findings keep 'verified': null. Providers are \
+            asked in parallel, each one token at a time; 429 and 5xx answers are retried (at most \
+            3 times, honouring Retry-After).
+
+            Redacted reports work when the reported files (or commits) can still be read: their \
+            secrets are found again by fingerprint. Base URLs: PATROL_AZURE_DEVOPS_URL, \
+            PATROL_GITHUB_API_URL, PATROL_GITLAB_URL, PATROL_SLACK_API_URL. Each check is appended \
+            to the audit log (never the secret).
+
+            Exit codes:
+              0  no finding is live
+              1  at least one finding is live (--exit-code N changes it)
+              2  nothing could be checked; usage error; unreadable report; a redacted secret that \
+            cannot be found again
+            """
+    )
+
+    @Argument(help: ArgumentHelp("A JSON report (--format json); '-' reads standard input.", valueName: "report"))
+    var report: String = "-"
+
+    @OptionGroup var output: ReportOptions
+
+    @OptionGroup var calls: ProviderCallOptions
+
+    func run() throws {
+        let input = try TokenReport.load(report, command: "verify", ruleDirectories: calls.ruleDirectories, for: .verify, minimumConfidence: output.minConfidence)
+        let tokens = input.tokens
+        let verifier = Verifier(access: try calls.access(settings: RevokeSettings(azureDevOpsOrganization: calls.org)))
+        let results = AsyncBridge.run { await verifier.verify(tokens) }
+
+        var findings: [Finding] = []
+        for entry in input.report.entries {
+            var finding = ReportSecrets.finding(entry, secret: input.secrets[entry.finding.fingerprint])
+            // A JSON report does not carry rule names; the text and SARIF reports show them.
+            if let rule = input.ruleSet.rule(id: finding.rule) { finding.ruleName = rule.name }
+            if let verified = results[finding.fingerprint]?.verified { finding.verified = verified }
+            findings.append(finding)
+        }
+        let verifiedReport = ScanReport(target: input.report.target, findings: findings)
+        let text = ReportPrinter(options: output, ruleSet: input.ruleSet).render(verifiedReport)
+        try Terminal.write(text, to: output.output)
+
+        let now = Date()
+        try calls.record(tokens.compactMap { token in
+            results[token.fingerprint].map {
+                AuditLog.Entry(time: now, provider: token.provider, fingerprint: token.fingerprint, action: "verify", outcome: $0.outcome.rawValue, status: $0.status)
+            }
+        })
+
+        func count(_ outcome: Verification.Outcome) -> Int { tokens.filter { results[$0.fingerprint]?.outcome == outcome }.count }
+        let live = count(.live), notLive = count(.notLive), failed = count(.failed), unsupported = count(.notSupported)
+        if !output.quiet {
+            for token in tokens {
+                guard let result = results[token.fingerprint] else { continue }
+                if result.outcome == .notSupported && !output.verbose { continue }
+                var line = "patrol: \(result.outcome.rawValue): \(token.rule) \(token.redacted) at \(token.place)"
+                if let owner = result.owner { line += " (\(owner))" }
+                if let status = result.status, result.outcome == .failed { line += ", HTTP \(status)" }
+                if let message = result.message, result.outcome != .live { line += ": \(message)" }
+                Terminal.note(line)
+            }
+            Terminal.note("patrol: \(tokens.count) distinct secret\(tokens.count == 1 ? "" : "s"): \(live) live, \(notLive) not live, "
+                + "\(failed) could not be checked, \(unsupported) not supported" + (unsupported > 0 && !output.verbose ? " (--verbose lists them)" : ""))
+        }
+        if live > 0 { throw ExitCode(output.exitCode) }
+        if live + notLive == 0 && !tokens.isEmpty { throw ExitCode(2) }
+    }
+}

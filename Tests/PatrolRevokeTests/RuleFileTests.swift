@@ -1,0 +1,39 @@
+import Foundation
+import Testing
+@testable import PatrolKit
+@testable import PatrolRevoke
+
+@Suite struct RuleFileTests {
+    @Test func everyClientNameARuleFileMayUseHasAClient() throws {
+        let access = try FakeProviders().access()
+        #expect(Set(access.clients(for: []).keys) == ProviderAPICoverage.clients)
+        for provider in Secrets.ruleSet.providers {
+            for name in [provider.verify, provider.revoke].compactMap({ $0 }) {
+                #expect(ProviderAPICoverage.clients.contains(name), "\(provider.id) names '\(name)'")
+            }
+        }
+    }
+
+    @Test func aRuleFileNamingAnUnknownVerifierIsAnError() throws {
+        let folder = try ScratchFolder()
+        try folder.write("rules/acme.yml", """
+            provider:
+              id: acme
+              name: Acme
+              verify: acme-api
+            rules:
+              - id: acme-key
+                name: Acme key
+                regex: 'acme_[a-z]{8}'
+                keywords: [acme_]
+                confidence: medium
+                examples: ["acme_abcdefgh"]
+
+            """)
+        #expect {
+            try RuleLoader.load(extraDirectories: [folder.path("rules")])
+        } throws: { error in
+            "\(error)".contains("names no client patrol has: 'acme-api' (known: azure-devops, github, gitlab, slack)")
+        }
+    }
+}
