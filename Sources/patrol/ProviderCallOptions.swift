@@ -91,7 +91,7 @@ struct TokenReport {
 }
 
 /// Runs async work from a synchronous command. The main thread only waits; the work runs on
-/// the cooperative pool, and URLSession on its own threads.
+/// the cooperative pool, and AsyncHTTPClient on its own event loop.
 enum AsyncBridge {
     static func run<T: Sendable>(_ body: @escaping @Sendable () async -> T) -> T {
         let box = ResultBox<T>()
