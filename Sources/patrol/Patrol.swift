@@ -17,7 +17,7 @@ struct Patrol: ParsableCommand {
                  any file that could not be read (findings win: a run with both exits 1)
             """,
         version: version,
-        subcommands: [ScanCommand.self, HistoryCommand.self, DiffCommand.self, HookCommand.self, BaselineCommand.self, RulesCommand.self, RemediateCommand.self],
+        subcommands: [ScanCommand.self, HistoryCommand.self, DiffCommand.self, HookCommand.self, BaselineCommand.self, RulesCommand.self, RemediateCommand.self, SweepCommand.self],
         defaultSubcommand: nil
     )
 }
