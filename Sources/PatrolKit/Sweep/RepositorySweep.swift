@@ -78,7 +78,7 @@ struct RepositorySweep {
                       RepositoryTips.onlyMovedForward(from: previous.tips, to: tips, in: repository),
                       let known = try? resolveKnown(previous.attribution) {
                 result.mode = .incremental
-                let log = try GitHistoryLog.read(repository, revisions: [], standardInput: tips + previous.tips.map { "^" + $0 })
+                let log = try GitHistoryLog.read(repository, revisions: [], standardInput: try RepositoryTips.commits(among: tips, in: repository) + RepositoryTips.commits(among: previous.tips, in: repository).map { "^" + $0 })
                 var order: [String] = []
                 var seen = Set<String>()
                 for introduction in log.introductions where seen.insert(introduction.blob).inserted {
@@ -97,8 +97,9 @@ struct RepositorySweep {
                 let blobs = try GitObjectStream.allBlobs(in: repository)
                 matches = try resolve(blobs, in: repository, result: &result)
                 attribution.blobCount = blobs.count
-                if !matches.isEmpty, !tips.isEmpty {
-                    let log = try GitHistoryLog.read(repository, revisions: [], interesting: Set(matches.keys), standardInput: tips)
+                let commits = try RepositoryTips.commits(among: tips, in: repository)
+                if !matches.isEmpty, !commits.isEmpty {
+                    let log = try GitHistoryLog.read(repository, revisions: [], interesting: Set(matches.keys), standardInput: commits)
                     attribution.append(log, matching: Set(matches.keys))
                 }
             }

@@ -1,8 +1,8 @@
 /// The commits a repository's refs and `HEAD` point to, and questions about how they moved
 /// since the last sweep: all a sweep of an unchanged repository has to ask git.
 enum RepositoryTips {
-    /// Sorted, distinct commit ids of `HEAD` and every ref, annotated tags peeled. Refs to trees
-    /// or blobs (rare) are left out: they introduce nothing a commit log can name.
+    /// Sorted, distinct object ids of `HEAD` and every ref, annotated tags peeled: one git call,
+    /// all an unchanged repository costs.
     static func read(_ repository: GitRepository) throws(GitError) -> [String] {
         // show-ref exits 1 when there is no ref at all (an empty repository).
         let child = try GitChild(["show-ref", "--head", "--dereference"], in: repository.folder)
@@ -24,12 +24,12 @@ enum RepositoryTips {
             }
             byRef[ref] = oid
         }
-        let candidates = Set(byRef.values.map(String.init)).sorted()
-        return try commits(among: candidates, in: repository)
+        return Set(byRef.values.map(String.init)).sorted()
     }
 
-    /// The ids in `oids` that name commits.
-    private static func commits(among oids: [String], in repository: GitRepository) throws(GitError) -> [String] {
+    /// The ids in `oids` that name commits: refs to trees or blobs (rare) are left out of the
+    /// log, which takes commits only; they introduce nothing a commit could be named for.
+    static func commits(among oids: [String], in repository: GitRepository) throws(GitError) -> [String] {
         guard !oids.isEmpty else { return [] }
         let child = try GitChild(["cat-file", "--batch-check=%(objecttype) %(objectname)"], in: repository.folder, feedsInput: true)
         child.feed(oids)
