@@ -90,8 +90,6 @@ for c in range(1, commits + 1):
     out.write(b"committer Bench <bench@example.com> %d +0000\n" % (1_700_000_000 + c * 60))
     message = b"commit %d" % c
     out.write(b"data %d\n%s\n" % (len(message), message))
-    if c > 1:
-        out.write(b"from refs/heads/main^0\n")
     for f in range(files):
         path = b"src/module%d/file%d.txt" % (rng.randrange(8), rng.randrange(40))
         body = pool[rng.randrange(len(pool))] + b"repo %d commit %d file %d %x\n" % (repo, c, f, rng.getrandbits(64))
