@@ -92,6 +92,9 @@ struct SweepCommand: ParsableCommand {
     func run() throws {
         var entries = repositories.map(SweepEntry.init)
         for list in lists { entries += try Self.readList(list) }
+        // An entry listed twice is swept once.
+        var seen = Set<SweepEntry>()
+        entries = entries.filter { seen.insert($0).inserted }
         if let shard { entries = entries.filter(shard.contains) }
 
         let (patrolConfig, ruleSet) = try loadRules()

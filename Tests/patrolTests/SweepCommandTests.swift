@@ -135,6 +135,17 @@ private struct SweepOutput {
         #expect(rewritten.sightings == ["\(url) config/app.env \(sourceToken)", "\(url) deploy/pipeline.yml \(added)"])
     }
 
+    @Test func blobsSkippedAsTooLargeAreScannedOnceTheLimitAllowsThem() throws {
+        let workspace = try TemporaryFolder()
+        let (repo, token) = try repository(seed: 115)
+        let small = try sweep([repo.path, "--max-file-size", "20"], workspace: workspace)
+        #expect(small.result.status == 0)
+        #expect(small.findings.isEmpty)
+        let large = try sweep([repo.path], workspace: workspace)
+        #expect(large.result.status == 1)
+        #expect(large.sightings == ["\(repo.path) config/app.env \(token)"])
+    }
+
     @Test func aSweepKilledMidwayAndRestartedEndsWithTheSameFindings() throws {
         let workspace = try TemporaryFolder()
         var repositories: [TemporaryFolder] = []

@@ -66,15 +66,18 @@ struct RepositorySweep {
         }
 
         var attribution = RepositoryAttribution()
+        attribution.maxFileSize = context.options.maxFileSize
+        // The recorded state holds only under the same rules and the same size limit.
+        let usable = previous.flatMap { $0.ruleSet == context.ruleSetID && $0.attribution.maxFileSize == context.options.maxFileSize ? $0 : nil }
         var matches: [String: [Occurrence]] = [:]
         do {
-            if let previous, previous.ruleSet == context.ruleSetID, previous.tips == tips,
+            if let previous = usable, previous.tips == tips,
                let known = try? resolveKnown(previous.attribution) {
                 result.mode = .unchanged
                 attribution = previous.attribution
                 result.blobsSkipped = attribution.blobCount
                 matches = known
-            } else if let previous, previous.ruleSet == context.ruleSetID,
+            } else if let previous = usable,
                       RepositoryTips.onlyMovedForward(from: previous.tips, to: tips, in: repository),
                       let known = try? resolveKnown(previous.attribution) {
                 result.mode = .incremental
@@ -114,7 +117,9 @@ struct RepositorySweep {
         result.findings = assemble(attribution, matches: matches)
         // A repository with unreadable blobs is swept in full again next time.
         do {
-            if result.problems.isEmpty {
+            if result.mode == .unchanged {
+                // The recorded state is this one: nothing to write.
+            } else if result.problems.isEmpty {
                 try cache.save(RepositoryState(ruleSet: context.ruleSetID, tips: tips, attribution: attribution), entry: entry.text)
             } else {
                 try cache.forget(entry: entry.text)

@@ -92,6 +92,9 @@ struct RepositoryAttribution: Codable, Sendable, Equatable {
     /// Blobs the repository was known to hold (listed in full, plus those new commits
     /// introduced since): what an unchanged repository reports as skipped.
     var blobCount = 0
+    /// `--max-file-size` of the sweep that recorded this: a larger limit now means blobs then
+    /// skipped as too large must be read, so the repository is swept in full.
+    var maxFileSize = 0
 
     var blobs: Set<String> { Set(introductions.map(\.blob)) }
 
