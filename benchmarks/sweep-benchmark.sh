@@ -60,7 +60,7 @@ command -v git >/dev/null || die "git is needed"
 interval=$(python3 -c "print($interval_ms / 1000)")
 
 # --- Corpus: N repositories of random text, a few synthetic tokens each (fast-import). ---------
-params="repos=$repos commits=$commits files=$files file_kib=$file_kib"
+params="generator=2 repos=$repos commits=$commits files=$files file_kib=$file_kib"
 if [[ ! -f $corpus/.params || $(cat "$corpus/.params") != "$params" ]]; then
     note "generating $repos repositories in $corpus ($params)"
     rm -rf "$corpus"
@@ -90,8 +90,9 @@ for c in range(1, commits + 1):
     out.write(b"committer Bench <bench@example.com> %d +0000\n" % (1_700_000_000 + c * 60))
     message = b"commit %d" % c
     out.write(b"data %d\n%s\n" % (len(message), message))
-    for f in range(files):
-        path = b"src/module%d/file%d.txt" % (rng.randrange(8), rng.randrange(40))
+    # Distinct paths within a commit: a second change to the same path would replace the first.
+    for f, slot in enumerate(rng.sample(range(320), files)):
+        path = b"src/module%d/file%d.txt" % (slot // 40, slot % 40)
         body = pool[rng.randrange(len(pool))] + b"repo %d commit %d file %d %x\n" % (repo, c, f, rng.getrandbits(64))
         if f == 0 and c in leaks:
             body += b"AZURE_DEVOPS_PAT=" + leaks[c].encode() + b"\n"
@@ -99,7 +100,6 @@ for c in range(1, commits + 1):
         out.write(body + b"\n")
 out.write(b"done\n")
 PY
-        git -C "$repo" gc -q --aggressive --prune=now >/dev/null 2>&1 || true
     done
     echo "$params" > "$corpus/.params"
 fi
@@ -132,10 +132,16 @@ run first-all "$work/cache-all.sqlite" "$corpus/list.txt"
 echo
 echo "first:  $(summary first)"
 echo "second: $(summary second)"
-python3 - "$results" "$(seconds first)" "$(seconds second)" <<'PY'
+python3 - "$results" "$(seconds first)" "$(seconds second)" "$work" "${#list[@]}" <<'PY'
 import json, sys
 rows = {r["name"]: r for r in map(json.loads, open(sys.argv[1]))}
 first, second = float(sys.argv[2]), float(sys.argv[3])
+planted = 3 * int(sys.argv[5])
+for name in ("first", "second", "first-5", "first-all"):
+    found = json.loads(open(f"{sys.argv[4]}/{name}.jsonl").read().splitlines()[-1])["summary"]["findings"]
+    expected = 15 if name == "first-5" else planted
+    if found != expected:
+        sys.exit(f"sweep-benchmark: {name} reported {found} findings, {expected} tokens were planted")
 mib = lambda kib: kib / 1024
 print()
 print(f"{'run':<10} {'wall s':>8} {'CPU s':>7} {'own peak RSS MiB':>17} {'tree RSS MiB':>13} {'others CPU s':>13}")
@@ -147,5 +153,6 @@ inside = second / first * 100 if first > 0 else float("nan")
 print()
 print(f"second / first: {wall:.1f} % of the wall time ({inside:.1f} % of patrol's own 'seconds'); target <= 5 %")
 print(f"peak RSS, 5 vs all repositories: {mib(rows['first-5']['own_hwm_kib']):.1f} vs {mib(rows['first-all']['own_hwm_kib']):.1f} MiB")
+print(f"findings: {planted} planted tokens reported by every sweep")
 print("'others CPU' is what other processes used meanwhile: on a shared machine, a noisy run shows there.")
 PY

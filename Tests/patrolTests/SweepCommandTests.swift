@@ -176,6 +176,33 @@ private struct SweepOutput {
         #expect(third.findingLines == uninterrupted.findingLines)
     }
 
+    @Test func aSweepKilledFromOutsideAfterItsFirstRepositoryResumesWithTheSameFindings() throws {
+        let workspace = try TemporaryFolder()
+        var repositories: [TemporaryFolder] = []
+        for seed in UInt64(125)...130 {
+            repositories.append(try repository(seed: seed, files: 8).folder)
+        }
+        let entries = repositories.map(\.path) + ["--jobs", "1", "--threads", "1"]
+        let reference = try sweep(entries, workspace: workspace, cache: "reference.sqlite")
+        #expect(reference.findings.count == 6)
+
+        // kill -9 as soon as the first repository's finding is written, wherever the sweep is then.
+        let output = workspace.url.appendingPathComponent("partial.jsonl")
+        let process = Process()
+        process.executableURL = PatrolBinary.url
+        process.arguments = ["sweep", "--cache", workspace.url.appendingPathComponent("cache.sqlite").path, "--show-secrets", "-o", output.path] + entries
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        while process.isRunning, ((try? Data(contentsOf: output)) ?? Data()).isEmpty { usleep(1000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+
+        let resumed = try sweep(entries, workspace: workspace)
+        #expect(resumed.result.status == 1, "\(resumed.result.stderr)")
+        #expect(resumed.findingLines == reference.findingLines)
+        #expect(resumed.count("blobs_scanned") < reference.count("blobs_scanned"), "the first repository's blobs were kept")
+    }
+
     @Test func theShardsOfAListAddUpToTheWhole() throws {
         let workspace = try TemporaryFolder()
         var lines = ["# repositories of team A", ""]

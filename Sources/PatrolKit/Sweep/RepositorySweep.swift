@@ -48,40 +48,46 @@ struct RepositorySweep {
     private var cache: SweepCache { context.cache }
 
     func run(folder: String, into result: inout RepositorySweepResult) throws(SweepFailure) {
-        let repository: GitRepository
-        let tips: [String]
         let previous: RepositoryState?
-        do {
-            repository = try GitRepository.open(folder)
-            tips = try RepositoryTips.read(repository)
-        } catch {
-            throw SweepFailure(error.description)
-        }
-        if repository.isShallow { result.warnings.append("a shallow clone: only the history present is scanned") }
-        if repository.isPartial { result.warnings.append("a partial clone: objects not present locally are skipped, never fetched") }
         do {
             previous = try cache.repositoryState(entry: entry.text)
         } catch {
             throw SweepFailure("cannot read the cache: \(error)")
         }
+        // The recorded state holds only under the same rules and the same size limit.
+        let usable = previous.flatMap { $0.ruleSet == context.ruleSetID && $0.attribution.maxFileSize == context.options.maxFileSize ? $0 : nil }
+
+        // An unchanged repository costs one git call: its refs.
+        var tips = try? RepositoryTips.read(folder: folder)
+        if let usable, let tips, usable.tips == tips, let known = try? resolveKnown(usable.attribution) {
+            result.mode = .unchanged
+            result.blobsSkipped = usable.attribution.blobCount
+            result.warnings = usable.attribution.warnings
+            result.findings = assemble(usable.attribution, matches: known)
+            return
+        }
+
+        let repository: GitRepository
+        do {
+            repository = try GitRepository.open(folder)
+            // Read again when the first read failed: now its error is the one to report.
+            if tips == nil { tips = try RepositoryTips.read(folder: repository.folder) }
+        } catch {
+            throw SweepFailure(error.description)
+        }
+        let currentTips = tips ?? []
+        if repository.isShallow { result.warnings.append("a shallow clone: only the history present is scanned") }
+        if repository.isPartial { result.warnings.append("a partial clone: objects not present locally are skipped, never fetched") }
 
         var attribution = RepositoryAttribution()
         attribution.maxFileSize = context.options.maxFileSize
-        // The recorded state holds only under the same rules and the same size limit.
-        let usable = previous.flatMap { $0.ruleSet == context.ruleSetID && $0.attribution.maxFileSize == context.options.maxFileSize ? $0 : nil }
         var matches: [String: [Occurrence]] = [:]
         do {
-            if let previous = usable, previous.tips == tips,
+            if let previous = usable,
+               RepositoryTips.onlyMovedForward(from: previous.tips, to: currentTips, in: repository),
                let known = try? resolveKnown(previous.attribution) {
-                result.mode = .unchanged
-                attribution = previous.attribution
-                result.blobsSkipped = attribution.blobCount
-                matches = known
-            } else if let previous = usable,
-                      RepositoryTips.onlyMovedForward(from: previous.tips, to: tips, in: repository),
-                      let known = try? resolveKnown(previous.attribution) {
                 result.mode = .incremental
-                let log = try GitHistoryLog.read(repository, revisions: [], standardInput: try RepositoryTips.commits(among: tips, in: repository) + RepositoryTips.commits(among: previous.tips, in: repository).map { "^" + $0 })
+                let log = try GitHistoryLog.read(repository, revisions: [], standardInput: try RepositoryTips.commits(among: currentTips, in: repository) + RepositoryTips.commits(among: previous.tips, in: repository).map { "^" + $0 })
                 var order: [String] = []
                 var seen = Set<String>()
                 for introduction in log.introductions where seen.insert(introduction.blob).inserted {
@@ -100,7 +106,7 @@ struct RepositorySweep {
                 let blobs = try GitObjectStream.allBlobs(in: repository)
                 matches = try resolve(blobs, in: repository, result: &result)
                 attribution.blobCount = blobs.count
-                let commits = try RepositoryTips.commits(among: tips, in: repository)
+                let commits = try RepositoryTips.commits(among: currentTips, in: repository)
                 if !matches.isEmpty, !commits.isEmpty {
                     let log = try GitHistoryLog.read(repository, revisions: [], interesting: Set(matches.keys), standardInput: commits)
                     attribution.append(log, matching: Set(matches.keys))
@@ -117,10 +123,9 @@ struct RepositorySweep {
         result.findings = assemble(attribution, matches: matches)
         // A repository with unreadable blobs is swept in full again next time.
         do {
-            if result.mode == .unchanged {
-                // The recorded state is this one: nothing to write.
-            } else if result.problems.isEmpty {
-                try cache.save(RepositoryState(ruleSet: context.ruleSetID, tips: tips, attribution: attribution), entry: entry.text)
+            if result.problems.isEmpty {
+                attribution.warnings = result.warnings
+                try cache.save(RepositoryState(ruleSet: context.ruleSetID, tips: currentTips, attribution: attribution), entry: entry.text)
             } else {
                 try cache.forget(entry: entry.text)
             }

@@ -3,9 +3,9 @@
 enum RepositoryTips {
     /// Sorted, distinct object ids of `HEAD` and every ref, annotated tags peeled: one git call,
     /// all an unchanged repository costs.
-    static func read(_ repository: GitRepository) throws(GitError) -> [String] {
+    static func read(folder: String) throws(GitError) -> [String] {
         // show-ref exits 1 when there is no ref at all (an empty repository).
-        let child = try GitChild(["show-ref", "--head", "--dereference"], in: repository.folder)
+        let child = try GitChild(["show-ref", "--head", "--dereference"], in: folder)
         let output = child.readAll()
         let (status, message) = child.wait()
         if status == 127 { throw .gitMissing }

@@ -77,7 +77,11 @@ public final class SweepCache: Sendable {
 
     /// The id of a rule-set version, recorded on first use.
     func ruleSetID(version: String) throws -> Int64 {
-        try pool.write { db in
+        // Usually known already: a read, no write transaction.
+        if let id = try pool.read({ db in try Int64.fetchOne(db, sql: "SELECT id FROM rule_set WHERE version = ?", arguments: [version]) }) {
+            return id
+        }
+        return try pool.write { db in
             try db.execute(sql: "INSERT OR IGNORE INTO rule_set (version) VALUES (?)", arguments: [version])
             guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM rule_set WHERE version = ?", arguments: [version]) else {
                 throw SweepFailure("rule set \(version) not recorded")

@@ -95,6 +95,8 @@ struct RepositoryAttribution: Codable, Sendable, Equatable {
     /// `--max-file-size` of the sweep that recorded this: a larger limit now means blobs then
     /// skipped as too large must be read, so the repository is swept in full.
     var maxFileSize = 0
+    /// Warnings about the repository (shallow, partial), repeated when it is unchanged.
+    var warnings: [String] = []
 
     var blobs: Set<String> { Set(introductions.map(\.blob)) }
 
