@@ -117,31 +117,23 @@ public final class Sweep: Sendable {
         let summary = Mutex(SweepSummary())
         let reporting = Mutex(())
         let workers = max(1, min(context.options.jobs, entries.count))
-        let group = DispatchGroup()
-        for worker in 0..<workers {
-            group.enter()
-            // Threads of our own: a worker may block waiting for another's blob claims, and
-            // scanning inside uses the dispatch pool.
-            Thread.detachNewThread { [context] in
-                defer { group.leave() }
-                while true {
-                    let index = next.add(1, ordering: .relaxed).oldValue
-                    guard index < entries.count else { break }
-                    let result = Self.sweep(entries[index], worker: worker, context: context)
-                    summary.withLock { total in
-                        total.repositories += 1
-                        total.blobsScanned += result.blobsScanned
-                        total.blobsSkipped += result.blobsSkipped
-                        total.bytesScanned += result.bytesScanned
-                        total.findings += result.findings.count
-                        if result.failure != nil { total.failedRepositories += 1 }
-                        if result.failure != nil || !result.problems.isEmpty { total.errors += 1 }
-                    }
-                    reporting.withLock { _ in report(result) }
+        JoinedThreads.run(count: workers) { [context] worker in
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < entries.count else { break }
+                let result = Self.sweep(entries[index], worker: worker, context: context)
+                summary.withLock { total in
+                    total.repositories += 1
+                    total.blobsScanned += result.blobsScanned
+                    total.blobsSkipped += result.blobsSkipped
+                    total.bytesScanned += result.bytesScanned
+                    total.findings += result.findings.count
+                    if result.failure != nil { total.failedRepositories += 1 }
+                    if result.failure != nil || !result.problems.isEmpty { total.errors += 1 }
                 }
+                reporting.withLock { _ in report(result) }
             }
         }
-        group.wait()
         var total = summary.withLock { $0 }
         let elapsed = ContinuousClock.now - clock
         total.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
