@@ -34,17 +34,23 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["RuleEmbedder"]
         ),
+        // The SQLite cache of `patrol sweep`, through GRDB: tables and transactions in plain types.
+        .target(
+            name: "PatrolCache",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .target(
             name: "PatrolKit",
             dependencies: [
                 "CPCRE2",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "PatrolCache",
             ],
-            // GRDB's SQL operators (==, <, + on expressions) would otherwise be visible in every
-            // file of the module and slow type-checking of plain comparisons to a halt; with
-            // this, only the files that import GRDB see them.
+            // GRDB, loaded through PatrolCache, adds SQL operators (==, || on expressions) that
+            // would be visible in every file and slow type-checking of plain comparisons to a
+            // halt; with this, a file sees only the members of modules it imports itself.
             swiftSettings: strict + [.enableUpcomingFeature("MemberImportVisibility")],
             plugins: ["EmbedRules"]
         ),

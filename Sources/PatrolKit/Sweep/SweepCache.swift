@@ -4,7 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import GRDB
+import PatrolCache
 
 /// The sweep's SQLite database: which blobs were scanned under which rule-set version and what
 /// they held, and each repository's ref tips and attribution from its last complete sweep.
@@ -17,7 +17,7 @@ import GRDB
 /// The file holds secrets in clear (findings are rebuilt from it), so it is created mode 0600
 /// in a folder of mode 0700.
 public final class SweepCache: Sendable {
-    private let pool: DatabasePool
+    private let database: SweepDatabase
     public let path: String
 
     /// Bump when the stored layout or the meaning of stored results changes: part of every
@@ -34,42 +34,16 @@ public final class SweepCache: Sendable {
         } catch {
             throw SweepFailure("cannot create the folder of the cache \(path): \(error.localizedDescription)")
         }
-        // Create the file ourselves so it never exists with wider permissions.
+        // Create the file ourselves so it never exists with wider permissions (SQLite gives its
+        // -wal and -shm files the database's permissions).
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw SweepFailure("cannot open the cache \(path): \(String(cString: strerror(errno)))")
         }
         close(descriptor)
-        var configuration = Configuration()
-        // Shards on one machine may share the file: wait for the other writer instead of failing.
-        configuration.busyMode = .timeout(60)
-        configuration.label = "patrol-sweep"
         do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-            var migrator = DatabaseMigrator()
-            migrator.registerMigration("v1") { db in
-                try db.execute(sql: """
-                    CREATE TABLE rule_set (
-                        id INTEGER PRIMARY KEY,
-                        version TEXT NOT NULL UNIQUE
-                    );
-                    CREATE TABLE blob (
-                        rule_set INTEGER NOT NULL,
-                        oid TEXT NOT NULL,
-                        kind INTEGER NOT NULL,
-                        occurrences BLOB,
-                        PRIMARY KEY (rule_set, oid)
-                    ) WITHOUT ROWID;
-                    CREATE TABLE repository (
-                        entry TEXT NOT NULL PRIMARY KEY,
-                        rule_set INTEGER NOT NULL,
-                        tips TEXT NOT NULL,
-                        attribution BLOB NOT NULL,
-                        swept_at TEXT NOT NULL
-                    );
-                    """)
-            }
-            try migrator.migrate(pool)
+            // Shards on one machine may share the file: wait for the other writer instead of failing.
+            database = try SweepDatabase(path: path, busySeconds: 60)
         } catch {
             throw SweepFailure("cannot use the cache \(path): \(error) (delete it to start afresh)")
         }
@@ -77,92 +51,56 @@ public final class SweepCache: Sendable {
 
     /// The id of a rule-set version, recorded on first use.
     func ruleSetID(version: String) throws -> Int64 {
-        // Usually known already: a read, no write transaction.
-        if let id = try pool.read({ db in try Int64.fetchOne(db, sql: "SELECT id FROM rule_set WHERE version = ?", arguments: [version]) }) {
-            return id
-        }
-        return try pool.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO rule_set (version) VALUES (?)", arguments: [version])
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM rule_set WHERE version = ?", arguments: [version]) else {
-                throw SweepFailure("rule set \(version) not recorded")
-            }
-            return id
-        }
+        try database.ruleSetID(version: version)
     }
 
     /// The cached results among `oids` (those never scanned under `ruleSet` are absent).
     func lookup(_ oids: [String], ruleSet: Int64, ruleIndex: [String: Int]) throws -> [String: CachedBlob] {
-        guard !oids.isEmpty else { return [:] }
-        return try pool.read { db in
-            let statement = try db.cachedStatement(sql: "SELECT kind, occurrences FROM blob WHERE rule_set = ? AND oid = ?")
-            var found: [String: CachedBlob] = [:]
-            let decoder = JSONDecoder()
-            for oid in oids {
-                guard let row = try Row.fetchOne(statement, arguments: [ruleSet, oid]) else { continue }
-                let kind = CachedBlob.Kind(rawValue: row[0]) ?? .scanned
-                var occurrences: [Occurrence] = []
-                if let data: Data = row[1] {
-                    let stored = try decoder.decode([StoredOccurrence].self, from: data)
-                    occurrences = stored.compactMap { $0.occurrence(ruleIndex: ruleIndex) }
-                }
-                found[oid] = CachedBlob(kind: kind, occurrences: occurrences)
+        let decoder = JSONDecoder()
+        var found: [String: CachedBlob] = [:]
+        for row in try database.blobs(oids, ruleSet: ruleSet) {
+            var occurrences: [Occurrence] = []
+            if let data = row.occurrences {
+                occurrences = try decoder.decode([StoredOccurrence].self, from: data).compactMap { $0.occurrence(ruleIndex: ruleIndex) }
             }
-            return found
+            found[row.oid] = CachedBlob(kind: CachedBlob.Kind(rawValue: row.kind) ?? .scanned, occurrences: occurrences)
         }
+        return found
     }
 
     /// Records scanned blobs, all in one transaction.
     func store(_ blobs: [(oid: String, blob: CachedBlob)], ruleSet: Int64, rules: RuleSet) throws {
         guard !blobs.isEmpty else { return }
         let encoder = JSONEncoder()
-        let rows: [(String, Int, Data?)] = try blobs.map { item in
-            let data = item.blob.occurrences.isEmpty ? nil : try encoder.encode(item.blob.occurrences.map { StoredOccurrence($0, ruleSet: rules) })
-            return (item.oid, item.blob.kind.rawValue, data)
+        let rows = try blobs.map { item in
+            SweepDatabase.BlobRow(
+                oid: item.oid,
+                kind: item.blob.kind.rawValue,
+                occurrences: item.blob.occurrences.isEmpty ? nil : try encoder.encode(item.blob.occurrences.map { StoredOccurrence($0, ruleSet: rules) })
+            )
         }
-        try pool.write { db in
-            let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO blob (rule_set, oid, kind, occurrences) VALUES (?, ?, ?, ?)")
-            for (oid, kind, data) in rows {
-                try statement.execute(arguments: [ruleSet, oid, kind, data])
-            }
-        }
+        try database.store(rows, ruleSet: ruleSet)
     }
 
     func repositoryState(entry: String) throws -> RepositoryState? {
-        try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT rule_set, tips, attribution FROM repository WHERE entry = ?", arguments: [entry]) else {
-                return nil
-            }
-            let tips: String = row[1]
-            let data: Data = row[2]
-            guard let attribution = try? JSONDecoder().decode(RepositoryAttribution.self, from: data) else { return nil }
-            return RepositoryState(ruleSet: row[0], tips: tips.split(separator: "\n").map(String.init), attribution: attribution)
-        }
+        guard let row = try database.repository(entry: entry),
+              let attribution = try? JSONDecoder().decode(RepositoryAttribution.self, from: row.attribution) else { return nil }
+        return RepositoryState(ruleSet: row.ruleSet, tips: row.tips.split(separator: "\n").map(String.init), attribution: attribution)
     }
 
     func save(_ state: RepositoryState, entry: String) throws {
         let data = try JSONEncoder().encode(state.attribution)
-        let now = ISO8601DateFormatter().string(from: Date())
-        try pool.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO repository (entry, rule_set, tips, attribution, swept_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [entry, state.ruleSet, state.tips.joined(separator: "\n"), data, now]
-            )
-        }
+        try database.save(.init(ruleSet: state.ruleSet, tips: state.tips.joined(separator: "\n"), attribution: data), entry: entry)
     }
 
     /// Drops every result recorded under `ruleSet` (`--rescan`): the sweep that follows scans
     /// every blob again. One transaction, so a kill leaves either all of it or none.
     func reset(ruleSet: Int64) throws {
-        try pool.write { db in
-            try db.execute(sql: "DELETE FROM blob WHERE rule_set = ?", arguments: [ruleSet])
-            try db.execute(sql: "DELETE FROM repository WHERE rule_set = ?", arguments: [ruleSet])
-        }
+        try database.reset(ruleSet: ruleSet)
     }
 
-    /// Forgets a repository's state (it failed, or its attribution is no longer trusted).
+    /// Forgets a repository's state (it had unreadable blobs: sweep it in full next time).
     func forget(entry: String) throws {
-        try pool.write { db in
-            try db.execute(sql: "DELETE FROM repository WHERE entry = ?", arguments: [entry])
-        }
+        try database.forget(entry: entry)
     }
 }
