@@ -146,6 +146,21 @@ private struct SweepOutput {
         #expect(large.sightings == ["\(repo.path) config/app.env \(token)"])
     }
 
+    @Test func rescanScansEveryBlobAgainAndAListCanComeFromStandardInput() throws {
+        let workspace = try TemporaryFolder()
+        let (one, _) = try repository(seed: 116)
+        let (two, _) = try repository(seed: 117)
+        let list = Data("# from stdin\n\(one.path)\n\(two.path)\n\(one.path)\n".utf8)
+        let arguments = ["sweep", "--list", "-", "--cache", workspace.url.appendingPathComponent("c.sqlite").path, "--show-secrets"]
+        let first = try SweepOutput(patrol(arguments, stdin: list))
+        #expect(first.count("repositories") == 2, "an entry listed twice is swept once")
+        let again = try SweepOutput(patrol(arguments, stdin: list))
+        #expect(again.count("blobs_scanned") == 0)
+        let rescanned = try SweepOutput(patrol(arguments + ["--rescan"], stdin: list))
+        #expect(rescanned.count("blobs_scanned") == first.count("blobs_scanned"))
+        #expect(rescanned.findingLines == first.findingLines)
+    }
+
     @Test func aSweepKilledMidwayAndRestartedEndsWithTheSameFindings() throws {
         let workspace = try TemporaryFolder()
         var repositories: [TemporaryFolder] = []
