@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Incremental sweep benchmark: `patrol sweep` over generated local repositories, a first sweep
-# (empty cache) and a second one (nothing changed), with wall time, patrol's own "seconds" and
-# peak RSS; then first sweeps of 5 and of all the repositories on fresh caches, to show that memory
-# does not grow with the number of repositories. Not a test: it measures and prints.
+# (empty cache), a second one (nothing changed) and a third after one new commit in one repository,
+# with wall time, patrol's own "seconds" and peak RSS; then first sweeps of 5 and of all the
+# repositories on fresh caches, to show that memory does not grow with the number of
+# repositories. Not a test: it measures and prints.
 #
 # Usage:
 #   benchmarks/sweep-benchmark.sh [options]
@@ -111,7 +112,7 @@ note "corpus: ${#list[@]} repositories, $(awk '{print $1}' <<<"$blob_stats") blo
 
 # --- Runs ----------------------------------------------------------------------------------------
 work=$(mktemp -d "${TMPDIR:-/tmp}/patrol-sweep-bench.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"' EXIT   # replaced below while the corpus is changed
 results="$work/results.jsonl"
 run() {   # NAME CACHE LIST
     local name=$1 cache=$2 list_file=$3
@@ -125,6 +126,22 @@ note "first sweep of ${#list[@]} repositories (empty cache)"
 run first "$work/cache.sqlite" "$corpus/list.txt"
 note "second sweep (same cache, nothing changed)"
 run second "$work/cache.sqlite" "$corpus/list.txt"
+
+# One new commit in the first repository (a new file with one more token), swept incrementally;
+# the branch is put back afterwards so the corpus stays as generated.
+first_repo=${list[0]}
+old_tip=$(git -C "$first_repo" rev-parse refs/heads/main)
+restore() { git -C "$first_repo" update-ref refs/heads/main "$old_tip" && git -C "$first_repo" prune --expire=now; }
+trap 'restore; rm -rf "$work"' EXIT
+new_token=$("$patrol" rules generate azure-devops-pat --seed 999)
+blob=$(printf 'AZURE_DEVOPS_PAT=%s\n' "$new_token" | git -C "$first_repo" hash-object -w --stdin)
+tree=$( (git -C "$first_repo" ls-tree "$old_tip"; printf '100644 blob %s\tdeploy.env\n' "$blob") | git -C "$first_repo" mktree)
+new_tip=$(GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.com GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.com \
+    git -C "$first_repo" commit-tree -p "$old_tip" -m "one more leak" "$tree")
+git -C "$first_repo" update-ref refs/heads/main "$new_tip"
+note "third sweep (same cache, one new commit in $(basename "$first_repo"))"
+run incremental "$work/cache.sqlite" "$corpus/list.txt"
+restore
 note "first sweeps of 5 and of ${#list[@]} repositories on fresh caches (memory)"
 run first-5 "$work/cache-5.sqlite" "$corpus/list-5.txt"
 run first-all "$work/cache-all.sqlite" "$corpus/list.txt"
@@ -137,21 +154,23 @@ import json, sys
 rows = {r["name"]: r for r in map(json.loads, open(sys.argv[1]))}
 first, second = float(sys.argv[2]), float(sys.argv[3])
 planted = 3 * int(sys.argv[5])
-for name in ("first", "second", "first-5", "first-all"):
+for name in ("first", "second", "incremental", "first-5", "first-all"):
     found = json.loads(open(f"{sys.argv[4]}/{name}.jsonl").read().splitlines()[-1])["summary"]["findings"]
-    expected = 15 if name == "first-5" else planted
+    expected = {"first-5": 15, "incremental": planted + 1}.get(name, planted)
     if found != expected:
         sys.exit(f"sweep-benchmark: {name} reported {found} findings, {expected} tokens were planted")
 mib = lambda kib: kib / 1024
 print()
-print(f"{'run':<10} {'wall s':>8} {'CPU s':>7} {'own peak RSS MiB':>17} {'tree RSS MiB':>13} {'others CPU s':>13}")
-for name in ("first", "second", "first-5", "first-all"):
+print(f"{'run':<11} {'wall s':>8} {'CPU s':>7} {'own peak RSS MiB':>17} {'tree RSS MiB':>13} {'others CPU s':>13}")
+for name in ("first", "second", "incremental", "first-5", "first-all"):
     r = rows[name]
-    print(f"{name:<10} {r['wall']:8.3f} {r['user'] + r['sys']:7.2f} {mib(r['own_hwm_kib']):17.1f} {mib(r['tree_rss_kib']):13.1f} {r['others_cpu']:13.2f}")
+    print(f"{name:<11} {r['wall']:8.3f} {r['user'] + r['sys']:7.2f} {mib(r['own_hwm_kib']):17.1f} {mib(r['tree_rss_kib']):13.1f} {r['others_cpu']:13.2f}")
 wall = rows["second"]["wall"] / rows["first"]["wall"] * 100
 inside = second / first * 100 if first > 0 else float("nan")
 print()
 print(f"second / first: {wall:.1f} % of the wall time ({inside:.1f} % of patrol's own 'seconds'); target <= 5 %")
+incremental = json.loads(open(f"{sys.argv[4]}/incremental.jsonl").read().splitlines()[-1])["summary"]
+print(f"one new commit: {rows['incremental']['wall']:.3f} s wall, {incremental['blobs_scanned']} blob(s) scanned, {incremental['findings']} findings")
 print(f"peak RSS, 5 vs all repositories: {mib(rows['first-5']['own_hwm_kib']):.1f} vs {mib(rows['first-all']['own_hwm_kib']):.1f} MiB")
 print(f"findings: {planted} planted tokens reported by every sweep")
 print("'others CPU' is what other processes used meanwhile: on a shared machine, a noisy run shows there.")
