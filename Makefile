@@ -2,7 +2,7 @@
 SWIFT  ?= swift
 PREFIX ?= /usr/local
 
-.PHONY: run test bench bench-history bench-latency install deps build release clean
+.PHONY: run test bench bench-history bench-latency bench-sweep install deps build release clean
 
 ## make run: install what is missing, build release, scan this repository
 run: release
@@ -25,6 +25,10 @@ bench-history: release
 ## make bench-latency: pre-commit latency, patrol diff --staged in a 10,000-file repository
 bench-latency: release
 	benchmarks/precommit-latency.sh
+
+## make bench-sweep: first and second (incremental) sweep of 20 generated repositories, times and peak RSS
+bench-sweep: release
+	benchmarks/sweep-benchmark.sh
 
 ## make install: a release build with the Swift runtime linked in, into $(PREFIX)/bin
 install: deps

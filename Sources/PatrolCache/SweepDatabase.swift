@@ -1,0 +1,141 @@
+import Foundation
+internal import GRDB
+
+/// The SQLite file behind `patrol sweep`'s cache, through GRDB: tables and transactions only,
+/// in plain types (rows, encoded data), so that GRDB is used in this one module and PatrolKit
+/// keeps to its own types (findings, occurrences, attribution).
+///
+/// WAL journal (GRDB's `DatabasePool`), `synchronous = NORMAL`: a committed transaction survives
+/// the process being killed at any moment; an uncommitted one leaves no trace.
+public final class SweepDatabase: Sendable {
+    private let pool: DatabasePool
+
+    /// A stored blob result: its kind and its matches, encoded by the caller.
+    public struct BlobRow: Sendable {
+        public let oid: String
+        public let kind: Int
+        public let occurrences: Data?
+
+        public init(oid: String, kind: Int, occurrences: Data?) {
+            self.oid = oid
+            self.kind = kind
+            self.occurrences = occurrences
+        }
+    }
+
+    /// A repository's recorded state, encoded by the caller.
+    public struct RepositoryRow: Sendable {
+        public let ruleSet: Int64
+        public let tips: String
+        public let attribution: Data
+
+        public init(ruleSet: Int64, tips: String, attribution: Data) {
+            self.ruleSet = ruleSet
+            self.tips = tips
+            self.attribution = attribution
+        }
+    }
+
+    /// Opens (creating and migrating) the database at `path`; `busySeconds` is how long to wait
+    /// for another process writing the same file.
+    public init(path: String, busySeconds: Double = 60) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(busySeconds)
+        configuration.label = "patrol-sweep"
+        pool = try DatabasePool(path: path, configuration: configuration)
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE rule_set (
+                    id INTEGER PRIMARY KEY,
+                    version TEXT NOT NULL UNIQUE
+                );
+                CREATE TABLE blob (
+                    rule_set INTEGER NOT NULL,
+                    oid TEXT NOT NULL,
+                    kind INTEGER NOT NULL,
+                    occurrences BLOB,
+                    PRIMARY KEY (rule_set, oid)
+                ) WITHOUT ROWID;
+                CREATE TABLE repository (
+                    entry TEXT NOT NULL PRIMARY KEY,
+                    rule_set INTEGER NOT NULL,
+                    tips TEXT NOT NULL,
+                    attribution BLOB NOT NULL,
+                    swept_at TEXT NOT NULL
+                );
+                """)
+        }
+        try migrator.migrate(pool)
+    }
+
+    /// The id of a rule-set version, recorded on first use.
+    public func ruleSetID(version: String) throws -> Int64 {
+        // Usually known already: a read, no write transaction.
+        if let id = try pool.read({ db in try Int64.fetchOne(db, sql: "SELECT id FROM rule_set WHERE version = ?", arguments: [version]) }) {
+            return id
+        }
+        return try pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO rule_set (version) VALUES (?)", arguments: [version])
+            return try Int64.fetchOne(db, sql: "SELECT id FROM rule_set WHERE version = ?", arguments: [version]) ?? 0
+        }
+    }
+
+    /// The stored rows among `oids` under `ruleSet` (absent ones are left out), read in one transaction.
+    public func blobs(_ oids: [String], ruleSet: Int64) throws -> [BlobRow] {
+        guard !oids.isEmpty else { return [] }
+        return try pool.read { db in
+            let statement = try db.cachedStatement(sql: "SELECT kind, occurrences FROM blob WHERE rule_set = ? AND oid = ?")
+            var rows: [BlobRow] = []
+            for oid in oids {
+                guard let row = try Row.fetchOne(statement, arguments: [ruleSet, oid]) else { continue }
+                rows.append(BlobRow(oid: oid, kind: row[0], occurrences: row[1]))
+            }
+            return rows
+        }
+    }
+
+    /// Stores blob rows in one transaction; a row already there is replaced (the same result).
+    public func store(_ rows: [BlobRow], ruleSet: Int64) throws {
+        guard !rows.isEmpty else { return }
+        try pool.write { db in
+            let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO blob (rule_set, oid, kind, occurrences) VALUES (?, ?, ?, ?)")
+            for row in rows {
+                try statement.execute(arguments: [ruleSet, row.oid, row.kind, row.occurrences])
+            }
+        }
+    }
+
+    public func repository(entry: String) throws -> RepositoryRow? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT rule_set, tips, attribution FROM repository WHERE entry = ?", arguments: [entry]) else {
+                return nil
+            }
+            return RepositoryRow(ruleSet: row[0], tips: row[1], attribution: row[2])
+        }
+    }
+
+    public func save(_ row: RepositoryRow, entry: String) throws {
+        let now = ISO8601DateFormatter().string(from: Date())
+        try pool.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO repository (entry, rule_set, tips, attribution, swept_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [entry, row.ruleSet, row.tips, row.attribution, now]
+            )
+        }
+    }
+
+    public func forget(entry: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM repository WHERE entry = ?", arguments: [entry])
+        }
+    }
+
+    /// Drops every blob and repository row of `ruleSet`, in one transaction.
+    public func reset(ruleSet: Int64) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM blob WHERE rule_set = ?", arguments: [ruleSet])
+            try db.execute(sql: "DELETE FROM repository WHERE rule_set = ?", arguments: [ruleSet])
+        }
+    }
+}

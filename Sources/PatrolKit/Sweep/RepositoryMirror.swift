@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Bare mirrors of the URLs a sweep names, kept under the clone directory: cloned the first
+/// time, fetched on later runs. Only git's own clone and fetch talk to the network.
+///
+/// A clone is made in `<name>.partial-<pid>` and renamed into place once complete, so a sweep
+/// killed mid-clone leaves no half repository that a later run would take for a whole one;
+/// leftovers of dead processes are removed on the next clone of that URL.
+enum RepositoryMirror {
+    /// The local bare repository for `entry`, cloned or (when `fetch`) brought up to date.
+    static func prepare(_ entry: SweepEntry, in cloneDirectory: String, fetch: Bool) throws(SweepFailure) -> String {
+        let folder = (cloneDirectory as NSString).appendingPathComponent(entry.cloneFolderName)
+        let manager = FileManager.default
+        if manager.fileExists(atPath: (folder as NSString).appendingPathComponent("HEAD")) {
+            if fetch {
+                try run(["git", "-C", folder, "fetch", "--prune", "--quiet"], entry: entry, what: "fetch")
+            }
+            return folder
+        }
+        do {
+            try manager.createDirectory(atPath: cloneDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw SweepFailure("cannot create the clone directory \(cloneDirectory): \(error.localizedDescription)")
+        }
+        removeAbandonedClones(of: folder)
+        let partial = folder + ".partial-\(getpid())"
+        try? manager.removeItem(atPath: partial)
+        do {
+            try run(["git", "clone", "--mirror", "--quiet", "--", entry.text, partial], entry: entry, what: "clone")
+        } catch {
+            try? manager.removeItem(atPath: partial)
+            throw error
+        }
+        guard rename(partial, folder) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? manager.removeItem(atPath: partial)
+            throw SweepFailure("cannot move the clone into \(folder): \(reason)")
+        }
+        return folder
+    }
+
+    /// Partial clones left by processes that no longer run (killed mid-clone).
+    private static func removeAbandonedClones(of folder: String) {
+        let parent = (folder as NSString).deletingLastPathComponent
+        let prefix = (folder as NSString).lastPathComponent + ".partial-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count)) else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: (parent as NSString).appendingPathComponent(name))
+            }
+        }
+    }
+
+    private static func run(_ arguments: [String], entry: SweepEntry, what: String) throws(SweepFailure) {
+        var environment = [
+            "LC_ALL": "C",
+            // Never wait for a password on a terminal nobody watches: fail instead.
+            "GIT_TERMINAL_PROMPT": "0",
+        ]
+        if ProcessInfo.processInfo.environment["GIT_SSH_COMMAND"] == nil {
+            environment["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
+        }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(arguments, extraEnvironment: environment)
+        } catch .notFound {
+            throw SweepFailure(GitError.gitMissing.description)
+        } catch {
+            throw SweepFailure("cannot start git \(what) (\(error))")
+        }
+        _ = child.readAll()
+        let (status, standardError) = child.wait()
+        guard status == 0 else {
+            var message = String(decoding: standardError, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            if entry.redacted != entry.text { message = message.replacingOccurrences(of: entry.text, with: entry.redacted) }
+            throw SweepFailure("git \(what) failed: \(message.isEmpty ? "exit status \(status)" : message)")
+        }
+    }
+}
+
+/// Why one repository of a sweep could not be swept; the sweep goes on with the others.
+public struct SweepFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ message: String) { description = message }
+}
