@@ -114,4 +114,52 @@ enum EncodedText {
         }
         return "basic-auth"
     }
+
+    // MARK: - Legacy Azure DevOps PATs in base64
+
+    /// The candidate scan of the legacy 52-character Azure DevOps PAT.
+    static let legacyTokenScan = "base32-run-52"
+    /// base64 of the bare token is 70 characters and `==`; with `user:` before it, or the
+    /// newline `echo $PAT | base64` adds, it grows. Longer runs are other data.
+    static let legacyRunLengths = 70...128
+
+    /// Base64 runs that may hold a legacy PAT, which has no keyword to gate on: runs of
+    /// `legacyRunLengths` characters, found by sampling one byte every 70 (as `CandidateScan`
+    /// does), whose decoding ends with 52 characters of `[a-z2-7]` (and maybe a newline).
+    /// Only those are decoded and matched.
+    static func legacyTokenRuns(in buffer: UnsafeRawBufferPointer, range: Range<Int>, into runs: inout [Range<Int>]) {
+        let minimum = legacyRunLengths.lowerBound, maximum = legacyRunLengths.upperBound
+        let count = buffer.count
+        values.withUnsafeBufferPointer { table in
+            var sample = range.lowerBound + minimum - 1
+            let limit = min(count, range.upperBound + minimum - 1)
+            while sample < limit {
+                if table[Int(buffer[sample])] == 0xFF {
+                    sample += minimum
+                    continue
+                }
+                var start = sample
+                while start > 0, sample - start < maximum, table[Int(buffer[start - 1])] != 0xFF { start -= 1 }
+                var end = sample + 1
+                while end < count, end - start <= maximum, table[Int(buffer[end])] != 0xFF { end += 1 }
+                while end < count, end - start <= maximum, buffer[end] == UInt8(ascii: "=") { end += 1 }
+                let length = end - start
+                let maximal = (start == 0 || table[Int(buffer[start - 1])] == 0xFF) && length <= maximum
+                if maximal, length >= minimum, range.contains(start),
+                   decodings(of: UnsafeRawBufferPointer(rebasing: buffer[start..<end])).contains(where: endsWithLegacyToken) {
+                    runs.append(start..<end)
+                }
+                sample = end + minimum
+            }
+        }
+    }
+
+    private static func endsWithLegacyToken(_ decoded: [UInt8]) -> Bool {
+        var end = decoded.count
+        while end > 0, decoded[end - 1] == 0x0A || decoded[end - 1] == 0x0D { end -= 1 }
+        guard end >= 52 else { return false }
+        func isBase32(_ byte: UInt8) -> Bool { (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x32 && byte <= 0x37) }
+        for index in (end - 52)..<end where !isBase32(decoded[index]) { return false }
+        return end == 52 || !isBase32(decoded[end - 53])
+    }
 }
