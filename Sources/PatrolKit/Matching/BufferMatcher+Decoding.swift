@@ -86,16 +86,18 @@ extension BufferMatcher {
     }
 
     /// Removes generic matches whose secret overlaps a specific rule's match or a candidate a
-    /// validator rejected: the specific rule already reports it, or proved it is a look-alike.
-    func dropGenericOverlaps(from first: Int, rejectedFrom firstRejected: Int, in results: inout [RawMatch]) {
+    /// validator rejected, or starts where a specific rule's keyword puts a token: the specific
+    /// rule already reports it, or it is a look-alike (a bad checksum, a broken shape).
+    func dropGenericOverlaps(from first: Int, rejectedFrom firstRejected: Int, tokenStartsFrom firstTokenStart: Int, in results: inout [RawMatch]) {
         var blocked: [Range<Int>] = rejectedSpans.count > firstRejected ? Array(rejectedSpans[firstRejected...]) : []
         for match in results[first...] where !isGeneric[match.rule] {
             blocked.append(match.secretStart..<match.secretEnd)
         }
-        guard !blocked.isEmpty else { return }
+        let starts = Set(tokenStarts[firstTokenStart...])
+        guard !blocked.isEmpty || !starts.isEmpty else { return }
         var kept: [RawMatch] = []
         for match in results[first...] {
-            if isGeneric[match.rule], blocked.contains(where: { $0.overlaps(match.secretStart..<match.secretEnd) }) { continue }
+            if isGeneric[match.rule], starts.contains(match.secretStart) || blocked.contains(where: { $0.overlaps(match.secretStart..<match.secretEnd) }) { continue }
             kept.append(match)
         }
         results.replaceSubrange(first..., with: kept)

@@ -30,6 +30,10 @@ final class BufferMatcher {
     /// Secret spans of the candidates rejected by a validator, for the `matches` calls under
     /// way (a decoding recurses): a generic match there is a look-alike, not a secret.
     var rejectedSpans: [Range<Int>] = []
+    /// Where specific rules' keywords put a token's start (hit minus fixed offset), for the
+    /// `matches` calls under way: a generic value starting there has a known token's prefix
+    /// but not its shape or checksum, so it is a look-alike too.
+    var tokenStarts: [Int] = []
     /// Per rule: part of the generic heuristic (provider `generic`), which yields to every
     /// specific rule.
     let isGeneric: [Bool]
@@ -71,8 +75,11 @@ final class BufferMatcher {
         into results: inout [RawMatch]
     ) {
         let first = results.count
-        let firstRejected = rejectedSpans.count
-        defer { rejectedSpans.removeSubrange(firstRejected...) }
+        let firstRejected = rejectedSpans.count, firstTokenStart = tokenStarts.count
+        defer {
+            rejectedSpans.removeSubrange(firstRejected...)
+            tokenStarts.removeSubrange(firstTokenStart...)
+        }
         let decodes = depth < EncodedText.maxDepth
         var escapeHits: [Int] = []
         hits.removeAll(keepingCapacity: true)
@@ -92,6 +99,7 @@ final class BufferMatcher {
                     if let enabled, !enabled[target.rule] { continue }
                     if let offset = target.fixedOffset {
                         let start = hit.position - offset
+                        if anyGeneric, !isGeneric[target.rule] { tokenStarts.append(start) }
                         guard start >= 0, accept.contains(start) else { continue }
                         confirm(rule: target.rule, at: start, in: buffer, into: &results)
                     } else {
@@ -117,7 +125,7 @@ final class BufferMatcher {
             if !escapeHits.isEmpty { decodeEscapes(around: escapeHits, in: buffer, accept: accept, enabled: enabled, depth: depth, first: first, into: &results) }
         }
         if anyGeneric && results.count > first {
-            dropGenericOverlaps(from: first, rejectedFrom: firstRejected, in: &results)
+            dropGenericOverlaps(from: first, rejectedFrom: firstRejected, tokenStartsFrom: firstTokenStart, in: &results)
         }
         if results.count - first > 1 {
             results[first...].sort { ($0.secretStart, $0.rule, $0.start) < ($1.secretStart, $1.rule, $1.start) }

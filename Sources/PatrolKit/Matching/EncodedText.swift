@@ -19,7 +19,8 @@ enum EncodedText {
     /// Longer runs (images, archives) are not decoded.
     static let maximumRunLength = 64 << 10
 
-    /// The base64 forms of a keyword worth searching for (four characters or more).
+    /// The base64 forms of a keyword worth searching for (four characters or more; three for a
+    /// three-byte keyword).
     static func forms(of keyword: [UInt8]) -> [[UInt8]] {
         var forms: [[UInt8]] = []
         for alignment in 0..<3 {
@@ -31,7 +32,9 @@ enum EncodedText {
             for (index, character) in encoded.enumerated() where 6 * index >= firstBit && 6 * index + 6 <= lastBit {
                 form.append(character)
             }
-            if form.count >= 4 && !forms.contains(form) { forms.append(form) }
+            // Three characters for a three-byte keyword (hf_, SG., eyJ, TBB), which has no
+            // four-character form at two of the three alignments.
+            if form.count >= min(4, keyword.count) && !forms.contains(form) { forms.append(form) }
         }
         return forms
     }
@@ -149,7 +152,9 @@ enum EncodedText {
                    decodings(of: UnsafeRawBufferPointer(rebasing: buffer[start..<end])).contains(where: endsWithLegacyToken) {
                     runs.append(start..<end)
                 }
-                sample = end + minimum
+                // The next run may start right at `end` (after `=` padding, which is not in the
+                // table), so its last possible first sample is end + minimum - 1.
+                sample = end + minimum - 1
             }
         }
     }
