@@ -19,8 +19,9 @@ enum EncodedText {
     /// Longer runs (images, archives) are not decoded.
     static let maximumRunLength = 64 << 10
 
-    /// The base64 forms of a keyword worth searching for (four characters or more; three for a
-    /// three-byte keyword).
+    /// The base64 forms of a keyword worth searching for (four characters or more). A keyword of
+    /// three bytes has one only at one alignment of three, so such rules (`hf_`, `SG.`, `eyJ`)
+    /// are found in base64 a third of the time; Bitbucket's keyword is `ATBB` for that reason.
     static func forms(of keyword: [UInt8]) -> [[UInt8]] {
         var forms: [[UInt8]] = []
         for alignment in 0..<3 {
@@ -32,9 +33,7 @@ enum EncodedText {
             for (index, character) in encoded.enumerated() where 6 * index >= firstBit && 6 * index + 6 <= lastBit {
                 form.append(character)
             }
-            // Three characters for a three-byte keyword (hf_, SG., eyJ, TBB), which has no
-            // four-character form at two of the three alignments.
-            if form.count >= min(4, keyword.count) && !forms.contains(form) { forms.append(form) }
+            if form.count >= 4 && !forms.contains(form) { forms.append(form) }
         }
         return forms
     }
@@ -149,7 +148,7 @@ enum EncodedText {
                 let length = end - start
                 let maximal = (start == 0 || table[Int(buffer[start - 1])] == 0xFF) && length <= maximum
                 if maximal, length >= minimum, range.contains(start),
-                   decodings(of: UnsafeRawBufferPointer(rebasing: buffer[start..<end])).contains(where: endsWithLegacyToken) {
+                   endsWithLegacyToken(UnsafeRawBufferPointer(rebasing: buffer[start..<end]), table: table) {
                     runs.append(start..<end)
                 }
                 // The next run may start right at `end` (after `=` padding, which is not in the
@@ -159,12 +158,35 @@ enum EncodedText {
         }
     }
 
-    private static func endsWithLegacyToken(_ decoded: [UInt8]) -> Bool {
-        var end = decoded.count
-        while end > 0, decoded[end - 1] == 0x0A || decoded[end - 1] == 0x0D { end -= 1 }
-        guard end >= 52 else { return false }
-        func isBase32(_ byte: UInt8) -> Bool { (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x32 && byte <= 0x37) }
-        for index in (end - 52)..<end where !isBase32(decoded[index]) { return false }
-        return end == 52 || !isBase32(decoded[end - 53])
+    /// Whether the run's decoding ends with 52 `[a-z2-7]` bytes (and maybe a newline), decoding
+    /// only its last 76 characters, without allocating. The run ends on a base64 quad boundary
+    /// (it is padded, or its data is a multiple of three bytes), which fixes the alignment.
+    private static func endsWithLegacyToken(_ run: UnsafeRawBufferPointer, table: UnsafeBufferPointer<UInt8>) -> Bool {
+        var dataEnd = run.count
+        while dataEnd > 0, run[dataEnd - 1] == UInt8(ascii: "=") { dataEnd -= 1 }
+        let padding = run.count - dataEnd
+        guard padding <= 2 else { return false }
+        // 19 quads (76 characters) hold the last 57 bytes, enough for 52, a newline and one before.
+        let quadsStart = max(run.count % 4, run.count - 76)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 60) { decoded in
+            var count = 0
+            var accumulator: UInt32 = 0
+            var bits = 0
+            for index in quadsStart..<dataEnd {
+                accumulator = accumulator << 6 | UInt32(table[Int(run[index])])
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    decoded[count] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                    count += 1
+                }
+            }
+            var end = count
+            while end > 0, decoded[end - 1] == 0x0A || decoded[end - 1] == 0x0D { end -= 1 }
+            guard end >= 52 else { return false }
+            func isBase32(_ byte: UInt8) -> Bool { (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x32 && byte <= 0x37) }
+            for index in (end - 52)..<end where !isBase32(decoded[index]) { return false }
+            return end == 52 || !isBase32(decoded[end - 53])
+        }
     }
 }

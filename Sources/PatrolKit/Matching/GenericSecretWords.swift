@@ -9,7 +9,7 @@ enum GenericSecretWords {
         "foobar", "lorem", "ipsum", "qwerty", "letmein", "welcome", "admin", "abc123", "123456",
         "hunter", "dontuse", "do_not", "donot", "nothing", "empty", "undefined", "null", "none",
         "true", "false", "enter", "here", "value", "string", "sensitive", "hidden", "masked", "blah",
-        "...", "credential", "auth",
+        "...", "credential", "auth", "123", "321", "abc",
         // The example tokens of RFC 6749, copied into many OAuth libraries' documentation.
         "2yotnfzfejr1zcsicmwpaa", "tgzv3jokf0xg5qx2tlkwia",
     ]

@@ -31,6 +31,13 @@ struct KeywordPrefilter: Sendable {
     /// For each set pair, the keywords to compare: `pairKeywords[pairStart[pair]..<pairStart[pair + 1]]`.
     private let pairStart: [Int32]
     private let pairKeywords: [Int32]
+    /// Every keyword's bytes, one after another (lowercased for case-insensitive ones), so the
+    /// comparison after a pair hit reads plain bytes instead of copying a `Keyword` (an array
+    /// and its reference count) per candidate.
+    private let flatBytes: [UInt8]
+    /// `flatBytes[flatStart[k]..<flatStart[k + 1]]` is keyword k.
+    private let flatStart: [Int32]
+    private let foldsCase: [Bool]
 
     /// Up to this many case-sensitive keywords are searched with one `memmem` pass each.
     static let memmemLimit = 4
@@ -56,6 +63,15 @@ struct KeywordPrefilter: Sendable {
         pairBits = bits
         pairStart = starts
         pairKeywords = flat
+        var bytes: [UInt8] = []
+        var offsets: [Int32] = [0]
+        for keyword in keywords {
+            bytes += keyword.caseInsensitive ? keyword.bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } : keyword.bytes
+            offsets.append(Int32(bytes.count))
+        }
+        flatBytes = bytes
+        flatStart = offsets
+        foldsCase = keywords.map(\.caseInsensitive)
     }
 
     /// Every two-byte start of `keyword` as a table index (`b0 | b1 << 8`): one, or up to four
@@ -111,21 +127,34 @@ struct KeywordPrefilter: Sendable {
     }
 
     private func compareKeywords(startingWith pair: Int, at position: Int, in buffer: UnsafeRawBufferPointer, into hits: inout [KeywordHit]) {
-        for slot in Int(pairStart[pair])..<Int(pairStart[pair + 1]) {
-            let index = Int(pairKeywords[slot])
-            let keyword = keywords[index]
-            guard position + keyword.bytes.count <= buffer.count else { continue }
-            var equal = true
-            for (offset, expected) in keyword.bytes.enumerated() {
-                var byte = buffer[position + offset]
-                if keyword.caseInsensitive, byte >= 0x41, byte <= 0x5A { byte |= 0x20 }
-                let want = keyword.caseInsensitive && expected >= 0x41 && expected <= 0x5A ? expected | 0x20 : expected
-                if byte != want {
-                    equal = false
-                    break
+        let count = buffer.count
+        flatBytes.withUnsafeBufferPointer { bytes in
+            flatStart.withUnsafeBufferPointer { starts in
+                pairKeywords.withUnsafeBufferPointer { slots in
+                    for slot in Int(pairStart[pair])..<Int(pairStart[pair + 1]) {
+                        let index = Int(slots[slot])
+                        let start = Int(starts[index]), length = Int(starts[index + 1]) - start
+                        guard position + length <= count else { continue }
+                        var equal = true
+                        if foldsCase[index] {
+                            for offset in 0..<length {
+                                var byte = buffer[position + offset]
+                                if byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
+                                if byte != bytes[start + offset] {
+                                    equal = false
+                                    break
+                                }
+                            }
+                        } else {
+                            for offset in 0..<length where buffer[position + offset] != bytes[start + offset] {
+                                equal = false
+                                break
+                            }
+                        }
+                        if equal { hits.append(KeywordHit(keyword: index, position: position)) }
+                    }
                 }
             }
-            if equal { hits.append(KeywordHit(keyword: index, position: position)) }
         }
     }
 }
