@@ -38,15 +38,18 @@ enum GenericSecret {
             }
         }
         let bytes = Array(value)
+        if hasNonSecretPrefix(bytes) { return false }
         // `user:password` (basic auth, URL user info): the password is the secret.
         if let colon = bytes.lastIndex(of: UInt8(ascii: ":")), colon > 0, !bytes.contains(UInt8(ascii: "/")) {
             return bytes[(colon + 1)...].withUnsafeBytes { isPlausible($0) }
         }
-        if looksLikeReference(bytes) || looksLikeIdentifier(bytes) || looksLikePath(bytes) || hasNonSecretPrefix(bytes) || isUUID(bytes) { return false }
-        if hasRunOrSequence(bytes) || isKeyboardMash(bytes) { return false }
+        if looksLikeReference(bytes) || looksLikeIdentifier(bytes) || looksLikePath(bytes) || isUUID(bytes) { return false }
+        let isHex = symbols == 0 && (lower == 0 || upper == 0) && bytes.allSatisfy { isHexDigit($0) }
+        // Four equal hex digits in a row happen to 1 % of random 40-digit values; five to 0.05 %.
+        if hasRunOrSequence(bytes, longestRun: isHex ? 5 : 4) { return false }
 
         let alphabet: Alphabet
-        if symbols == 0, bytes.allSatisfy({ isHexDigit($0) }), lower == 0 || upper == 0 {
+        if isHex {
             guard n >= minimumHexLength, digits > 0, lower + upper > 0 else { return false }
             alphabet = .hex
         } else {
@@ -56,6 +59,8 @@ enum GenericSecret {
             let classes = [lower, upper, digits, symbols].filter { $0 > 0 }.count
             if classes < 2 || (n < 16 && classes < 3) { return false }
             alphabet = lower == 0 || upper == 0 ? .singleCase : .mixedCase
+            // Not for hex: half of a-f (a, d, f) lies on the home row.
+            if isKeyboardMash(bytes) { return false }
         }
         if Entropy.bitsPerByte(value) < entropyFloor(length: n, alphabet: alphabet) { return false }
         return !isWordy(bytes)
@@ -196,15 +201,15 @@ enum GenericSecret {
         return true
     }
 
-    /// Four equal characters in a row (`xxxx`, `****`, `0000`), or a value that is mostly
+    /// Four (or `longestRun`) equal characters in a row (`xxxx`, `****`, `0000`), or a value that is mostly
     /// ascending or descending steps (`abcdef123456`, `9876543210zyx`).
-    static func hasRunOrSequence(_ bytes: [UInt8]) -> Bool {
+    static func hasRunOrSequence(_ bytes: [UInt8], longestRun: Int = 4) -> Bool {
         var run = 1
         var steps = 0
         for index in 1..<bytes.count {
             let previous = bytes[index - 1], current = bytes[index]
             run = current == previous ? run + 1 : 1
-            if run >= 4 { return true }
+            if run >= longestRun { return true }
             let difference = Int(current) - Int(previous)
             if difference == 1 || difference == -1 { steps += 1 }
         }
@@ -232,6 +237,8 @@ enum GenericSecret {
         for text in [lowered, unleeted] {
             let string = String(decoding: text, as: UTF8.self)
             if GenericSecretWords.placeholders.contains(where: { string.contains($0) }) { return true }
+            // People put 123 and abc in short passwords; random values of 20 or more have them by chance.
+            if text.count < 20, GenericSecretWords.shortPlaceholders.contains(where: { string.contains($0) }) { return true }
             if wordCoverage(text) * 2 >= text.count { return true }
         }
         return false

@@ -9,10 +9,13 @@ enum GenericSecretWords {
         "foobar", "lorem", "ipsum", "qwerty", "letmein", "welcome", "admin", "abc123", "123456",
         "hunter", "dontuse", "do_not", "donot", "nothing", "empty", "undefined", "null", "none",
         "true", "false", "enter", "here", "value", "string", "sensitive", "hidden", "masked", "blah",
-        "...", "credential", "auth", "123", "321", "abc",
+        "...", "credential", "auth",
         // The example tokens of RFC 6749, copied into many OAuth libraries' documentation.
         "2yotnfzfejr1zcsicmwpaa", "tgzv3jokf0xg5qx2tlkwia",
     ]
+
+    /// Fragments of typed passwords, tested in values under 20 characters only.
+    static let shortPlaceholders: [String] = ["123", "321", "abc", "qwe", "asd"]
 
     /// Common English and technical words: a value mostly made of them was typed by a person
     /// (`MySuperSecretPassword`, `correcthorsebatterystaple`) or names something.
