@@ -43,9 +43,10 @@ extension BufferMatcher {
         var done: [Range<Int>] = []
         var found: [RawMatch] = []
         var inner: [RawMatch] = []
+        var state = EscapedText.ScanState()
         for position in positions {
             for kind in EscapedText.Kind.allCases {
-                guard let span = EscapedText.span(kind, around: position, in: buffer),
+                guard let span = EscapedText.span(kind, around: position, in: buffer, state: &state),
                       !done.contains(span)
                 else { continue }
                 done.append(span)

@@ -20,14 +20,27 @@ enum EscapedText {
         }
     }
 
-    /// How far from the hit a run or string is followed: a PEM key of 4,096 bits is 3.3 KB.
-    static let reach = 64 << 10
+    /// How far from the hit a JSON string is followed: a PEM key of 4,096 bits is 3.3 KB.
+    /// Bounded, so that many hits on one long line cost a bounded amount each.
+    static let reach = 16 << 10
+    /// How far a percent-encoded run is followed: URLs and query strings are short.
+    static let percentReach = 2 << 10
+
+    /// What the searches around earlier hits (in increasing positions) learnt, so that many
+    /// hits on one long line (a base64 blob, minified code) cost linear time.
+    struct ScanState {
+        /// A JSON search from here found no opening quote within `reach`: a later hit only
+        /// scans back to it.
+        var unquotedBefore = -1
+        /// The URL run of an earlier hit ends here and holds no escape: later hits in it are skipped.
+        var cleanRunEnd = -1
+    }
 
     /// The encoded text around `position` worth decoding, or nil when it holds no escape.
-    static func span(_ kind: Kind, around position: Int, in buffer: UnsafeRawBufferPointer) -> Range<Int>? {
+    static func span(_ kind: Kind, around position: Int, in buffer: UnsafeRawBufferPointer, state: inout ScanState) -> Range<Int>? {
         switch kind {
-        case .percent: percentRun(around: position, in: buffer)
-        case .json: jsonString(around: position, in: buffer)
+        case .percent: percentRun(around: position, in: buffer, state: &state)
+        case .json: jsonString(around: position, in: buffer, unquotedBefore: &state.unquotedBefore)
         }
     }
 
@@ -38,39 +51,40 @@ enum EscapedText {
         return table
     }()
 
-    private static func percentRun(around position: Int, in buffer: UnsafeRawBufferPointer) -> Range<Int>? {
-        var start = position
-        while start > 0, position - start < reach, urlCharacters[Int(buffer[start - 1])] { start -= 1 }
-        var end = position
-        var escapes = 0
-        while end < buffer.count, end - position < reach, urlCharacters[Int(buffer[end])] {
-            if buffer[end] == UInt8(ascii: "%") { escapes += 1 }
-            end += 1
-        }
-        var index = start
-        while index < position {
-            if buffer[index] == UInt8(ascii: "%") { escapes += 1 }
-            index += 1
-        }
-        guard escapes > 0 else { return nil }
-        // At least one real escape: % and two hex digits.
-        index = start
-        while index + 2 < end {
-            if buffer[index] == UInt8(ascii: "%"), hexValue(buffer[index + 1]) != nil, hexValue(buffer[index + 2]) != nil {
-                return start..<end
+    private static func percentRun(around position: Int, in buffer: UnsafeRawBufferPointer, state: inout ScanState) -> Range<Int>? {
+        if position < state.cleanRunEnd { return nil }
+        return urlCharacters.withUnsafeBufferPointer { table -> Range<Int>? in
+            var start = position
+            while start > 0, position - start < percentReach, table[Int(buffer[start - 1])] { start -= 1 }
+            var end = position
+            while end < buffer.count, end - position < percentReach, table[Int(buffer[end])] { end += 1 }
+            // At least one real escape: % and two hex digits.
+            var index = start
+            while index + 2 < end {
+                if buffer[index] == UInt8(ascii: "%"), hexValue(buffer[index + 1]) != nil, hexValue(buffer[index + 2]) != nil {
+                    return start..<end
+                }
+                index += 1
             }
-            index += 1
+            state.cleanRunEnd = end
+            return nil
         }
-        return nil
     }
 
     /// The content of the double-quoted string holding `position` on its line, if it holds a
     /// backslash escape.
-    private static func jsonString(around position: Int, in buffer: UnsafeRawBufferPointer) -> Range<Int>? {
+    private static func jsonString(around position: Int, in buffer: UnsafeRawBufferPointer, unquotedBefore: inout Int) -> Range<Int>? {
         var start = position
         var sawBackslash = false
+        // [unquotedBefore - reach, unquotedBefore] holds no quote or newline: stopping there
+        // means none within reach of `position` either.
+        let known = unquotedBefore < position && position - unquotedBefore < reach ? unquotedBefore : -1
         while true {
-            guard start > 0, position - start < reach else { return nil }
+            if start == known || position - start >= reach {
+                unquotedBefore = position
+                return nil
+            }
+            guard start > 0 else { return nil }
             let byte = buffer[start - 1]
             if byte == 0x0A { return nil }
             if byte == UInt8(ascii: "\\") { sawBackslash = true }
