@@ -40,7 +40,6 @@ import random
 import shutil
 import subprocess
 import sys
-import urllib.parse
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -66,7 +65,6 @@ ENCODED = [
     ("k8s-secret", ".yaml", lambda t: f"apiVersion: v1\nkind: Secret\ndata:\n  token: {b64(t)}\n"),
     ("docker-auths", ".json", lambda t: '{"auths": {"registry.example.com": {"auth": "' + b64("ci:" + t) + '"}}}\n'),
 ]
-NON_BASE64_URL = "+/="
 
 
 def b64(text: str) -> str:
