@@ -76,4 +76,18 @@ import Testing
         #expect(findings.map { $0["rule"] as! String }.sorted() == ["azure-devops-pat-legacy", "github-pat"])
         #expect(try patrol(["scan", folder.url.appendingPathComponent("b.env").path]).status == 0, "wrong-checksum look-alikes are not generic secrets")
     }
+
+    @Test func historyAndDiffHonourNoGenericToo() throws {
+        let repo = try TemporaryFolder()
+        try repo.git("init", "-q")
+        try repo.commit("start", ["README.md": "hello\n"])
+        try repo.commit("add settings", ["app.env": "API_TOKEN=\(Tokens.generic(seed: 31))\n"])
+        let history = try patrol(["history", repo.path, "--format", "json"])
+        #expect(history.status == 1)
+        #expect(try history.findings().map { $0["rule"] as? String } == ["generic-token"])
+        #expect(try patrol(["history", repo.path, "--no-generic"]).status == 0)
+        try repo.write("app.env", "API_TOKEN=\(Tokens.generic(seed: 32))\n")
+        #expect(try patrol(["diff"], in: repo.url).status == 1)
+        #expect(try patrol(["diff", "--no-generic"], in: repo.url).status == 0)
+    }
 }
