@@ -2,7 +2,7 @@
 SWIFT  ?= swift
 PREFIX ?= /usr/local
 
-.PHONY: run test bench bench-history bench-latency bench-sweep install deps build release clean
+.PHONY: run test bench bench-accuracy bench-history bench-latency bench-sweep install deps build release clean
 
 ## make run: install what is missing, build release, scan this repository
 run: release
@@ -17,6 +17,10 @@ test:
 ## make bench: throughput benchmark against ripgrep (and other scanners when installed)
 bench: release
 	benchmarks/scan-benchmark.sh
+
+## make bench-accuracy: labelled corpus (every rule, encoded forms, history, hard negatives): recall per provider, precision
+bench-accuracy: release
+	python3 benchmarks/accuracy-benchmark.py
 
 ## make bench-history [REPO=path]: full-history scan (default: the git/git copy) against Kingfisher and gitleaks
 bench-history: release

@@ -57,6 +57,9 @@ struct RuleSelectionOptions: ParsableArguments {
     @Flag(help: "Ignore .patrol.yml.")
     var noConfig = false
 
+    @Flag(help: "Turn off the generic heuristic (credential-like names with high-entropy values, confidence low).")
+    var noGeneric = false
+
     /// The configuration for a scan of `target`, and the rule set it selects.
     func load(target: String) throws -> (PatrolConfig, RuleSet) {
         try load { try PatrolConfig.discover(for: target).map { try PatrolConfig.load(file: $0) } }
@@ -84,7 +87,8 @@ struct RuleSelectionOptions: ParsableArguments {
             let root = config.root ?? "."
             directories.append(extra.hasPrefix("/") ? extra : (root as NSString).appendingPathComponent(extra))
         }
-        let ruleSet = try RuleLoader.load(extraDirectories: directories, disabled: config.disabledRules)
+        let generic = !noGeneric && config.generic
+        let ruleSet = try RuleLoader.load(extraDirectories: directories, disabled: config.disabledRules, disabledProviders: generic ? [] : ["generic"])
         return (config, ruleSet)
     }
 }

@@ -99,10 +99,24 @@ struct RulesCommand: ParsableCommand {
         @Option(help: "How many tokens.") var count = 1
         @Option(help: "Seed, for reproducible tokens.") var seed: UInt64?
         @Flag(help: "Generate tokens of the right shape whose checksum fails.") var badChecksum = false
+        @Flag(help: "Print the rule's positive examples, expanded, as JSON Lines ({\"text\", \"secrets\"}): works for every rule, with or without a validator.") var examples = false
 
         func run() throws {
             let ruleSet = try RuleLoader.load()
-            guard ruleSet.rule(id: id) != nil else { throw CommandFailure("no rule '\(id)' (see 'patrol rules list')") }
+            guard let rule = ruleSet.rule(id: id) else { throw CommandFailure("no rule '\(id)' (see 'patrol rules list')") }
+            if examples {
+                var seeds = SeedSequence(seed: self.seed ?? UInt64.random(in: 0...UInt64.max))
+                var output = ""
+                for index in 0..<max(0, count) where !rule.examples.isEmpty {
+                    let template = rule.examples[index % rule.examples.count]
+                    guard let expanded = RuleExamples.expand(template, rule: id, in: ruleSet, seed: seeds.next()) else { continue }
+                    let secrets = RuleExamples.findings(of: id, in: expanded.text, ruleSet: ruleSet).map(\.secret)
+                    let line = try JSONSerialization.data(withJSONObject: ["text": expanded.text, "secrets": secrets], options: [.sortedKeys, .withoutEscapingSlashes])
+                    output += String(decoding: line, as: UTF8.self) + "\n"
+                }
+                Terminal.writeStandardOutput(output)
+                return
+            }
             let template = badChecksum ? RuleExamples.badChecksumPlaceholder : RuleExamples.generatePlaceholder
             // Each token gets its own seed drawn from one generator (consecutive seeds of SplitMix64
             // would give the same sequence shifted by one).

@@ -53,7 +53,10 @@ import Testing
         for (text, secret) in [
             ("a\r\n" + crlf + "\r\n", crlf),
             ("tls:\n  key: |\n    " + indented + "\n", indented),
-            ("{\"private_key\": \"" + escaped + "\\n\", \"client_email\": \"ci@example.iam.gserviceaccount.com\"}", escaped),
+            // In a JSON string the block is decoded: the secret is the key itself, with newlines.
+            ("{\"private_key\": \"" + escaped + "\\n\", \"client_email\": \"ci@example.iam.gserviceaccount.com\"}", escaped.replacingOccurrences(of: "\\n", with: "\n")),
+            // Outside a string the escapes are only text: the block is reported as it is written.
+            ("KEY=" + escaped + "\n", escaped),
             (encrypted, encrypted),
         ] {
             let found = try occurrences("private-key", in: text)

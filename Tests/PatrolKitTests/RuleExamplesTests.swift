@@ -69,6 +69,9 @@ import Testing
     @Test(arguments: ruleIDs)
     func gluedWordCharactersStopAMatch(ruleID: String) throws {
         let rule = try #require(Self.ruleSet.rule(id: ruleID))
+        // A generic value is delimited by its assignment (quotes, `=`, `@`), not by its own
+        // alphabet: glued characters are part of the value.
+        if rule.providerID == "generic" { return }
         for (index, template) in rule.examples.enumerated() {
             let expanded = try #require(RuleExamples.expand(template, rule: ruleID, in: Self.ruleSet, seed: UInt64(index) + 90))
             // Gluing word characters only matters where the secret has a word character at its edge.

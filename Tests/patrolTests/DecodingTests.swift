@@ -49,4 +49,83 @@ import Testing
         try folder.write("a.txt", "Authorization: Basic \(base64(":" + Tokens.badCask(seed: 3)))\n")
         #expect(try patrol(["scan", folder.path]).status == 0)
     }
+
+    // MARK: - Legacy 52-character PATs in base64 (no keyword to gate on)
+
+    @Test func legacyTokensInBase64AreFoundWhereverTheyAreEncoded() throws {
+        let folder = try TemporaryFolder()
+        let token = Tokens.legacy(seed: 11)
+        let header = base64(":" + token)
+        try folder.write("call.ps1", "$headers = @{ Authorization = \"Basic \(header)\" }\n")
+        try folder.write(".npmrc", "//pkgs.dev.azure.com/contoso/_packaging/feed/npm/registry/:_password=\(base64(token))\n")
+        try folder.write("secret.yaml", "kind: Secret\ndata:\n  pat: \(base64(token + "\n"))\n")
+        try folder.write("config.json", "{\"auths\": {\"pkgs.example.com\": {\"auth\": \"\(base64("build-agent:" + token))\"}}}\n")
+        let result = try patrol(["scan", folder.path, "--format", "json"])
+        #expect(result.status == 1)
+        let findings = try result.findings()
+        let byPath = Dictionary(uniqueKeysWithValues: findings.map { ($0["path"] as! String, $0) })
+        #expect(Set(byPath.keys) == ["call.ps1", ".npmrc", "secret.yaml", "config.json"], "\(findings.map { "\($0["path"]!) \($0["rule"]!)" })")
+        #expect(findings.allSatisfy { $0["rule"] as? String == "azure-devops-pat-legacy" })
+        #expect(byPath["call.ps1"]?["decoded"] as? String == "basic-auth")
+        #expect(byPath[".npmrc"]?["decoded"] as? String == "base64")
+        #expect(byPath["call.ps1"]?["column"] as? Int == 38)
+        #expect(Set(findings.compactMap { $0["fingerprint"] as? String }).count == 1)
+        #expect(!result.stdout.contains(header))
+    }
+
+    @Test func aLegacyLookAlikeInBase64IsNeitherAFindingNorAGenericSecret() throws {
+        let folder = try TemporaryFolder()
+        let bad = Tokens.badLegacy(seed: 12)
+        try folder.write(".npmrc", "//pkgs.dev.azure.com/contoso/_packaging/feed/npm/registry/:_password=\(base64(bad))\n")
+        try folder.write("call.sh", "curl -H 'Authorization: Basic \(base64(":" + bad))' https://dev.azure.com/contoso/_apis/projects\n")
+        let result = try patrol(["scan", folder.path, "--format", "json"])
+        #expect(result.status == 0, "\(result.stdout)")
+    }
+
+    // MARK: - Percent-encoding and JSON string escapes
+
+    @Test func aPercentEncodedTokenInUrlUserInfoIsFoundAtItsEncodedForm() throws {
+        let folder = try TemporaryFolder()
+        let token = Tokens.cask(seed: 13)
+        // An encoder that escapes more than it must: the last four characters become %XX.
+        let tail = token.suffix(4).utf8.map { String(format: "%%%02X", $0) }.joined()
+        let encoded = token.dropLast(4) + tail
+        let line = "git clone https://build:\(encoded)@dev.azure.com/contoso/proj/_git/repo"
+        try folder.write("clone.sh", "#!/bin/sh\n" + line + "\n")
+        let result = try patrol(["scan", folder.path, "--format", "json"])
+        let findings = try result.findings()
+        #expect(findings.count == 1)
+        let finding = try #require(findings.first)
+        #expect(finding["rule"] as? String == "azure-devops-pat")
+        #expect(finding["decoded"] as? String == "percent")
+        #expect(finding["line"] as? Int == 2)
+        #expect(finding["column"] as? Int == 25)
+        #expect(finding["end_column"] as? Int == 24 + encoded.utf8.count)
+        #expect(!result.stdout.contains(String(encoded.suffix(20))), "the encoded form is redacted in the snippet")
+        let shown = try patrol(["scan", folder.path, "--format", "json", "--show-secrets"]).findings()
+        #expect(shown.first?["secret"] as? String == token)
+        #expect(shown.first?["fingerprint"] as? String == finding["fingerprint"] as? String)
+    }
+
+    @Test func aPemKeyInAServiceAccountJsonIsOneFindingOfTheDecodedKey() throws {
+        let folder = try TemporaryFolder()
+        var generator = SystemRandomNumberGenerator()
+        let lines = (0..<12).map { _ in Data((0..<48).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString() }
+        let pem = "-----BEGIN PRIVATE KEY-----\n" + lines.joined(separator: "\n") + "\n-----END PRIVATE KEY-----\n"
+        let escaped = pem.replacingOccurrences(of: "\n", with: "\\n")
+        let json = "{\n  \"type\": \"service_account\",\n  \"private_key_id\": \"0123abcd\",\n  \"private_key\": \"\(escaped)\",\n  \"client_email\": \"ci@example.iam.gserviceaccount.com\"\n}\n"
+        try folder.write("sa.json", json)
+        try folder.write("key.pem", pem)
+        let result = try patrol(["scan", folder.path, "--format", "json", "--show-secrets"])
+        let findings = try result.findings()
+        let byPath = Dictionary(uniqueKeysWithValues: findings.map { ($0["path"] as! String, $0) })
+        #expect(findings.count == 2, "one finding per block: \(findings.map { "\($0["path"]!) \($0["rule"]!)" })")
+        let inJSON = try #require(byPath["sa.json"])
+        #expect(inJSON["rule"] as? String == "private-key")
+        #expect(inJSON["decoded"] as? String == "json-escape")
+        #expect((inJSON["line"] as? Int, inJSON["column"] as? Int) == (4, 19))
+        #expect(inJSON["end_line"] as? Int == 4)
+        #expect(inJSON["secret"] as? String == String(pem.dropLast()))
+        #expect(inJSON["fingerprint"] as? String == byPath["key.pem"]?["fingerprint"] as? String, "the same key clear and escaped")
+    }
 }

@@ -174,4 +174,20 @@ enum Tokens {
         var rng = SeededGenerator(seed: seed)
         return Validator.builtIn["azure-devops-cask"]!.generateCorrupted(using: &rng)!
     }
+
+    static func badLegacy(seed: UInt64) -> String {
+        var rng = SeededGenerator(seed: seed)
+        return Validator.builtIn["azure-devops-legacy"]!.generateCorrupted(using: &rng)!
+    }
+
+    /// A random value that the generic heuristic reports (24 to 40 base62 characters).
+    static func generic(seed: UInt64) -> String {
+        var rng = SeededGenerator(seed: seed)
+        return GenericSecret.generate(using: &rng)
+    }
+
+    static func github(seed: UInt64) -> String {
+        var rng = SeededGenerator(seed: seed)
+        return Validator.builtIn["github-ghp-crc32"]!.generate(&rng)
+    }
 }

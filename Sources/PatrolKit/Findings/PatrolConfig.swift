@@ -10,6 +10,7 @@ import Foundation
 /// rules:
 ///   disable: [azure-devops-pat-legacy]
 ///   extra: patrol-rules/                  # a folder of rule files, relative to .patrol.yml
+/// generic: false                          # no generic heuristic (rules of the provider `generic`)
 /// ```
 public struct PatrolConfig: Sendable, Equatable {
     public var allowPaths: [Glob] = []
@@ -17,6 +18,8 @@ public struct PatrolConfig: Sendable, Equatable {
     public var allowStopwords: [String] = []
     public var disabledRules: [String] = []
     public var extraRules: String?
+    /// The generic heuristic (`patterns/generic.yml`) is on unless `generic: false`.
+    public var generic = true
     /// The file it was read from; nil for the empty default.
     public var file: String?
     /// The folder that `allow.paths` and `rules.extra` are relative to.
@@ -42,7 +45,8 @@ public struct PatrolConfig: Sendable, Equatable {
         config.root = (file as NSString).deletingLastPathComponent
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return config }
         let document = try YAMLFields.document(text, file: file, what: "the configuration")
-        try document.rejectUnknownKeys(["allow", "rules"])
+        try document.rejectUnknownKeys(["allow", "rules", "generic"])
+        if let generic = try document.bool("generic") { config.generic = generic }
         if let allow = try document.mapping("allow", what: "'allow'") {
             try allow.rejectUnknownKeys(["paths", "regexes", "stopwords"])
             config.allowPaths = try allow.stringList("paths").map(Glob.init)

@@ -27,6 +27,25 @@ final class BufferMatcher {
     private var searchedUpTo: [Int]
     /// Candidates that had the shape of a token but failed their validator.
     private(set) var rejectedByValidator = 0
+    /// Secret spans of the candidates rejected by a validator, for the `matches` calls under
+    /// way (a decoding recurses): a generic match there is a look-alike, not a secret.
+    var rejectedSpans: [Range<Int>] = []
+    /// Where specific rules' keywords put a token's start (hit minus fixed offset), for the
+    /// `matches` calls under way: a generic value starting there has a known token's prefix
+    /// but not its shape or checksum, so it is a look-alike too.
+    var tokenStarts: [Int] = []
+    /// Per rule: part of the generic heuristic (provider `generic`), which yields to every
+    /// specific rule.
+    let isGeneric: [Bool]
+    private let anyGeneric: Bool
+    /// Per prefilter keyword: whether its hits may sit in percent- or JSON-escaped text that
+    /// is worth decoding (keywords of specific rules).
+    let decodesEscapes: [Bool]
+    /// The rules of the legacy Azure DevOps candidate scan, whose base64 forms have no keyword.
+    let legacyTokenRules: [Int]
+
+    /// The provider whose rules are the generic heuristic.
+    static let genericProvider = "generic"
 
     /// How far before a keyword a bounded search starts, for rules whose keyword offset varies.
     static let searchWindow = 1024
@@ -35,6 +54,12 @@ final class BufferMatcher {
         self.ruleSet = ruleSet
         scratch = MatchScratch()
         searchedUpTo = Array(repeating: 0, count: ruleSet.compiled.count)
+        isGeneric = ruleSet.compiled.map { $0.rule.providerID == Self.genericProvider }
+        anyGeneric = isGeneric.contains(true)
+        decodesEscapes = ruleSet.keywordTargets.enumerated().map { keyword, targets in
+            keyword < ruleSet.encodedKeywordStart && targets.contains { ruleSet.compiled[$0.rule].rule.providerID != Self.genericProvider }
+        }
+        legacyTokenRules = ruleSet.candidateScans.filter { $0.scan.name == EncodedText.legacyTokenScan }.flatMap(\.rules)
     }
 
     /// Finds the matches in `buffer` whose start lies in `accept`. `atStart`/`atEnd` say whether
@@ -50,6 +75,13 @@ final class BufferMatcher {
         into results: inout [RawMatch]
     ) {
         let first = results.count
+        let firstRejected = rejectedSpans.count, firstTokenStart = tokenStarts.count
+        defer {
+            rejectedSpans.removeSubrange(firstRejected...)
+            tokenStarts.removeSubrange(firstTokenStart...)
+        }
+        let decodes = depth < EncodedText.maxDepth
+        var escapeHits: [Int] = []
         hits.removeAll(keepingCapacity: true)
         encodedHits.removeAll(keepingCapacity: true)
         ruleSet.prefilter.collectHits(in: buffer, into: &hits)
@@ -60,10 +92,14 @@ final class BufferMatcher {
                     encodedHits.append(hit.position)
                     continue
                 }
+                if decodes, decodesEscapes[hit.keyword], escapeHits.last != hit.position {
+                    escapeHits.append(hit.position)
+                }
                 for target in ruleSet.keywordTargets[hit.keyword] {
                     if let enabled, !enabled[target.rule] { continue }
                     if let offset = target.fixedOffset {
                         let start = hit.position - offset
+                        if anyGeneric, !isGeneric[target.rule] { tokenStarts.append(start) }
                         guard start >= 0, accept.contains(start) else { continue }
                         confirm(rule: target.rule, at: start, in: buffer, into: &results)
                     } else {
@@ -80,8 +116,16 @@ final class BufferMatcher {
                 }
             }
         }
-        if !encodedHits.isEmpty && depth < EncodedText.maxDepth {
-            decodeAndMatch(EncodedText.runs(around: encodedHits, in: buffer), in: buffer, accept: accept, enabled: enabled, depth: depth, into: &results)
+        if decodes {
+            var runs = encodedHits.isEmpty ? [] : EncodedText.runs(around: encodedHits, in: buffer)
+            if !legacyTokenRules.isEmpty, legacyTokenRules.contains(where: { enabled?[$0] ?? true }) {
+                EncodedText.legacyTokenRuns(in: buffer, range: accept, into: &runs)
+            }
+            if !runs.isEmpty { decodeAndMatch(runs, in: buffer, accept: accept, enabled: enabled, depth: depth, into: &results) }
+            if !escapeHits.isEmpty { decodeEscapes(around: escapeHits, in: buffer, accept: accept, enabled: enabled, depth: depth, first: first, into: &results) }
+        }
+        if anyGeneric && results.count > first {
+            dropGenericOverlaps(from: first, rejectedFrom: firstRejected, tokenStartsFrom: firstTokenStart, in: &results)
         }
         if results.count - first > 1 {
             results[first...].sort { ($0.secretStart, $0.rule, $0.start) < ($1.secretStart, $1.rule, $1.start) }
@@ -90,32 +134,6 @@ final class BufferMatcher {
                 unique.append(match)
             }
             results.replaceSubrange(first..., with: unique)
-        }
-    }
-
-    /// Decodes base64 runs that contain an encoded keyword and matches the decoded bytes (which
-    /// may hold base64 again, up to `EncodedText.maxDepth`). A secret found so is reported at
-    /// the span of the encoded run, with the decoded secret.
-    private func decodeAndMatch(_ runs: [Range<Int>], in buffer: UnsafeRawBufferPointer, accept: Range<Int>, enabled: [Bool]?, depth: Int, into results: inout [RawMatch]) {
-        var inner: [RawMatch] = []
-        for run in runs where accept.contains(run.lowerBound) {
-            let label = EncodedText.label(forRunAt: run.lowerBound, in: buffer)
-            var seen = Set<[UInt8]>()
-            for decoded in EncodedText.decodings(of: UnsafeRawBufferPointer(rebasing: buffer[run])) {
-                inner.removeAll(keepingCapacity: true)
-                decoded.withUnsafeBytes { bytes in
-                    matches(in: bytes, accept: 0..<bytes.count, enabled: enabled, depth: depth + 1, into: &inner)
-                }
-                for match in inner {
-                    let secret = match.decodedSecret ?? Array(decoded[match.secretStart..<match.secretEnd])
-                    guard seen.insert(secret).inserted else { continue }
-                    results.append(RawMatch(
-                        rule: match.rule, start: run.lowerBound, end: run.upperBound,
-                        secretStart: run.lowerBound, secretEnd: run.upperBound, validated: match.validated,
-                        decodedSecret: secret, decoding: label
-                    ))
-                }
-            }
         }
     }
 
@@ -149,10 +167,13 @@ final class BufferMatcher {
         var validated: Bool?
         if let validator = rule.validator {
             switch validator.check(bytes) {
-            case .valid: validated = true
+            case .valid: validated = validator.provesSecret ? true : nil
             case .unverified: validated = false
             case .invalid:
-                rejectedByValidator += 1
+                if validator.provesSecret {
+                    rejectedByValidator += 1
+                    rejectedSpans.append(secret)
+                }
                 return
             }
         }

@@ -19,7 +19,9 @@ enum EncodedText {
     /// Longer runs (images, archives) are not decoded.
     static let maximumRunLength = 64 << 10
 
-    /// The base64 forms of a keyword worth searching for (four characters or more).
+    /// The base64 forms of a keyword worth searching for (four characters or more). A keyword of
+    /// three bytes has one only at one alignment of three, so such rules (`hf_`, `SG.`, `eyJ`)
+    /// are found in base64 a third of the time; Bitbucket's keyword is `ATBB` for that reason.
     static func forms(of keyword: [UInt8]) -> [[UInt8]] {
         var forms: [[UInt8]] = []
         for alignment in 0..<3 {
@@ -113,5 +115,78 @@ enum EncodedText {
             if byte != expected { return "base64" }
         }
         return "basic-auth"
+    }
+
+    // MARK: - Legacy Azure DevOps PATs in base64
+
+    /// The candidate scan of the legacy 52-character Azure DevOps PAT.
+    static let legacyTokenScan = "base32-run-52"
+    /// base64 of the bare token is 70 characters and `==`; with `user:` before it, or the
+    /// newline `echo $PAT | base64` adds, it grows. Longer runs are other data.
+    static let legacyRunLengths = 70...128
+
+    /// Base64 runs that may hold a legacy PAT, which has no keyword to gate on: runs of
+    /// `legacyRunLengths` characters, found by sampling one byte every 70 (as `CandidateScan`
+    /// does), whose decoding ends with 52 characters of `[a-z2-7]` (and maybe a newline).
+    /// Only those are decoded and matched.
+    static func legacyTokenRuns(in buffer: UnsafeRawBufferPointer, range: Range<Int>, into runs: inout [Range<Int>]) {
+        let minimum = legacyRunLengths.lowerBound, maximum = legacyRunLengths.upperBound
+        let count = buffer.count
+        values.withUnsafeBufferPointer { table in
+            var sample = range.lowerBound + minimum - 1
+            let limit = min(count, range.upperBound + minimum - 1)
+            while sample < limit {
+                if table[Int(buffer[sample])] == 0xFF {
+                    sample += minimum
+                    continue
+                }
+                var start = sample
+                while start > 0, sample - start < maximum, table[Int(buffer[start - 1])] != 0xFF { start -= 1 }
+                var end = sample + 1
+                while end < count, end - start <= maximum, table[Int(buffer[end])] != 0xFF { end += 1 }
+                while end < count, end - start <= maximum, buffer[end] == UInt8(ascii: "=") { end += 1 }
+                let length = end - start
+                let maximal = (start == 0 || table[Int(buffer[start - 1])] == 0xFF) && length <= maximum
+                if maximal, length >= minimum, range.contains(start),
+                   endsWithLegacyToken(UnsafeRawBufferPointer(rebasing: buffer[start..<end]), table: table) {
+                    runs.append(start..<end)
+                }
+                // The next run may start right at `end` (after `=` padding, which is not in the
+                // table), so its last possible first sample is end + minimum - 1.
+                sample = end + minimum - 1
+            }
+        }
+    }
+
+    /// Whether the run's decoding ends with 52 `[a-z2-7]` bytes (and maybe a newline), decoding
+    /// only its last 76 characters, without allocating. The run ends on a base64 quad boundary
+    /// (it is padded, or its data is a multiple of three bytes), which fixes the alignment.
+    private static func endsWithLegacyToken(_ run: UnsafeRawBufferPointer, table: UnsafeBufferPointer<UInt8>) -> Bool {
+        var dataEnd = run.count
+        while dataEnd > 0, run[dataEnd - 1] == UInt8(ascii: "=") { dataEnd -= 1 }
+        let padding = run.count - dataEnd
+        guard padding <= 2 else { return false }
+        // 19 quads (76 characters) hold the last 57 bytes, enough for 52, a newline and one before.
+        let quadsStart = max(run.count % 4, run.count - 76)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 60) { decoded in
+            var count = 0
+            var accumulator: UInt32 = 0
+            var bits = 0
+            for index in quadsStart..<dataEnd {
+                accumulator = accumulator << 6 | UInt32(table[Int(run[index])])
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    decoded[count] = UInt8(truncatingIfNeeded: accumulator >> UInt32(bits))
+                    count += 1
+                }
+            }
+            var end = count
+            while end > 0, decoded[end - 1] == 0x0A || decoded[end - 1] == 0x0D { end -= 1 }
+            guard end >= 52 else { return false }
+            func isBase32(_ byte: UInt8) -> Bool { (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x32 && byte <= 0x37) }
+            for index in (end - 52)..<end where !isBase32(decoded[index]) { return false }
+            return end == 52 || !isBase32(decoded[end - 53])
+        }
     }
 }

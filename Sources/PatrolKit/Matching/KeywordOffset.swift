@@ -19,6 +19,19 @@ enum KeywordOffset {
             switch byte {
             case UInt8(ascii: "("):
                 guard let next = skipGroupOpening(pattern, at: index) else { return nil }
+                // A group of alternatives (`(?i:password|passwd|(?<![a-z])pwd)`): the keyword
+                // may open any of them, after a fixed-width prefix of its own.
+                if let end = groupEnd(pattern, at: index), next < end {
+                    let alternatives = topLevelAlternatives(pattern, in: next..<(end - 1))
+                    if alternatives.count > 1 {
+                        for alternative in alternatives {
+                            let text = String(decoding: pattern[alternative], as: UTF8.self)
+                            if let inner = fixedOffset(of: keyword, in: text, caseInsensitive: caseInsensitive) {
+                                return width + inner
+                            }
+                        }
+                    }
+                }
                 index = next
                 continue
             case UInt8(ascii: "^"):
@@ -112,6 +125,31 @@ enum KeywordOffset {
         }
         if rest.count > 1, pattern[index + 1] != UInt8(ascii: "*") { return index + 1 }
         return nil
+    }
+
+    /// The ranges of the alternatives separated by `|` at the top level of `range`.
+    private static func topLevelAlternatives(_ pattern: [UInt8], in range: Range<Int>) -> [Range<Int>] {
+        var alternatives: [Range<Int>] = []
+        var depth = 0
+        var start = range.lowerBound
+        var cursor = range.lowerBound
+        while cursor < range.upperBound {
+            switch pattern[cursor] {
+            case UInt8(ascii: "\\"): cursor += 1
+            case UInt8(ascii: "["):
+                guard let end = classEnd(pattern, at: cursor) else { return [range] }
+                cursor = end - 1
+            case UInt8(ascii: "("): depth += 1
+            case UInt8(ascii: ")"): depth -= 1
+            case UInt8(ascii: "|") where depth == 0:
+                alternatives.append(start..<cursor)
+                start = cursor + 1
+            default: break
+            }
+            cursor += 1
+        }
+        alternatives.append(start..<range.upperBound)
+        return alternatives
     }
 
     /// The index after the `)` that closes the group opened at `index`.

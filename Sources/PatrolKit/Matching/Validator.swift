@@ -15,6 +15,9 @@ struct Validator: Sendable {
     let name: String
     let check: @Sendable (UnsafeRawBufferPointer) -> ValidationResult
     let generate: @Sendable (inout SeededGenerator) -> String
+    /// False for a plausibility test (the generic heuristic's): passing it proves nothing, so a
+    /// match is reported with `validated: null`, and failing it is not a rejected checksum.
+    var provesSecret = true
 
     /// A validator whose answer is yes or no.
     init(name: String, isValid: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool, generate: @escaping @Sendable (inout SeededGenerator) -> String) {
@@ -22,6 +25,13 @@ struct Validator: Sendable {
         self.check = { isValid($0) ? .valid : .invalid }
         self.generate = generate
     }
+
+    /// The generic heuristic's value test (`GenericSecret`), named `generic-secret` in rule files.
+    static let genericSecret: Validator = {
+        var validator = Validator(name: "generic-secret", isValid: { GenericSecret.isPlausible($0) }, generate: { GenericSecret.generate(using: &$0) })
+        validator.provesSecret = false
+        return validator
+    }()
 
     /// A validator that can also answer `.unverified`.
     init(name: String, check: @escaping @Sendable (UnsafeRawBufferPointer) -> ValidationResult, generate: @escaping @Sendable (inout SeededGenerator) -> String) {
@@ -72,6 +82,7 @@ struct Validator: Sendable {
             Validator(name: "vault-service-token", isValid: { VaultServiceToken.isValid($0) }, generate: { VaultServiceToken.generate(using: &$0) }),
             Validator(name: "discord-bot-token", isValid: { DiscordBotToken.isValid($0) }, generate: { DiscordBotToken.generate(using: &$0) }),
             Validator(name: "sentry-org-token", isValid: { SentryOrgToken.isValid($0) }, generate: { SentryOrgToken.generate(using: &$0) }),
+            genericSecret,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
     }()

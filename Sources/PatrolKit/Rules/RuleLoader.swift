@@ -14,9 +14,11 @@ public enum RuleLoader {
     /// Loads the built-in rules and every `*.yml`/`*.yaml` file in `directories`. Rules from
     /// those folders must pass their own examples; an id that reuses a built-in one needs
     /// `override: true`. Unknown ids in `disabled` are an error (a typo would silently keep a rule).
+    /// `disabledProviders` removes every rule of those providers (`generic` for `--no-generic`).
     public static func load(
         extraDirectories: [String] = [],
         disabled: [String] = [],
+        disabledProviders: Set<String> = [],
         checkExamples: Bool = true
     ) throws(RuleError) -> RuleSet {
         var providers: [Provider] = []
@@ -48,7 +50,7 @@ public enum RuleLoader {
             }
         }
         let disabledSet = Set(disabled)
-        rules.removeAll { disabledSet.contains($0.id) }
+        rules.removeAll { disabledSet.contains($0.id) || disabledProviders.contains($0.providerID) }
         let ruleSet = try RuleSet(providers: providers, rules: rules, checkRegexesOf: extraFiles)
         // User rules prove themselves at load time; built-in ones are proven by the test suite.
         for rule in ruleSet.rules where checkExamples && extraRuleIDs.contains(rule.id) {

@@ -1,0 +1,106 @@
+/// The decodings of `BufferMatcher.matches`: base64 runs, percent- and JSON-escaped text, and
+/// the generic heuristic yielding to specific rules.
+extension BufferMatcher {
+    /// Decodes base64 runs (around an encoded keyword, or long enough to hold a legacy Azure
+    /// DevOps PAT) and matches the decoded bytes, which may hold base64 again, up to
+    /// `EncodedText.maxDepth`. A secret found so is reported at the span of the encoded run,
+    /// with the decoded secret. A run whose decoded bytes held a rejected look-alike counts as
+    /// rejected itself, so the generic heuristic does not report it either.
+    func decodeAndMatch(_ runs: [Range<Int>], in buffer: UnsafeRawBufferPointer, accept: Range<Int>, enabled: [Bool]?, depth: Int, into results: inout [RawMatch]) {
+        var inner: [RawMatch] = []
+        var done: [Range<Int>] = []
+        for run in runs where accept.contains(run.lowerBound) && !done.contains(run) {
+            done.append(run)
+            let label = EncodedText.label(forRunAt: run.lowerBound, in: buffer)
+            var seen = Set<[UInt8]>()
+            let rejectedBefore = rejectedByValidator
+            for decoded in EncodedText.decodings(of: UnsafeRawBufferPointer(rebasing: buffer[run])) {
+                inner.removeAll(keepingCapacity: true)
+                decoded.withUnsafeBytes { bytes in
+                    matches(in: bytes, accept: 0..<bytes.count, enabled: enabled, depth: depth + 1, into: &inner)
+                }
+                for match in inner {
+                    let secret = match.decodedSecret ?? Array(decoded[match.secretStart..<match.secretEnd])
+                    guard seen.insert(secret).inserted else { continue }
+                    results.append(RawMatch(
+                        rule: match.rule, start: run.lowerBound, end: run.upperBound,
+                        secretStart: run.lowerBound, secretEnd: run.upperBound, validated: match.validated,
+                        decodedSecret: secret, decoding: label
+                    ))
+                }
+            }
+            if rejectedByValidator > rejectedBefore { rejectedSpans.append(run) }
+        }
+    }
+
+    /// Decodes the percent-encoded run or JSON string around each keyword hit of a specific rule
+    /// when it holds an escape (`%2B`, `\n`), and matches the decoded bytes. A secret found so
+    /// is reported at the encoded form of the secret itself (the offsets map decoded bytes back)
+    /// with `decoded` set to `percent` or `json-escape`, and replaces a clear match of the same
+    /// rule over the same text (a PEM block with `\n` escapes, which the regex also accepts):
+    /// the decoded secret is the real one and carries its fingerprint.
+    func decodeEscapes(around positions: [Int], in buffer: UnsafeRawBufferPointer, accept: Range<Int>, enabled: [Bool]?, depth: Int, first: Int, into results: inout [RawMatch]) {
+        var done: [Range<Int>] = []
+        var found: [RawMatch] = []
+        var inner: [RawMatch] = []
+        var state = EscapedText.ScanState()
+        for position in positions {
+            for kind in EscapedText.Kind.allCases {
+                guard let span = EscapedText.span(kind, around: position, in: buffer, state: &state),
+                      !done.contains(span)
+                else { continue }
+                done.append(span)
+                let (decoded, offsets) = EscapedText.decode(kind, UnsafeRawBufferPointer(rebasing: buffer[span]))
+                inner.removeAll(keepingCapacity: true)
+                let rejectedBefore = rejectedByValidator
+                decoded.withUnsafeBytes { bytes in
+                    matches(in: bytes, accept: 0..<bytes.count, enabled: enabled, depth: depth + 1, into: &inner)
+                }
+                if rejectedByValidator > rejectedBefore { rejectedSpans.append(span) }
+                for match in inner {
+                    let start = span.lowerBound + offsets[match.secretStart]
+                    let end = span.lowerBound + offsets[match.secretEnd]
+                    guard accept.contains(start), start < end else { continue }
+                    let secret = match.decodedSecret ?? Array(decoded[match.secretStart..<match.secretEnd])
+                    let encoded = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
+                    let escaped = match.decodedSecret != nil || !encoded.elementsEqual(secret)
+                    found.append(RawMatch(
+                        rule: match.rule, start: start, end: end, secretStart: start, secretEnd: end,
+                        validated: match.validated,
+                        decodedSecret: escaped ? secret : nil, decoding: escaped ? kind.label : nil
+                    ))
+                }
+            }
+        }
+        for match in found {
+            let overlapping = results[first...].indices.filter { index in
+                results[index].rule == match.rule && results[index].decoding == nil
+                    && results[index].secretStart < match.secretEnd && match.secretStart < results[index].secretEnd
+            }
+            if match.decoding != nil {
+                for index in overlapping.reversed() { results.remove(at: index) }
+                results.append(match)
+            } else if overlapping.isEmpty {
+                results.append(match)
+            }
+        }
+    }
+
+    /// Removes generic matches whose secret overlaps a specific rule's match or a candidate a
+    /// validator rejected, or starts where a specific rule's keyword puts a token: the specific
+    /// rule already reports it, or it is a look-alike (a bad checksum, a broken shape).
+    func dropGenericOverlaps(from first: Int, rejectedFrom firstRejected: Int, tokenStartsFrom firstTokenStart: Int, in results: inout [RawMatch]) {
+        var blocked: [Range<Int>] = rejectedSpans.count > firstRejected ? Array(rejectedSpans[firstRejected...]) : []
+        for match in results[first...] where !isGeneric[match.rule] {
+            blocked.append(match.secretStart..<match.secretEnd)
+        }
+        let starts = Set(tokenStarts[firstTokenStart...])
+        guard !blocked.isEmpty || !starts.isEmpty else { return }
+        var kept: [RawMatch] = []
+        for match in results[first...] {
+            if isGeneric[match.rule], starts.contains(match.secretStart) || blocked.contains(where: { $0.overlaps(match.secretStart..<match.secretEnd) }) { continue }
+            kept.append(match)
+        }
+        results.replaceSubrange(first..., with: kept)
+    }
+}

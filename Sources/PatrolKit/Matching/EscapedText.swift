@@ -1,0 +1,185 @@
+/// Secrets inside percent-encoding (URL user info, query strings: `…%2B…%3D%3D@dev.azure.com`)
+/// and JSON string escapes (`"private_key": "-----BEGIN PRIVATE KEY-----\nMIIE…"`).
+///
+/// The gate is a keyword hit of a specific rule: the keyword of every token patrol knows is
+/// made of characters that neither encoding touches, so it stays visible in the clear. Around
+/// the hit, the run of URL characters (for percent-encoding) or the enclosing JSON string is
+/// decoded only when it holds an escape, and the decoding keeps, for every decoded byte, the
+/// offset of the encoded text it came from, so a secret is reported at its encoded form.
+enum EscapedText {
+    enum Kind: CaseIterable {
+        case percent
+        case json
+
+        /// The finding's `decoded` value.
+        var label: String {
+            switch self {
+            case .percent: "percent"
+            case .json: "json-escape"
+            }
+        }
+    }
+
+    /// How far from the hit a JSON string is followed: a PEM key of 4,096 bits is 3.3 KB.
+    /// Bounded, so that many hits on one long line cost a bounded amount each.
+    static let reach = 16 << 10
+    /// How far a percent-encoded run is followed: URLs and query strings are short.
+    static let percentReach = 2 << 10
+
+    /// What the searches around earlier hits (in increasing positions) learnt, so that many
+    /// hits on one long line (a base64 blob, minified code) cost linear time.
+    struct ScanState {
+        /// A JSON search from here found no opening quote within `reach`: a later hit only
+        /// scans back to it.
+        var unquotedBefore = -1
+        /// The URL run of an earlier hit ends here and holds no escape: later hits in it are skipped.
+        var cleanRunEnd = -1
+    }
+
+    /// The encoded text around `position` worth decoding, or nil when it holds no escape.
+    static func span(_ kind: Kind, around position: Int, in buffer: UnsafeRawBufferPointer, state: inout ScanState) -> Range<Int>? {
+        switch kind {
+        case .percent: percentRun(around: position, in: buffer, state: &state)
+        case .json: jsonString(around: position, in: buffer, unquotedBefore: &state.unquotedBefore)
+        }
+    }
+
+    /// Unreserved URL characters, the sub-delimiters tokens use (`+ / =`), and `%`.
+    private static let urlCharacters: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/=%".utf8 { table[Int(byte)] = true }
+        return table
+    }()
+
+    private static func percentRun(around position: Int, in buffer: UnsafeRawBufferPointer, state: inout ScanState) -> Range<Int>? {
+        if position < state.cleanRunEnd { return nil }
+        return urlCharacters.withUnsafeBufferPointer { table -> Range<Int>? in
+            var start = position
+            while start > 0, position - start < percentReach, table[Int(buffer[start - 1])] { start -= 1 }
+            var end = position
+            while end < buffer.count, end - position < percentReach, table[Int(buffer[end])] { end += 1 }
+            // At least one real escape: % and two hex digits.
+            var index = start
+            while index + 2 < end {
+                if buffer[index] == UInt8(ascii: "%"), hexValue(buffer[index + 1]) != nil, hexValue(buffer[index + 2]) != nil {
+                    return start..<end
+                }
+                index += 1
+            }
+            state.cleanRunEnd = end
+            return nil
+        }
+    }
+
+    /// The content of the double-quoted string holding `position` on its line, if it holds a
+    /// backslash escape.
+    private static func jsonString(around position: Int, in buffer: UnsafeRawBufferPointer, unquotedBefore: inout Int) -> Range<Int>? {
+        var start = position
+        var sawBackslash = false
+        // [unquotedBefore - reach, unquotedBefore] holds no quote or newline: stopping there
+        // means none within reach of `position` either.
+        let known = unquotedBefore < position && position - unquotedBefore < reach ? unquotedBefore : -1
+        while true {
+            if start == known || position - start >= reach {
+                unquotedBefore = position
+                return nil
+            }
+            guard start > 0 else { return nil }
+            let byte = buffer[start - 1]
+            if byte == 0x0A { return nil }
+            if byte == UInt8(ascii: "\\") { sawBackslash = true }
+            if byte == UInt8(ascii: "\""), !isEscaped(start - 1, in: buffer) { break }
+            start -= 1
+        }
+        var end = position
+        while true {
+            guard end < buffer.count, end - position < reach else { return nil }
+            let byte = buffer[end]
+            if byte == 0x0A { return nil }
+            if byte == UInt8(ascii: "\\") {
+                sawBackslash = true
+                end += 2
+                continue
+            }
+            if byte == UInt8(ascii: "\"") { break }
+            end += 1
+        }
+        return sawBackslash && end <= buffer.count ? start..<min(end, buffer.count) : nil
+    }
+
+    /// Whether the byte at `index` follows an odd number of backslashes.
+    private static func isEscaped(_ index: Int, in buffer: UnsafeRawBufferPointer) -> Bool {
+        var count = 0
+        var cursor = index
+        while cursor > 0, buffer[cursor - 1] == UInt8(ascii: "\\") {
+            count += 1
+            cursor -= 1
+        }
+        return count % 2 == 1
+    }
+
+    /// The decoded bytes, and for each of them (plus one past the end) its offset in `text`.
+    static func decode(_ kind: Kind, _ text: UnsafeRawBufferPointer) -> (bytes: [UInt8], offsets: [Int]) {
+        var bytes: [UInt8] = []
+        var offsets: [Int] = []
+        bytes.reserveCapacity(text.count)
+        offsets.reserveCapacity(text.count + 1)
+        var index = 0
+        while index < text.count {
+            offsets.append(index)
+            let byte = text[index]
+            switch kind {
+            case .percent:
+                if byte == UInt8(ascii: "%"), index + 2 < text.count, let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2]) {
+                    bytes.append(high << 4 | low)
+                    index += 3
+                    continue
+                }
+            case .json:
+                if byte == UInt8(ascii: "\\"), index + 1 < text.count {
+                    let escaped = text[index + 1]
+                    if let simple = simpleEscapes[escaped] {
+                        bytes.append(simple)
+                        index += 2
+                        continue
+                    }
+                    if escaped == UInt8(ascii: "u"), index + 5 < text.count, let scalar = unicodeEscape(text, at: index + 2) {
+                        let encoded = Array(String(Character(scalar)).utf8)
+                        bytes.append(contentsOf: encoded)
+                        offsets.append(contentsOf: repeatElement(index, count: encoded.count - 1))
+                        index += 6
+                        continue
+                    }
+                }
+            }
+            bytes.append(byte)
+            index += 1
+        }
+        offsets.append(text.count)
+        return (bytes, offsets)
+    }
+
+    private static let simpleEscapes: [UInt8: UInt8] = [
+        UInt8(ascii: "n"): 0x0A, UInt8(ascii: "r"): 0x0D, UInt8(ascii: "t"): 0x09, UInt8(ascii: "b"): 0x08,
+        UInt8(ascii: "f"): 0x0C, UInt8(ascii: "/"): UInt8(ascii: "/"), UInt8(ascii: "\\"): UInt8(ascii: "\\"),
+        UInt8(ascii: "\""): UInt8(ascii: "\""), UInt8(ascii: "'"): UInt8(ascii: "'"),
+    ]
+
+    private static func unicodeEscape(_ text: UnsafeRawBufferPointer, at index: Int) -> Unicode.Scalar? {
+        var value: UInt32 = 0
+        for offset in 0..<4 {
+            guard let digit = hexValue(text[index + offset]) else { return nil }
+            value = value << 4 | UInt32(digit)
+        }
+        return Unicode.Scalar(value)   // nil for a lone surrogate, which is left as it is
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x41...0x46: byte - 0x41 + 10
+        case 0x61...0x66: byte - 0x61 + 10
+        default: nil
+        }
+    }
+}
