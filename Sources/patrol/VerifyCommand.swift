@@ -50,7 +50,7 @@ struct VerifyCommand: ParsableCommand {
             if let verified = results[finding.fingerprint]?.verified { finding.verified = verified }
             findings.append(finding)
         }
-        let verifiedReport = ScanReport(target: input.report.target, findings: findings)
+        let verifiedReport = ScanReport(target: input.report.target, findings: findings, skipped: input.report.skipped, errors: input.report.errors, stats: input.report.stats)
         let text = ReportPrinter(options: output, ruleSet: input.ruleSet).render(verifiedReport)
         try Terminal.write(text, to: output.output)
 

@@ -54,6 +54,12 @@ import Testing
         for finding in findings { verified[finding["rule"] as! String] = (finding["verified"] as? Bool).map { $0 ? "live" : "not live" } ?? "null" }
         #expect(verified == ["azure-devops-pat": "live", "github-pat": "not live", "npm-access-token": "null"])
         #expect(findings.allSatisfy { $0["redacted"] as? Bool == true })
+        // The rest of the report is carried over as the scan wrote it.
+        let scanned = try #require(try JSONSerialization.jsonObject(with: Data(leak.folder.read("report.json").utf8)) as? [String: Any])
+        let stats = try #require(result.json?["stats"] as? [String: Any])
+        #expect(stats["files"] as? Int == (scanned["stats"] as? [String: Any])?["files"] as? Int)
+        #expect((stats["files"] as? Int ?? 0) > 0)
+        #expect((result.json?["skipped"] as? [Any])?.count == (scanned["skipped"] as? [Any])?.count)
         // Providers are asked in parallel: the order between them is not fixed.
         #expect(fake.requests.map(\.line).sorted() == ["GET /ado/contoso/_apis/connectionData", "GET /github/user"])
         #expect(result.stderr.contains("patrol: live: azure-devops-pat \(Redaction.redact(leak.ado)) at config/app.env:2 (Jane Doe)"))

@@ -12,6 +12,11 @@ public struct LeakReport: Sendable {
 
     public var target: ScanTarget
     public var entries: [Entry]
+    /// What the report's scan skipped, could not read, and counted: carried over when a command
+    /// writes the report again (`verify`). Missing or unknown values are left out, not an error.
+    public var skipped: [SkippedItem] = []
+    public var errors: [ScanFailure] = []
+    public var stats = ScanStats()
 
     public init(target: ScanTarget, entries: [Entry]) {
         self.target = target
@@ -88,6 +93,25 @@ public struct LeakReport: Sendable {
             entries.append(Entry(finding: finding, isRedacted: fields["redacted"] as? Bool ?? true))
         }
         let revs = (target["revs"] as? [Any])?.compactMap { $0 as? String }
-        return LeakReport(target: ScanTarget(kind: kind, root: rootPath, revs: revs), entries: entries)
+        var report = LeakReport(target: ScanTarget(kind: kind, root: rootPath, revs: revs), entries: entries)
+        for item in root["skipped"] as? [[String: Any]] ?? [] {
+            if let path = item["path"] as? String, let reason = (item["reason"] as? String).flatMap(SkipReason.init(rawValue:)) {
+                report.skipped.append(SkippedItem(path: path, reason: reason))
+            }
+        }
+        for item in root["errors"] as? [[String: Any]] ?? [] {
+            if let path = item["path"] as? String, let message = item["message"] as? String {
+                report.errors.append(ScanFailure(path: path, message: message))
+            }
+        }
+        if let stats = root["stats"] as? [String: Any] {
+            report.stats.files = stats["files"] as? Int ?? 0
+            report.stats.blobs = stats["blobs"] as? Int ?? 0
+            report.stats.bytes = stats["bytes"] as? Int ?? 0
+            report.stats.seconds = (stats["seconds"] as? NSNumber)?.doubleValue ?? 0
+            report.stats.rejectedByValidator = stats["rejected_by_validator"] as? Int ?? 0
+            report.stats.allowed = stats["allowed"] as? Int ?? 0
+        }
+        return report
     }
 }
