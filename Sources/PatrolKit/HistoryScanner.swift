@@ -108,7 +108,7 @@ public final class HistoryScanner: Sendable {
         // Who introduced the blobs that matched.
         if !outcome.occurrences.isEmpty {
             if log == nil {
-                log = try GitHistoryLog.read(repository, revisions: [], interesting: Set(outcome.occurrences.keys))
+                log = try GitHistoryLog.read(repository, revisions: [], interesting: Set(outcome.occurrences.keys), wholeHistory: true)
             }
             assemble(outcome.occurrences, log: log!, into: &report)
         }

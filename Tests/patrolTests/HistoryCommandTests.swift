@@ -52,6 +52,27 @@ import Testing
         #expect((json["target"] as? [String: Any])?["kind"] as? String == "git")
     }
 
+    /// `git merge -s ours` keeps the first parent's tree: git then shows no diff against that
+    /// parent, and the diff against the other lists the first parent's own changes — which the
+    /// merge did not introduce, in a range or over all refs.
+    @Test func mergeThatKeepsItsFirstParentsTreeIntroducesNothing() throws {
+        let repo = try TemporaryFolder()
+        try repo.git("init", "-q")
+        let secret = Tokens.cask(seed: 16)
+        try repo.commit("start", ["README.md": "hello\n"])
+        try repo.git("checkout", "-q", "-b", "side")
+        try repo.commit("side work", ["side.txt": "nothing here\n"])
+        try repo.git("checkout", "-q", "main")
+        let added = try repo.commit("add a pat", ["app.env": "PAT=\(secret)\n"])
+        try repo.git("merge", "-q", "-s", "ours", "--no-edit", "side")
+        let (range, _) = try history([".", "\(added)..HEAD"], in: repo)
+        #expect(range.status == 0, "the secret came before the range: \(range.stdout)")
+        let (all, findings) = try history([], in: repo)
+        #expect(all.status == 1, "\(all.stderr)")
+        let locations = try #require(findings.first?["locations"] as? [[String: Any]])
+        #expect(locations.map { $0["commit"] as? String } == [added])
+    }
+
     @Test func eachDistinctBlobIsScannedOnce() throws {
         let repo = try TemporaryFolder()
         try repo.git("init", "-q")

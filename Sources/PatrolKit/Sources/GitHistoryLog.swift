@@ -17,9 +17,17 @@ struct BlobIntroduction: Sendable, Equatable {
 /// The blobs that commits introduce, read from
 /// `git log --reverse --date-order --raw --no-renames --root --diff-merges=separate`.
 ///
-/// `--diff-merges=separate` matters: without it a blob that first appears in a merge commit is
-/// never shown (gitleaks#1028). `--root` shows the first commit's files. Gitlinks (submodules)
-/// and deletions are left out.
+/// A merge introduces a blob at a path only when it is new against every parent (otherwise it
+/// came from the branch that already had it); without merge diffs a blob that first appears in a
+/// merge commit is never shown (gitleaks#1028). With a boundary (`A..B`, `NEW --not OLD`) each
+/// merge is diffed against every parent (`--diff-merges=separate`). Over a whole history
+/// (`wholeHistory`: no commit excluded) the first parent is enough: with `--reverse
+/// --date-order` every parent comes before its merge, so a blob at a path that a second parent
+/// holds was already introduced there by one of its ancestors, and a merge introduces what its
+/// first-parent diff shows and no commit before it introduced. On git/git that is 281 thousand
+/// entries instead of 9.1 million and a third of the time. (A blob one unrelated branch had
+/// introduced at the same path earlier is then not a second location for the merge.) `--root`
+/// shows the first commit's files. Gitlinks (submodules) and deletions are left out.
 struct GitHistoryLog {
     private(set) var commits: [CommitInfo] = []
     private(set) var introductions: [BlobIntroduction] = []
@@ -27,25 +35,40 @@ struct GitHistoryLog {
     /// Reads the log of `revisions` (`--all` when empty), keeping the introductions of blobs
     /// `interesting` accepts (all of them when nil). With `standardInput`, the revisions are
     /// those lines instead (`--stdin`: commits, `^commit` to exclude), however many there are.
-    static func read(_ repository: GitRepository, revisions: [String], interesting: Set<String>? = nil, standardInput: [String]? = nil) throws(GitError) -> GitHistoryLog {
+    static func read(_ repository: GitRepository, revisions: [String], interesting: Set<String>? = nil, standardInput: [String]? = nil, wholeHistory: Bool = false) throws(GitError) -> GitHistoryLog {
         let arguments = [
             "log", "--reverse", "--date-order", "--raw", "--no-abbrev", "--no-renames", "--root",
-            "--diff-merges=separate", "-z", "--no-color", "--no-ext-diff", "--no-textconv",
-            "--format=%x01%H%x02%an <%ae>%x02%aI%x02%cI",
+            wholeHistory ? "--diff-merges=first-parent" : "--diff-merges=separate",
+            "-z", "--no-color", "--no-ext-diff", "--no-textconv",
+            "--format=%x01%H%x02%an <%ae>%x02%aI%x02%cI%x02%P",
         ] + (standardInput != nil ? ["--stdin"] : revisions.isEmpty ? ["--all"] : revisions)
         let child = try GitChild(arguments, in: repository.folder, feedsInput: standardInput != nil)
         if let standardInput { child.feed(standardInput) }
         var log = GitHistoryLog()
         let stream = StreamBuffer(descriptor: child.output, capacity: 1 << 20)
         var commitIndex = -1
-        // A merge is shown once per parent; a blob is introduced by it only if it is new against
-        // every parent (otherwise it came from the branch that already had it).
-        var sections = 0
+        // With separate merge diffs a merge is shown once per parent it differs from; a blob is
+        // introduced by it only if it is new against every parent (otherwise it came from the
+        // branch that already had it).
         var pending: [String: (introduction: BlobIntroduction, count: Int)] = [:]
         var pendingOrder: [String] = []
+        // Whole history: the (blob, path) pairs introduced so far, and whether this commit is a merge.
+        var introducedKeys = Set<String>()
+        var isMerge = false
+        // Diffs a commit must appear in to be introduced by it: one per parent (one for a root).
+        // Not the sections seen: git leaves out the section of a parent the merge does not differ
+        // from, and counting sections then made such a merge introduce its other parent's changes.
+        var parents = 1
         func flush() {
             for key in pendingOrder {
-                if let entry = pending[key], entry.count == sections { log.introductions.append(entry.introduction) }
+                guard let entry = pending[key] else { continue }
+                if wholeHistory {
+                    if isMerge && introducedKeys.contains(key) { continue }
+                    introducedKeys.insert(key)
+                } else if entry.count < parents {
+                    continue
+                }
+                log.introductions.append(entry.introduction)
             }
             pending.removeAll(keepingCapacity: true)
             pendingOrder.removeAll(keepingCapacity: true)
@@ -57,17 +80,18 @@ struct GitHistoryLog {
                 guard let header = stream.field(until: 0) else { break }
                 let fields = header.split(separator: 0x02, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
                 let oid = fields.first.map { String($0.prefix { $0 != "\n" }) } ?? ""
-                if log.commits.last?.oid == oid {
-                    sections += 1
-                } else {
+                // The same merge again: its diff against the next parent.
+                if log.commits.last?.oid != oid {
                     flush()
-                    sections = 1
                     log.commits.append(CommitInfo(
                         oid: oid,
                         author: fields.count > 1 ? fields[1] : "",
                         authorDate: fields.count > 2 ? fields[2] : "",
                         commitDate: fields.count > 3 ? fields[3].trimmingWhitespace() : ""
                     ))
+                    let parentCount = fields.count > 4 ? fields[4].trimmingWhitespace().split(separator: " ").count : 1
+                    parents = max(1, parentCount)
+                    isMerge = parentCount > 1
                     commitIndex = log.commits.count - 1
                 }
             case UInt8(ascii: "\n"):

@@ -108,7 +108,7 @@ struct RepositorySweep {
                 attribution.blobCount = blobs.count
                 let commits = try RepositoryTips.commits(among: currentTips, in: repository)
                 if !matches.isEmpty, !commits.isEmpty {
-                    let log = try GitHistoryLog.read(repository, revisions: [], interesting: Set(matches.keys), standardInput: commits)
+                    let log = try GitHistoryLog.read(repository, revisions: [], interesting: Set(matches.keys), standardInput: commits, wholeHistory: true)
                     attribution.append(log, matching: Set(matches.keys))
                 }
             }
