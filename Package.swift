@@ -81,6 +81,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The binary locator and process runner of the end-to-end tests, shared by the test targets.
+        .target(
+            name: "PatrolTestSupport",
+            path: "Tests/PatrolTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "PatrolKitTests",
             dependencies: ["PatrolKit", .product(name: "Yams", package: "Yams")],
@@ -90,6 +96,7 @@ let package = Package(
             name: "patrolTests",
             dependencies: [
                 "PatrolKit",
+                "PatrolTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -99,6 +106,7 @@ let package = Package(
             dependencies: [
                 "PatrolKit",
                 "PatrolRevoke",
+                "PatrolTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

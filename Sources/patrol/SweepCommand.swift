@@ -205,22 +205,7 @@ final class SweepOutput: @unchecked Sendable {
     }
 
     func write(_ text: String) {
-        guard let descriptor else {
-            Terminal.writeStandardOutput(text)
-            return
-        }
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
+        Terminal.write(text, to: descriptor ?? STDOUT_FILENO)
     }
 
     func close() {

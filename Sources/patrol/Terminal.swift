@@ -38,11 +38,17 @@ enum Terminal {
     /// Writes to standard output; a reader that went away (`patrol … | head`) ends the output
     /// quietly instead of killing patrol with SIGPIPE.
     static func writeStandardOutput(_ text: String) {
+        write(text, to: STDOUT_FILENO)
+    }
+
+    /// Writes all of `text` to `descriptor`, retrying interrupted writes; stops quietly when the
+    /// reader went away.
+    static func write(_ text: String, to descriptor: Int32) {
         var bytes = Array(text.utf8)
         bytes.withUnsafeMutableBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = Glibc.write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     return

@@ -1,4 +1,5 @@
 import Foundation
+import PatrolTestSupport
 import Testing
 
 /// What `patrol scan` reads and what it leaves alone: git ignore rules, symlinks, special and

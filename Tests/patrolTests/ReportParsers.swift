@@ -1,4 +1,5 @@
 import Foundation
+import PatrolTestSupport
 import Testing
 
 /// Where the SARIF schema validator lives: `PATROL_TEST_PYTHON`, else the virtual environment

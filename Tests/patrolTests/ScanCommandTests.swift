@@ -1,4 +1,5 @@
 import Foundation
+import PatrolTestSupport
 import Testing
 
 /// `patrol scan` driven as a user runs it: the built binary on real folders.

@@ -1,4 +1,5 @@
 import Foundation
+import PatrolTestSupport
 import Testing
 
 /// The JSON Lines of one `patrol sweep` run, split by record kind.

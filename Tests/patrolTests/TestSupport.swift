@@ -1,26 +1,7 @@
 import Foundation
+import PatrolTestSupport
 import Testing
 @testable import PatrolKit
-
-/// The built `patrol` executable: next to the test bundle (SwiftPM builds every product before
-/// the tests), or `.build/debug/patrol` from the package root.
-enum PatrolBinary {
-    static let url: URL = {
-        let testBundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = testBundle.deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("patrol")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return packageRoot.appendingPathComponent(".build/debug/patrol")
-    }()
-
-    static var packageRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-}
 
 /// The result of one run of the binary.
 struct RunResult {
@@ -42,42 +23,11 @@ struct RunResult {
 /// Runs `patrol` with arguments, in a folder, with optional standard input.
 @discardableResult
 func patrol(_ arguments: [String], in folder: URL? = nil, stdin: Data? = nil, environment: [String: String] = [:], executable: URL = PatrolBinary.url) throws -> RunResult {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    if let folder { process.currentDirectoryURL = folder }
     var env = ProcessInfo.processInfo.environment
     env["NO_COLOR"] = "1"
     for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let output = Pipe()
-    let error = Pipe()
-    let input = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-    try process.run()
-    if let stdin {
-        input.fileHandleForWriting.write(stdin)
-        try input.fileHandleForWriting.close()
-    }
-    let errorBox = ResultBox()
-    let group = DispatchGroup()
-    group.enter()
-    let errorHandle = error.fileHandleForReading
-    DispatchQueue.global().async {
-        errorBox.data = errorHandle.readDataToEndOfFile()
-        group.leave()
-    }
-    let out = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    group.wait()
-    return RunResult(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: errorBox.data, as: UTF8.self))
-}
-
-private final class ResultBox: @unchecked Sendable {
-    // Written once before the group is left, read after waiting on it: ordered by the group.
-    var data = Data()
+    let run = try runProcess(executable, arguments, in: folder, stdin: stdin, environment: env)
+    return RunResult(status: run.status, stdout: run.stdout, stderr: run.stderr)
 }
 
 /// A temporary folder removed when the test ends.
