@@ -101,6 +101,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The command line's own parsing, against ArgumentParser (the executable, @testable).
+        .testTarget(
+            name: "patrolCLITests",
+            dependencies: [
+                "patrol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "PatrolRevokeTests",
             dependencies: [

@@ -10,6 +10,16 @@ struct BaselineOptions: ParsableArguments {
     @Flag(help: "Do not apply a baseline.")
     var noBaseline = false
 
+    var choice: BaselineChoice { BaselineChoice(baseline: baseline, noBaseline: noBaseline) }
+
+    func apply(to report: ScanReport, target: String) throws -> ScanReport { try choice.apply(to: report, target: target) }
+}
+
+/// What `BaselineOptions` parsed, as a plain value, and how it filters a report.
+struct BaselineChoice: Equatable {
+    var baseline: String?
+    var noBaseline = false
+
     /// The report minus the findings the baseline accepts. The baseline is `--baseline FILE`, or
     /// `.patrol-baseline.json` found like `.patrol.yml` (git root of `target`, else `target`).
     func apply(to report: ScanReport, target: String) throws -> ScanReport {

@@ -46,6 +46,26 @@ struct ReportOptions: ParsableArguments {
     var verbose = false
 }
 
+/// What `ReportOptions` parsed, as a plain value: `ReportPrinter` reads this, and the hook's
+/// fast path (`DiffFastPath`) builds one without ArgumentParser.
+struct ReportSettings: Equatable {
+    var format = ReportFormat.text
+    var output: String?
+    var showSecrets = false
+    var minConfidence = Confidence.low
+    var exitCode: Int32 = 1
+    var strict = false
+    var noColor = false
+    var quiet = false
+    var verbose = false
+}
+
+extension ReportOptions {
+    var settings: ReportSettings {
+        ReportSettings(format: format, output: output, showSecrets: showSecrets, minConfidence: minConfidence, exitCode: exitCode, strict: strict, noColor: noColor, quiet: quiet, verbose: verbose)
+    }
+}
+
 /// Options that choose the rules and the configuration.
 struct RuleSelectionOptions: ParsableArguments {
     @Option(name: .customLong("rules"), help: ArgumentHelp("A folder of extra rule files, added to the built-in rules (repeatable).", valueName: "dir"))
@@ -58,6 +78,24 @@ struct RuleSelectionOptions: ParsableArguments {
     var noConfig = false
 
     @Flag(help: "Turn off the generic heuristic (credential-like names with high-entropy values, confidence low).")
+    var noGeneric = false
+
+    var selection: RuleSelection {
+        RuleSelection(ruleDirectories: ruleDirectories, config: config, noConfig: noConfig, noGeneric: noGeneric)
+    }
+
+    /// The configuration for a scan of `target`, and the rule set it selects.
+    func load(target: String) throws -> (PatrolConfig, RuleSet) { try selection.load(target: target) }
+
+    /// The configuration of a repository (in a bare one, `.patrol.yml` of `HEAD`'s tree).
+    func loadForRepository(_ repository: String) throws -> (PatrolConfig, RuleSet) { try selection.loadForRepository(repository) }
+}
+
+/// What `RuleSelectionOptions` parsed, as a plain value, and how it loads the rules.
+struct RuleSelection: Equatable {
+    var ruleDirectories: [String] = []
+    var config: String?
+    var noConfig = false
     var noGeneric = false
 
     /// The configuration for a scan of `target`, and the rule set it selects.

@@ -30,8 +30,29 @@ struct DiffCommand: ParsableCommand {
     @OptionGroup var selection: RuleSelectionOptions
     @OptionGroup var baseline: BaselineOptions
 
+    var request: DiffRequest {
+        DiffRequest(revision: revision, staged: staged, repository: repository, report: report.settings, selection: selection.selection, baseline: baseline.choice)
+    }
+
     func validate() throws {
-        if staged && revision != nil { throw ValidationError("--staged cannot be combined with a revision") }
+        if let problem = request.problem { throw ValidationError(problem) }
+    }
+
+    func run() throws { try request.run() }
+}
+
+/// A parsed `patrol diff`: what `DiffCommand` parses, or what `DiffFastPath` reads directly.
+struct DiffRequest: Equatable {
+    var revision: String?
+    var staged = false
+    var repository = "."
+    var report = ReportSettings()
+    var selection = RuleSelection()
+    var baseline = BaselineChoice()
+
+    /// Why the arguments cannot go together, if they cannot.
+    var problem: String? {
+        staged && revision != nil ? "--staged cannot be combined with a revision" : nil
     }
 
     func run() throws {

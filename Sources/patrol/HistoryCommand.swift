@@ -71,6 +71,6 @@ struct HistoryCommand: ParsableCommand {
             throw CommandFailure(error.description)
         }
         display.stop()
-        try ReportPrinter(options: report, ruleSet: ruleSet).emit(try baseline.apply(to: result, target: repository))
+        try ReportPrinter(options: report.settings, ruleSet: ruleSet).emit(try baseline.apply(to: result, target: repository))
     }
 }

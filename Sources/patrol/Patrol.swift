@@ -56,8 +56,16 @@ enum PatrolMain {
         // not a signal that kills patrol.
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try Patrol.parseSubcommandAlone() ?? Patrol.parseAsRoot()
-            try command.run()
+            if let request = DiffFastPath.request(from: Array(CommandLine.arguments.dropFirst())) {
+                try request.run()
+            } else {
+                var command = try Patrol.parseSubcommandAlone() ?? Patrol.parseAsRoot()
+                try command.run()
+            }
+        } catch let code as ExitCode {
+            // Findings (or --strict): the code as it is, without ArgumentParser's error
+            // reporting, which would build the whole command tree to print nothing.
+            exit(code.rawValue)
         } catch let failure as CommandFailure {
             Terminal.error(failure.description)
             exit(2)

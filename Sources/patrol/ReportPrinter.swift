@@ -5,7 +5,7 @@ import PatrolKit
 /// Writes a report in the chosen format, its summary and problems on standard error, and ends
 /// the command with the exit code DESIGN.md specifies.
 struct ReportPrinter {
-    let options: ReportOptions
+    let options: ReportSettings
     /// The rules the scan used, for rule names and help in SARIF; nil: the built-in rules.
     var ruleSet: RuleSet? = nil
 

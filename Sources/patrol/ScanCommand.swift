@@ -51,6 +51,6 @@ struct ScanCommand: ParsableCommand {
         options.minConfidence = report.minConfidence
         let scanner = Scanner(ruleSet: ruleSet, config: config, options: options)
         let result = targets == ["-"] ? scanner.scanStandardInput() : try scanner.scan(paths: targets)
-        try ReportPrinter(options: report, ruleSet: ruleSet).emit(try baseline.apply(to: result, target: targets[0] == "-" ? "." : targets[0]))
+        try ReportPrinter(options: report.settings, ruleSet: ruleSet).emit(try baseline.apply(to: result, target: targets[0] == "-" ? "." : targets[0]))
     }
 }

@@ -51,7 +51,7 @@ struct VerifyCommand: ParsableCommand {
             findings.append(finding)
         }
         let verifiedReport = ScanReport(target: input.report.target, findings: findings, skipped: input.report.skipped, errors: input.report.errors, stats: input.report.stats)
-        let text = ReportPrinter(options: output, ruleSet: input.ruleSet).render(verifiedReport)
+        let text = ReportPrinter(options: output.settings, ruleSet: input.ruleSet).render(verifiedReport)
         try Terminal.write(text, to: output.output)
 
         let now = Date()
