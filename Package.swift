@@ -29,9 +29,16 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
         ),
+        // The rule model and the rule-file parser: PatrolKit's, and the build tool's that compiles
+        // patterns/*.yml into Swift.
+        .target(
+            name: "PatrolRules",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "RuleEmbedder",
-            dependencies: [.product(name: "Yams", package: "Yams")],
+            dependencies: ["PatrolRules"],
             path: "Sources/RuleEmbedder",
             swiftSettings: strict
         ),
@@ -50,7 +57,7 @@ let package = Package(
             name: "PatrolKit",
             dependencies: [
                 "CPCRE2",
-                .product(name: "Yams", package: "Yams"),
+                "PatrolRules",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "PatrolCache",
             ],
@@ -89,7 +96,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PatrolKitTests",
-            dependencies: ["PatrolKit", .product(name: "Yams", package: "Yams")],
+            dependencies: ["PatrolKit", "PatrolRules"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import Yams
 @testable import PatrolKit
 
 /// Broken rule files and configurations fail with the file, the rule and the reason.
@@ -26,33 +25,24 @@ import Yams
         #expect(RuleLoader.builtInFiles.map(\.name).contains("patterns/azure-devops.yml"))
     }
 
-    /// The built-in rules load from node trees parsed at build time; they must be exactly what
-    /// parsing each file's text gives (styles matter: a quoted "null" is a string, a plain one is not).
+    /// The built-in rules are Swift values that the build wrote from each file; they must be
+    /// exactly what parsing the file's text gives (quotes, backslashes and newlines in regexes and
+    /// remediation text survive the literals; a quoted "null" stays a string).
     @Test(arguments: BuiltInRuleFiles.encoded.map(\.name))
-    func embeddedRuleTreeParsesLikeTheFileText(name: String) throws {
-        let entry = try #require(BuiltInRuleFiles.encoded.first { $0.name == name })
-        let text = String(decoding: try #require(Data(base64Encoded: entry.base64)), as: UTF8.self)
+    func compiledRulesAreWhatTheFileTextSays(name: String) throws {
+        let index = try #require(BuiltInRuleFiles.encoded.firstIndex { $0.name == name })
+        let text = String(decoding: try #require(Data(base64Encoded: BuiltInRuleFiles.encoded[index].base64)), as: UTF8.self)
         let fromText = try RuleFileParser.parse(text, file: "patterns/" + name)
-        let tree = try EmbeddedNodeTree().decode([UInt8](try #require(Data(base64Encoded: entry.tree))))
-        let fromTree = try RuleFileParser.parse(tree, file: "patterns/" + name)
-        #expect(fromTree.0 == fromText.0, "provider of \(name)")
-        #expect(fromTree.1 == fromText.1, "rules of \(name)")
-        #expect(!fromTree.1.isEmpty)
+        let compiled = BuiltInRuleFiles.parsed[index]
+        #expect(compiled.provider == fromText.0, "provider of \(name)")
+        #expect(compiled.rules == fromText.1, "rules of \(name)")
+        #expect(!compiled.rules.isEmpty)
     }
 
-    @Test(arguments: [[], [9], [0], [0, 0, 5, 65], [1, 1, 0, 0, 0], [2, 0x80]] as [[UInt8]])
-    func truncatedOrUnknownEmbeddedTreeIsMalformed(bytes: [UInt8]) {
-        #expect(throws: EmbeddedNodeTree.Malformed.self) { try EmbeddedNodeTree().decode(bytes) }
-    }
-
-    @Test func embeddedTreeDecodesScalarsMappingsAndSequencesWithStyles() throws {
-        // {a: [x, 'y']} — the second item single-quoted (style 2 in Yams' Scalar.Style).
-        let bytes: [UInt8] = [1, 1, 0, 1, 1, 97, 2, 2, 0, 1, 1, 120, 0, 2, 1, 121]
-        let node = try EmbeddedNodeTree().decode(bytes)
-        let items = Array(try #require(node.mapping?["a"]?.sequence))
-        #expect(items.map { $0.string } == ["x", "y"])
-        let styles: [Node.Scalar.Style?] = items.map { $0.scalar?.style }
-        #expect(styles == [.plain, .singleQuoted])
+    @Test func everyRuleFileIsCompiledIn() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../patterns").path)
+        #expect(BuiltInRuleFiles.encoded.map(\.name) == files.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted())
+        #expect(BuiltInRuleFiles.parsed.count == BuiltInRuleFiles.encoded.count)
     }
 
     @Test func invalidYAMLNamesTheFileAndLine() {

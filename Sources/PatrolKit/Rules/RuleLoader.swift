@@ -1,6 +1,7 @@
 import Foundation
 
-/// Builds the rule set a command uses: the built-in rules compiled into the binary, plus rule
+/// Builds the rule set a command uses: the built-in rules compiled into the binary (parsed at
+/// build time by the EmbedRules plugin, so no YAML is read at start-up), plus rule
 /// folders (`--rules DIR`, `rules.extra`), minus disabled rules.
 public enum RuleLoader {
     /// The built-in rule files, as (display name, text), from the generated `BuiltInRuleFiles`.
@@ -23,9 +24,7 @@ public enum RuleLoader {
     ) throws(RuleError) -> RuleSet {
         var providers: [Provider] = []
         var rules: [Rule] = []
-        let trees = EmbeddedNodeTree()
-        for entry in BuiltInRuleFiles.encoded {
-            let (provider, fileRules) = try parseBuiltIn(entry, trees: trees)
+        for (provider, fileRules) in BuiltInRuleFiles.parsed {
             try merge(provider, fileRules, into: &providers, &rules, builtIn: true)
         }
         var extraRuleIDs = Set<String>()
@@ -59,23 +58,6 @@ public enum RuleLoader {
             }
         }
         return ruleSet
-    }
-
-    /// A built-in file from the node tree parsed at build time; if that fails, from its text,
-    /// so the error names the line.
-    private static func parseBuiltIn(_ entry: (name: String, base64: String, tree: String), trees: EmbeddedNodeTree) throws(RuleError) -> (Provider, [Rule]) {
-        let name = "patterns/" + entry.name
-        do throws(RuleError) {
-            let bytes = [UInt8](Data(base64Encoded: entry.tree) ?? Data())
-            guard let node = try? trees.decode(bytes) else {
-                throw RuleError(file: name, reason: "the embedded rule tree is malformed (rebuild patrol)")
-            }
-            return try RuleFileParser.parse(node, file: name)
-        } catch {
-            let text = String(decoding: Data(base64Encoded: entry.base64) ?? Data(), as: UTF8.self)
-            _ = try RuleFileParser.parse(text, file: name)
-            throw error
-        }
     }
 
     private static func merge(_ provider: Provider, _ fileRules: [Rule], into providers: inout [Provider], _ rules: inout [Rule], builtIn: Bool) throws(RuleError) {

@@ -33,12 +33,27 @@ public struct Provider: Sendable, Equatable {
     public let context: [ContextPattern]
     /// The rule file this provider came from, for messages.
     public let sourceFile: String
+
+    package init(id: String, name: String, verify: String?, revoke: String?, remediation: String, context: [ContextPattern], sourceFile: String) {
+        self.id = id
+        self.name = name
+        self.verify = verify
+        self.revoke = revoke
+        self.remediation = remediation
+        self.context = context
+        self.sourceFile = sourceFile
+    }
 }
 
 /// A named value extracted near a finding, such as the Azure DevOps organisation.
 public struct ContextPattern: Sendable, Equatable {
     public let name: String
     public let regexes: [String]
+
+    package init(name: String, regexes: [String]) {
+        self.name = name
+        self.regexes = regexes
+    }
 }
 
 /// One detection rule, as written in a `patterns/*.yml` file. Rules are data: validators,
@@ -69,4 +84,28 @@ public struct Rule: Sendable, Equatable {
     public let isOverride: Bool
     /// The rule file this rule came from, for messages.
     public let sourceFile: String
+
+    package init(
+        id: String, name: String, providerID: String, regex: String, keywords: [String], keywordsCaseInsensitive: Bool,
+        candidates: String?, validate: String?, entropy: Double?, confidence: Confidence, includePaths: [String],
+        excludePaths: [String], allow: [String], examples: [String], negativeExamples: [String], isOverride: Bool, sourceFile: String
+    ) {
+        self.id = id
+        self.name = name
+        self.providerID = providerID
+        self.regex = regex
+        self.keywords = keywords
+        self.keywordsCaseInsensitive = keywordsCaseInsensitive
+        self.candidates = candidates
+        self.validate = validate
+        self.entropy = entropy
+        self.confidence = confidence
+        self.includePaths = includePaths
+        self.excludePaths = excludePaths
+        self.allow = allow
+        self.examples = examples
+        self.negativeExamples = negativeExamples
+        self.isOverride = isOverride
+        self.sourceFile = sourceFile
+    }
 }

@@ -3,13 +3,13 @@ import Yams
 /// Typed, strict access to one YAML mapping of a rule or configuration file: every read names
 /// the file, line and key when the value is of the wrong kind, and `rejectUnknownKeys` catches
 /// typos such as `keyword:` for `keywords:` instead of silently ignoring them.
-struct YAMLFields {
-    let file: String
-    let rule: String?
-    let line: Int?
+package struct YAMLFields {
+    package let file: String
+    package let rule: String?
+    package let line: Int?
     private let entries: [(key: String, value: Node)]
 
-    init(_ node: Node, file: String, rule: String? = nil, what: String) throws(RuleError) {
+    package init(_ node: Node, file: String, rule: String? = nil, what: String) throws(RuleError) {
         self.file = file
         self.rule = rule
         self.line = node.mark.map { $0.line }
@@ -26,11 +26,11 @@ struct YAMLFields {
         self.entries = entries
     }
 
-    var keys: [String] { entries.map(\.key) }
+    package var keys: [String] { entries.map(\.key) }
 
-    subscript(key: String) -> Node? { entries.first { $0.key == key }?.value }
+    package subscript(key: String) -> Node? { entries.first { $0.key == key }?.value }
 
-    func rejectUnknownKeys(_ allowed: Set<String>) throws(RuleError) {
+    package func rejectUnknownKeys(_ allowed: Set<String>) throws(RuleError) {
         for entry in entries where !allowed.contains(entry.key) {
             throw RuleError(
                 file: file, rule: rule, line: entry.value.mark?.line,
@@ -39,16 +39,16 @@ struct YAMLFields {
         }
     }
 
-    func error(_ key: String, _ reason: String) -> RuleError {
+    package func error(_ key: String, _ reason: String) -> RuleError {
         RuleError(file: file, rule: rule, line: self[key]?.mark?.line ?? line, reason: "'\(key)' \(reason)")
     }
 
-    func requiredString(_ key: String) throws(RuleError) -> String {
+    package func requiredString(_ key: String) throws(RuleError) -> String {
         guard let value = try string(key) else { throw error(key, "is required") }
         return value
     }
 
-    func string(_ key: String) throws(RuleError) -> String? {
+    package func string(_ key: String) throws(RuleError) -> String? {
         guard let node = self[key] else { return nil }
         if case .scalar(let scalar) = node {
             if scalar.style == .plain, scalar.string == "null" || scalar.string == "~" || scalar.string.isEmpty {
@@ -59,7 +59,7 @@ struct YAMLFields {
         throw error(key, "must be a string")
     }
 
-    func stringList(_ key: String) throws(RuleError) -> [String] {
+    package func stringList(_ key: String) throws(RuleError) -> [String] {
         guard let node = self[key] else { return [] }
         if case .scalar(let scalar) = node, scalar.style == .plain, scalar.string == "null" || scalar.string.isEmpty {
             return []
@@ -73,7 +73,7 @@ struct YAMLFields {
         return values
     }
 
-    func bool(_ key: String) throws(RuleError) -> Bool? {
+    package func bool(_ key: String) throws(RuleError) -> Bool? {
         guard let node = self[key] else { return nil }
         switch node.string?.lowercased() {
         case "true", "yes", "on": return true
@@ -82,18 +82,18 @@ struct YAMLFields {
         }
     }
 
-    func double(_ key: String) throws(RuleError) -> Double? {
+    package func double(_ key: String) throws(RuleError) -> Double? {
         guard let node = self[key] else { return nil }
         guard let text = node.string, let value = Double(text) else { throw error(key, "must be a number") }
         return value
     }
 
-    func mapping(_ key: String, what: String) throws(RuleError) -> YAMLFields? {
+    package func mapping(_ key: String, what: String) throws(RuleError) -> YAMLFields? {
         guard let node = self[key] else { return nil }
         return try YAMLFields(node, file: file, rule: rule, what: what)
     }
 
-    func sequence(_ key: String) throws(RuleError) -> [Node] {
+    package func sequence(_ key: String) throws(RuleError) -> [Node] {
         guard let node = self[key] else { return [] }
         guard case .sequence(let sequence) = node else { throw error(key, "must be a list") }
         return Array(sequence)
@@ -102,7 +102,7 @@ struct YAMLFields {
 
 extension YAMLFields {
     /// Parses a whole YAML document into its top-level mapping.
-    static func document(_ text: String, file: String, what: String) throws(RuleError) -> YAMLFields {
+    package static func document(_ text: String, file: String, what: String) throws(RuleError) -> YAMLFields {
         let node: Node?
         do {
             // The basic resolver: values are read as strings and typed here; the default one compiles

@@ -2,19 +2,19 @@ import Yams
 
 /// Reads one `patterns/*.yml` file into its provider and rules. It checks the file's shape
 /// (keys, types, required fields); regexes, names and examples are checked by `RuleSet`.
-enum RuleFileParser {
-    static let providerKeys: Set<String> = ["id", "name", "verify", "revoke", "remediation", "context"]
-    static let ruleKeys: Set<String> = [
+package enum RuleFileParser {
+    package static let providerKeys: Set<String> = ["id", "name", "verify", "revoke", "remediation", "context"]
+    package static let ruleKeys: Set<String> = [
         "id", "name", "regex", "keywords", "keywords-case", "candidates", "validate", "entropy",
         "confidence", "paths", "allow", "examples", "negative-examples", "override",
     ]
 
-    static func parse(_ text: String, file: String) throws(RuleError) -> (Provider, [Rule]) {
+    package static func parse(_ text: String, file: String) throws(RuleError) -> (Provider, [Rule]) {
         try parse(document: YAMLFields.document(text, file: file, what: "a rule file"), file: file)
     }
 
     /// A rule file already parsed into its YAML node (the built-in files, parsed at build time).
-    static func parse(_ node: Node, file: String) throws(RuleError) -> (Provider, [Rule]) {
+    package static func parse(_ node: Node, file: String) throws(RuleError) -> (Provider, [Rule]) {
         try parse(document: YAMLFields(node, file: file, what: "a rule file"), file: file)
     }
 
