@@ -50,24 +50,74 @@ public final class DiffScanner: Sendable {
         assembler = FindingAssembler(ruleSet: ruleSet, config: config, minConfidence: minConfidence)
     }
 
-    /// Scans `source`; `repository` is where git runs (ignored for standard input).
-    public func scan(_ source: DiffSource, repository path: String) throws(DiffScanError) -> ScanReport {
+    /// git already at work on the staged diff of a repository (`startStaged`).
+    public final class StartedDiff: Sendable {
+        fileprivate let path: String
+        fileprivate let probe: GitChild
+        fileprivate let diff: GitChild
+
+        fileprivate init(path: String, probe: GitChild, diff: GitChild) {
+            self.path = path
+            self.probe = probe
+            self.diff = diff
+        }
+
+        /// Stops git (the caller will not scan after all). Not after `scan` used it.
+        public func cancel() {
+            for child in [probe, diff] { Self.stop(child) }
+        }
+
+        fileprivate static func stop(_ child: GitChild) {
+            child.terminate()
+            _ = child.wait()
+        }
+    }
+
+    /// Starts the repository check and `git diff --cached` of `repository` at once, before the
+    /// caller loads its rules: on the pre-commit hook's path git's few milliseconds then overlap
+    /// patrol's set-up instead of following it. Nil when git cannot be started (`scan` then
+    /// reports why).
+    public static func startStaged(repository path: String) -> StartedDiff? {
+        guard let probe = try? GitRepository.startProbe(path) else { return nil }
+        guard let diff = try? GitChild(stagedArguments, in: path) else {
+            probe.terminate()
+            _ = probe.wait()
+            return nil
+        }
+        return StartedDiff(path: path, probe: probe, diff: diff)
+    }
+
+    /// Scans `source`; `repository` is where git runs (ignored for standard input). `started`,
+    /// from `startStaged(repository:)` with the same repository, is used for a staged diff.
+    public func scan(_ source: DiffSource, repository path: String, started: StartedDiff? = nil) throws(DiffScanError) -> ScanReport {
         let clock = ContinuousClock.now
         var report: ScanReport
         if source == .standardInput {
             report = ScanReport(target: ScanTarget(kind: "diff", root: FileManager.default.currentDirectoryPath, revs: ["-"]))
             try read(descriptor: 0, into: &report)
         } else {
+            let early = source == .staged && started?.path == path ? started : nil
+            if early == nil { started?.cancel() }
             let repository: GitRepository
-            do {
-                repository = try GitRepository.open(path, checkPartial: false)
+            do throws(GitError) {
+                if let early {
+                    repository = try GitRepository.open(path, probe: early.probe, checkPartial: false)
+                } else {
+                    repository = try GitRepository.open(path, checkPartial: false)
+                }
             } catch {
+                // The probe has been read and waited for; the diff has not.
+                if let early { StartedDiff.stop(early.diff) }
                 throw .git(error)
             }
             report = ScanReport(target: ScanTarget(kind: "diff", root: repository.root, revs: [source.description]))
             let child: GitChild
-            do {
-                child = try GitChild(try arguments(for: source, in: repository), in: repository.folder)
+            do throws(GitError) {
+                if let early {
+                    child = early.diff
+                } else {
+                    child = try GitChild(try arguments(for: source, in: repository), in: repository.folder)
+                }
             } catch {
                 throw .git(error)
             }
@@ -88,19 +138,23 @@ public final class DiffScanner: Sendable {
         return report
     }
 
+    private static let diffOptions = [
+        "--no-color", "--no-ext-diff", "--no-textconv", "-U0", "--find-renames", "--no-relative",
+        "--src-prefix=a/", "--dst-prefix=b/",
+    ]
+
+    // No commit named: git compares with HEAD, or on an unborn branch shows every staged
+    // change — one git process fewer than checking HEAD first, on every commit's hook.
+    private static let stagedArguments = ["diff", "--cached"] + diffOptions
+
     private func arguments(for source: DiffSource, in repository: GitRepository) throws(GitError) -> [String] {
-        let diffOptions = [
-            "--no-color", "--no-ext-diff", "--no-textconv", "-U0", "--find-renames", "--no-relative",
-            "--src-prefix=a/", "--dst-prefix=b/",
-        ]
+        let diffOptions = Self.diffOptions
         let logFormat = "--format=%x01%H%x02%an <%ae>%x02%aI%x02%cI"
         switch source {
         case .workingTree:
             return ["diff"] + diffOptions + [try base(of: repository)]
         case .staged:
-            // No commit named: git compares with HEAD, or on an unborn branch shows every staged
-            // change — one git process fewer than checking HEAD first, on every commit's hook.
-            return ["diff", "--cached"] + diffOptions
+            return Self.stagedArguments
         case .revision(let revision):
             try repository.verify(revisions: [revision])
             return ["log", "-1", "-p", "--root", "--diff-merges=first-parent", logFormat] + diffOptions + ["--end-of-options", revision]

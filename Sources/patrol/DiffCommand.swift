@@ -63,12 +63,20 @@ struct DiffRequest: Equatable {
         case let value? where value.contains(".."): source = .range(value)
         case let value?: source = .revision(value)
         }
-        let (config, ruleSet) = source == .standardInput
-            ? try selection.load(target: ".")
-            : try selection.loadForRepository(repository)
+        // The hook's case: git diffs while the rules load.
+        let started = source == .staged ? DiffScanner.startStaged(repository: repository) : nil
+        let config: PatrolConfig, ruleSet: RuleSet
+        do {
+            (config, ruleSet) = source == .standardInput
+                ? try selection.load(target: ".")
+                : try selection.loadForRepository(repository)
+        } catch {
+            started?.cancel()
+            throw error
+        }
         let result: ScanReport
         do {
-            result = try DiffScanner(ruleSet: ruleSet, config: config, minConfidence: report.minConfidence).scan(source, repository: repository)
+            result = try DiffScanner(ruleSet: ruleSet, config: config, minConfidence: report.minConfidence).scan(source, repository: repository, started: started)
         } catch {
             throw CommandFailure(error.description)
         }

@@ -14,9 +14,9 @@ enum DiffFastPath {
     /// The request for `arguments` (without the program name), or nil when ArgumentParser must
     /// parse them.
     static func request(from arguments: [String]) -> DiffRequest? {
-        guard arguments.first == DiffCommand.configuration.commandName else { return nil }
+        guard arguments.first == "diff" else { return nil }
         var request = DiffRequest()
-        var seen = Set<String>()
+        var seen: [String] = []
         var index = 1
         while index < arguments.count {
             let argument = arguments[index]
@@ -32,15 +32,20 @@ enum DiffFastPath {
                 name = String(argument[..<equals])
                 attached = String(argument[argument.index(after: equals)...])
             }
-            name = shortNames[name] ?? name
+            switch name {
+            case "-o": name = "--output"
+            case "-q": name = "--quiet"
+            case "-v": name = "--verbose"
+            default: break
+            }
             // Only --rules repeats; a second use of anything else is ArgumentParser's to judge.
-            guard name == "--rules" || seen.insert(name).inserted else { return nil }
-            if let apply = flags[name] {
+            guard name == "--rules" || !seen.contains(name) else { return nil }
+            seen.append(name)
+            if setFlag(name, in: &request) {
                 guard attached == nil else { return nil }
-                apply(&request)
                 continue
             }
-            guard let apply = options[name] else { return nil }
+            guard takesValue(name) else { return nil }
             let value: String
             if let attached {
                 guard !attached.isEmpty else { return nil }
@@ -50,46 +55,54 @@ enum DiffFastPath {
                 value = arguments[index]
                 index += 1
             }
-            guard apply(&request, value) else { return nil }
+            guard setOption(name, to: value, in: &request) else { return nil }
         }
         return request.problem == nil ? request : nil
     }
 
-    private static let shortNames = ["-o": "--output", "-q": "--quiet", "-v": "--verbose"]
+    // Switches, not dictionaries of closures: the first dictionary of a new type costs the
+    // runtime's conformance lookups again, half a million instructions.
 
-    private static let flags: [String: @Sendable (inout DiffRequest) -> Void] = [
-        "--staged": { $0.staged = true },
-        "--show-secrets": { $0.report.showSecrets = true },
-        "--strict": { $0.report.strict = true },
-        "--no-color": { $0.report.noColor = true },
-        "--quiet": { $0.report.quiet = true },
-        "--verbose": { $0.report.verbose = true },
-        "--no-config": { $0.selection.noConfig = true },
-        "--no-generic": { $0.selection.noGeneric = true },
-        "--no-baseline": { $0.baseline.noBaseline = true },
-    ]
+    /// Sets the flag `name`; false when `name` is not a flag.
+    private static func setFlag(_ name: String, in request: inout DiffRequest) -> Bool {
+        switch name {
+        case "--staged": request.staged = true
+        case "--show-secrets": request.report.showSecrets = true
+        case "--strict": request.report.strict = true
+        case "--no-color": request.report.noColor = true
+        case "--quiet": request.report.quiet = true
+        case "--verbose": request.report.verbose = true
+        case "--no-config": request.selection.noConfig = true
+        case "--no-generic": request.selection.noGeneric = true
+        case "--no-baseline": request.baseline.noBaseline = true
+        default: return false
+        }
+        return true
+    }
 
-    /// Each option's setter; false when the value does not parse.
-    private static let options: [String: @Sendable (inout DiffRequest, String) -> Bool] = [
-        "--repository": { $0.repository = $1; return true },
-        "--output": { $0.report.output = $1; return true },
-        "--config": { $0.selection.config = $1; return true },
-        "--baseline": { $0.baseline.baseline = $1; return true },
-        "--rules": { $0.selection.ruleDirectories.append($1); return true },
-        "--format": { request, value in
+    private static func takesValue(_ name: String) -> Bool {
+        ["--repository", "--output", "--config", "--baseline", "--rules", "--format", "--min-confidence", "--exit-code"].contains(name)
+    }
+
+    /// Sets the option `name`; false when the value does not parse.
+    private static func setOption(_ name: String, to value: String, in request: inout DiffRequest) -> Bool {
+        switch name {
+        case "--repository": request.repository = value
+        case "--output": request.report.output = value
+        case "--config": request.selection.config = value
+        case "--baseline": request.baseline.baseline = value
+        case "--rules": request.selection.ruleDirectories.append(value)
+        case "--format":
             guard let format = ReportFormat(rawValue: value) else { return false }
             request.report.format = format
-            return true
-        },
-        "--min-confidence": { request, value in
+        case "--min-confidence":
             guard let level = Confidence(rawValue: value) else { return false }
             request.report.minConfidence = level
-            return true
-        },
-        "--exit-code": { request, value in
+        case "--exit-code":
             guard let code = Int32(value) else { return false }
             request.report.exitCode = code
-            return true
-        },
-    ]
+        default: return false
+        }
+        return true
+    }
 }

@@ -55,9 +55,17 @@ enum PatrolMain {
         // Writing to a git process that exited, or to a closed pipe, must be an error to handle,
         // not a signal that kills patrol.
         signal(SIGPIPE, SIG_IGN)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments == ["--version"] {
+            // What ArgumentParser prints, without building the command tree to print it.
+            Terminal.writeStandardOutput(Patrol.version + "\n")
+            exit(0)
+        }
         do {
-            if let request = DiffFastPath.request(from: Array(CommandLine.arguments.dropFirst())) {
+            if let request = DiffFastPath.request(from: arguments) {
                 try request.run()
+                // Nothing found: end here, without tearing down the rule set on the way out.
+                exit(0)
             } else {
                 var command = try Patrol.parseSubcommandAlone() ?? Patrol.parseAsRoot()
                 try command.run()

@@ -17,8 +17,9 @@ enum Terminal {
     /// Colour only on a terminal, never with NO_COLOR set (https://no-color.org) or --no-color.
     static func useColor(descriptor: Int32, disabled: Bool) -> Bool {
         if disabled { return false }
-        if let noColor = ProcessInfo.processInfo.environment["NO_COLOR"], !noColor.isEmpty { return false }
-        if ProcessInfo.processInfo.environment["TERM"] == "dumb" { return false }
+        // getenv, not ProcessInfo.environment, which copies the whole environment into a dictionary.
+        if let noColor = getenv("NO_COLOR"), noColor.pointee != 0 { return false }
+        if let term = getenv("TERM"), String(cString: term) == "dumb" { return false }
         return isatty(descriptor) == 1
     }
 

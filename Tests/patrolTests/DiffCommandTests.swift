@@ -150,4 +150,35 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("not a git repository"))
     }
+
+    /// git starts on a staged diff before the rules load; a configuration that fails to load
+    /// must still end the run with its own error (and leave no git waiting).
+    @Test func stagedDiffWithABrokenConfigurationReportsTheConfiguration() throws {
+        let repo = try TemporaryFolder()
+        try repo.git("init", "-q")
+        try repo.write("a.txt", "pat: \(Tokens.cask(seed: 5))\n")
+        try repo.git("add", "a.txt")
+        try repo.write(".patrol.yml", "allow: [\n")
+        let result = try patrol(["diff", "--staged"], in: repo.url)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(".patrol.yml: not valid YAML"), "\(result.stderr)")
+        let rules = try patrol(["diff", "--staged", "--no-config", "--rules", "missing-folder"], in: repo.url)
+        #expect(rules.status == 2)
+        #expect(rules.stderr.contains("missing-folder: no such rules folder"), "\(rules.stderr)")
+        // The same staged change, with the configuration fixed, is found.
+        try repo.write(".patrol.yml", "generic: true\n")
+        #expect(try patrol(["diff", "--staged"], in: repo.url).status == 1)
+    }
+
+    @Test func stagedDiffOfAnotherRepositoryFolder() throws {
+        let repo = try TemporaryFolder()
+        try repo.git("init", "-q")
+        try repo.commit("base", ["a.txt": "one\n"])
+        try repo.write("a.txt", "one\ntwo \(Tokens.cask(seed: 6))\n")
+        try repo.git("add", "a.txt")
+        let elsewhere = try TemporaryFolder()
+        let result = try patrol(["diff", "--staged", "--repository", repo.url.path, "--format", "json"], in: elsewhere.url)
+        #expect(result.status == 1)
+        #expect(try result.findings().map { "\($0["path"]!):\($0["line"]!)" } == ["a.txt:2"])
+    }
 }

@@ -43,7 +43,7 @@ public struct PatrolConfig: Sendable, Equatable {
         var config = PatrolConfig()
         config.file = file
         config.root = (file as NSString).deletingLastPathComponent
-        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return config }
+        if text.allSatisfy(\.isWhitespace) { return config }
         let document = try YAMLFields.document(text, file: file, what: "the configuration")
         try document.rejectUnknownKeys(["allow", "rules", "generic"])
         if let generic = try document.bool("generic") { config.generic = generic }

@@ -58,22 +58,37 @@ struct KeywordPrefilter: Sendable {
         let strideTwo = keywords.allSatisfy { $0.bytes.count >= 3 }
         self.strideTwo = strideTwo
         var entries: [(pair: Int, keyword: Int32)] = []
-        for (index, keyword) in keywords.enumerated() {
-            for offset in strideTwo ? Self.rarestOffsets(of: keyword) : [0] {
-                for pair in Set(Self.pairs(of: keyword, at: offset)) {
-                    bits[pair >> 6] |= 1 << UInt64(pair & 63)
-                    entries.append((pair, Int32(index << 8 | offset)))
-                }
+        entries.reserveCapacity(keywords.count * 4)
+        var pairs: [Int] = []
+        func enter(_ keyword: Keyword, _ index: Int, at offset: Int) {
+            // Up to four pairs (case variants), deduplicated by hand: a `Set` per keyword cost
+            // more than the rest of the table.
+            pairs.removeAll(keepingCapacity: true)
+            Self.appendPairs(of: keyword, at: offset, to: &pairs)
+            for (position, pair) in pairs.enumerated() where !pairs[..<position].contains(pair) {
+                bits[pair >> 6] |= 1 << UInt64(pair & 63)
+                entries.append((pair, Int32(index << 8 | offset)))
             }
         }
+        for (index, keyword) in keywords.enumerated() {
+            if strideTwo {
+                let (even, odd) = Self.rarestOffsets(of: keyword)
+                enter(keyword, index, at: even)
+                enter(keyword, index, at: odd)
+            } else {
+                enter(keyword, index, at: 0)
+            }
+        }
+        // starts[pair] counts, then (prefix sums) ends, then — entries placed from the last,
+        // each one slot lower — starts again: `pairStart[pair]..<pairStart[pair + 1]`.
         var starts = [Int32](repeating: 0, count: 65537)
-        for entry in entries { starts[entry.pair + 1] += 1 }
-        for pair in 0..<65536 { starts[pair + 1] += starts[pair] }
-        var next = starts
+        for entry in entries { starts[entry.pair] += 1 }
+        for pair in 1..<65536 { starts[pair] += starts[pair - 1] }
+        starts[65536] = Int32(entries.count)
         var flat = [Int32](repeating: 0, count: entries.count)
-        for entry in entries {
-            flat[Int(next[entry.pair])] = entry.keyword
-            next[entry.pair] += 1
+        for entry in entries.reversed() {
+            starts[entry.pair] -= 1
+            flat[Int(starts[entry.pair])] = entry.keyword
         }
         pairBits = bits
         pairStart = starts
@@ -110,7 +125,7 @@ struct KeywordPrefilter: Sendable {
     }
 
     /// The offsets (below 256) of the keyword's rarest pair at an even offset and at an odd one.
-    private static func rarestOffsets(of keyword: Keyword) -> [Int] {
+    private static func rarestOffsets(of keyword: Keyword) -> (even: Int, odd: Int) {
         let last = min(keyword.bytes.count - 2, 255)
         func score(_ offset: Int) -> Int {
             let first = keyword.bytes[offset], second = keyword.bytes[offset + 1]
@@ -118,27 +133,27 @@ struct KeywordPrefilter: Sendable {
                 ? commonness(lower(first)) + commonness(lower(second)) + 2
                 : commonness(first) + commonness(second)
         }
-        let even = stride(from: 0, through: last, by: 2).min { score($0) < score($1) } ?? 0
-        let odd = stride(from: 1, through: last, by: 2).min { score($0) < score($1) } ?? 1
-        return [even, odd]
+        var even = 0, odd = 1
+        for offset in 0...last where score(offset) < score(offset & 1 == 0 ? even : odd) {
+            if offset & 1 == 0 { even = offset } else { odd = offset }
+        }
+        return (even, odd)
     }
 
-    /// The keyword's two bytes at `offset` as table indexes (`b0 | b1 << 8`): one, or up to four
-    /// for a case-insensitive keyword.
-    private static func pairs(of keyword: Keyword, at offset: Int) -> [Int] {
-        func variants(_ byte: UInt8) -> [UInt8] {
-            guard keyword.caseInsensitive else { return [byte] }
-            let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
-            if lower >= 0x61 && lower <= 0x7A { return [lower, lower & ~0x20] }
-            return [byte]
+    /// Appends the keyword's two bytes at `offset` as table indexes (`b0 | b1 << 8`): one, or up
+    /// to four for a case-insensitive keyword.
+    private static func appendPairs(of keyword: Keyword, at offset: Int, to pairs: inout [Int]) {
+        let first = keyword.bytes[offset], second = keyword.bytes[offset + 1]
+        guard keyword.caseInsensitive else {
+            pairs.append(Int(first) | Int(second) << 8)
+            return
         }
-        var result: [Int] = []
-        for first in variants(keyword.bytes[offset]) {
-            for second in variants(keyword.bytes[offset + 1]) {
-                result.append(Int(first) | Int(second) << 8)
+        func isLetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+        for a in isLetter(first) ? [first | 0x20, first & ~0x20] : [first] {
+            for b in isLetter(second) ? [second | 0x20, second & ~0x20] : [second] {
+                pairs.append(Int(a) | Int(b) << 8)
             }
         }
-        return result
     }
 
     /// Appends the hits in `buffer` to `hits`, sorted by position.

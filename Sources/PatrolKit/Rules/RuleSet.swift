@@ -55,6 +55,9 @@ public final class RuleSet: Sendable {
         self.rules = rules
         var compiled: [CompiledRule] = []
         var keywordIndex: [KeywordPrefilter.Keyword: Int] = [:]
+        // The rules' keywords and their base64 forms, about four per rule: growing the table
+        // step by step rehashed it ten times at every start.
+        keywordIndex.reserveCapacity(rules.count * 8)
         var keywords: [KeywordPrefilter.Keyword] = []
         var targets: [[KeywordTarget]] = []
         var scans: [String: (scan: CandidateScan, rules: [Int])] = [:]

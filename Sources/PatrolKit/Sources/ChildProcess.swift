@@ -55,21 +55,19 @@ final class ChildProcess: @unchecked Sendable {
 
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        // This process's own environment as it is when nothing is added: copying it through a
-        // dictionary cost more than the spawn itself.
+        // This process's own environment as it is when nothing is added; else its entries but
+        // those `extraEnvironment` replaces, then those. (Copying it through a dictionary of
+        // strings cost more than the spawn itself.)
         var envp: [UnsafeMutablePointer<CChar>?] = []
         if !extraEnvironment.isEmpty {
-            var environment: [String: String] = [:]
+            let replaced = extraEnvironment.keys.map { Array(($0 + "=").utf8CString) }
             var entry = environ
             while let pointer = entry.pointee {
-                let text = String(cString: pointer)
-                if let equals = text.firstIndex(of: "=") {
-                    environment[String(text[..<equals])] = String(text[text.index(after: equals)...])
-                }
+                if !replaced.contains(where: { strncmp(pointer, $0, $0.count - 1) == 0 }) { envp.append(strdup(pointer)) }
                 entry += 1
             }
-            for (key, value) in extraEnvironment { environment[key] = value }
-            envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            for (key, value) in extraEnvironment { envp.append(strdup("\(key)=\(value)")) }
+            envp.append(nil)
         }
         defer { envp.forEach { free($0) } }
         var child: pid_t = 0
@@ -118,7 +116,8 @@ final class ChildProcess: @unchecked Sendable {
     static func resolve(_ name: String) -> String {
         if name.contains("/") { return name }
         if let known = resolved.withLock({ $0[name] }) { return known }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        // getenv, not ProcessInfo.environment, which copies the whole environment into a dictionary.
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
         for folder in path.split(separator: ":", omittingEmptySubsequences: false) {
             let candidate = (folder.isEmpty ? "." : String(folder)) + "/" + name
             var info = stat()

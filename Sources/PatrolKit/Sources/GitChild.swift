@@ -50,7 +50,7 @@ final class GitChild: Sendable {
     /// Waits for git to end; returns its exit status and standard error.
     func wait() -> (status: Int32, message: String) {
         let (status, error) = process.wait()
-        return (status, String(decoding: error, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        return (status, Self.trimmedText(error))
     }
 
     /// Stops git early (the reader gave up).
@@ -60,16 +60,35 @@ final class GitChild: Sendable {
 
     /// Runs git to completion and returns its output, throwing on a non-zero exit.
     static func run(_ arguments: [String], in folder: String) throws(GitError) -> [UInt8] {
-        let child = try GitChild(arguments, in: folder)
-        let output = child.readAll()
-        let (status, message) = child.wait()
-        guard status == 0 else { throw .failed(command: "git " + arguments.joined(separator: " "), message: message) }
+        try GitChild(arguments, in: folder).output(command: "git " + arguments.joined(separator: " "))
+    }
+
+    /// Reads this child's output to the end and waits for it, throwing on a non-zero exit.
+    func output(command: String) throws(GitError) -> [UInt8] {
+        let output = readAll()
+        let (status, message) = wait()
+        if status == 127 { throw .gitMissing }
+        guard status == 0 else { throw .failed(command: command, message: message) }
         return output
+    }
+
+    /// Like `output(command:)`, as trimmed text.
+    func text(command: String) throws(GitError) -> String {
+        Self.trimmedText(try output(command: command))
     }
 
     /// Like `run`, as trimmed text.
     static func text(_ arguments: [String], in folder: String) throws(GitError) -> String {
-        String(decoding: try run(arguments, in: folder), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        trimmedText(try run(arguments, in: folder))
+    }
+
+    /// git's output as text without the spaces and newlines around it. (Foundation's
+    /// `trimmingCharacters` bridges through NSString: a million instructions the first time,
+    /// at every start of the hook.)
+    static func trimmedText(_ bytes: [UInt8]) -> String {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(decoding: bytes[first...last], as: UTF8.self)
     }
 }
 

@@ -14,13 +14,24 @@ struct GitRepository: Sendable {
     /// Opens `path` as a repository; throws when git is missing or it is not a repository.
     /// `checkPartial` asks git whether objects may be missing (not needed to read a diff).
     static func open(_ path: String, checkPartial: Bool = true) throws(GitError) -> GitRepository {
+        try open(path, probe: try startProbe(path), checkPartial: checkPartial)
+    }
+
+    /// Starts the `rev-parse` that `open(_:probe:checkPartial:)` reads, so that it can run while
+    /// the caller does something else.
+    static func startProbe(_ path: String) throws(GitError) -> GitChild {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .notARepository(path)
         }
+        return try GitChild(["rev-parse", "--is-bare-repository", "--is-shallow-repository", "--absolute-git-dir", "--show-toplevel"], in: path)
+    }
+
+    /// Opens `path` from the answer of `probe` (`startProbe`).
+    static func open(_ path: String, probe: GitChild, checkPartial: Bool) throws(GitError) -> GitRepository {
         let output: String
         do {
-            output = try GitChild.text(["rev-parse", "--is-bare-repository", "--is-shallow-repository", "--absolute-git-dir", "--show-toplevel"], in: path)
+            output = try probe.text(command: "git rev-parse")
         } catch .gitMissing {
             throw .gitMissing
         } catch {

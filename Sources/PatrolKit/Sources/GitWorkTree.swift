@@ -8,7 +8,7 @@ enum GitWorkTree {
     /// The top of the work tree holding `folder`, found by looking for `.git` (a folder, or a
     /// file in linked worktrees and submodules) in it and its parents.
     static func root(containing folder: String) -> String? {
-        var current = URL(fileURLWithPath: folder).standardizedFileURL.path
+        var current = absolutePath(folder)
         while true {
             let candidate = (current as NSString).appendingPathComponent(".git")
             if FileManager.default.fileExists(atPath: candidate) { return current }
@@ -16,6 +16,27 @@ enum GitWorkTree {
             if parent == current || parent.isEmpty { return nil }
             current = parent
         }
+    }
+
+    /// `folder` made absolute (against the current folder) with `.` and `..` resolved in the
+    /// text, as `URL.standardizedFileURL` would, without Foundation's URL parsing: a million
+    /// instructions at every start of the hook. Symbolic links are left as they are.
+    static func absolutePath(_ folder: String) -> String {
+        var path = folder
+        if !path.hasPrefix("/") {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            guard let cwd = getcwd(&buffer, buffer.count) else { return URL(fileURLWithPath: folder).standardizedFileURL.path }
+            path = String(cString: cwd) + "/" + path
+        }
+        var parts: [Substring] = []
+        for part in path.split(separator: "/") where part != "." {
+            if part == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+            } else {
+                parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
     enum ListError: Error {
