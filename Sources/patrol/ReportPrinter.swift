@@ -20,6 +20,9 @@ struct ReportPrinter {
                 for item in report.skipped { Terminal.note("patrol: skipped \(item.path) (\(item.reason.rawValue))") }
             }
             Terminal.note(TextReport.summary(report))
+            if options.verbose, let peak = Terminal.peakMemoryKiB() {
+                Terminal.note("patrol: peak memory \(peak / 1024) MiB")
+            }
         }
         if !report.findings.isEmpty { throw ExitCode(options.exitCode) }
         if options.strict && !report.errors.isEmpty { throw ExitCode(2) }

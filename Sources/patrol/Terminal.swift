@@ -14,6 +14,27 @@ enum Terminal {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
+    /// This process's peak resident memory in KiB (`VmHWM` of /proc/self/status), nil where
+    /// there is none. Not `getrusage`: its `ru_maxrss` starts from the peak of the process
+    /// that spawned patrol (posix_spawn's child shares the parent's memory until it execs), so
+    /// patrol started by a large process would report that one's peak.
+    static func peakMemoryKiB() -> Int? {
+        // Read with read(2): /proc files report a size of 0, which file-reading helpers trust.
+        let descriptor = open("/proc/self/status", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(descriptor, &chunk, chunk.count)
+            if count <= 0 { break }
+            bytes += chunk[..<count]
+        }
+        guard let line = String(decoding: bytes, as: UTF8.self).split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return nil }
+        return Int(line.dropFirst("VmHWM:".count).split(whereSeparator: \.isWhitespace).first ?? "")
+    }
+
     /// Colour only on a terminal, never with NO_COLOR set (https://no-color.org) or --no-color.
     static func useColor(descriptor: Int32, disabled: Bool) -> Bool {
         if disabled { return false }
