@@ -60,7 +60,9 @@ struct KeywordPrefilter: Sendable {
         var entries: [(pair: Int, keyword: Int32)] = []
         for (index, keyword) in keywords.enumerated() {
             for offset in strideTwo ? Self.rarestOffsets(of: keyword) : [0] {
-                for pair in Set(Self.pairs(of: keyword, at: offset)) {
+                // One pair for a case-sensitive keyword; its case variants (distinct) otherwise.
+                let pairs = keyword.caseInsensitive ? Array(Set(Self.pairs(of: keyword, at: offset))) : [Int(keyword.bytes[offset]) | Int(keyword.bytes[offset + 1]) << 8]
+                for pair in pairs {
                     bits[pair >> 6] |= 1 << UInt64(pair & 63)
                     entries.append((pair, Int32(index << 8 | offset)))
                 }
@@ -109,14 +111,19 @@ struct KeywordPrefilter: Sendable {
         }
     }
 
+    private static func isCapital(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
+
     /// The offsets (below 256) of the keyword's rarest pair at an even offset and at an odd one.
     private static func rarestOffsets(of keyword: Keyword) -> [Int] {
         let last = min(keyword.bytes.count - 2, 255)
         func score(_ offset: Int) -> Int {
             let first = keyword.bytes[offset], second = keyword.bytes[offset + 1]
-            return keyword.caseInsensitive
-                ? commonness(lower(first)) + commonness(lower(second)) + 2
-                : commonness(first) + commonness(second)
+            if keyword.caseInsensitive { return commonness(lower(first)) + commonness(lower(second)) + 2 }
+            // Two capitals in a row are common (constants, macros: `ERROR`, `AGAIN`), though each
+            // capital is rare: base64 forms of UTF-16 text (`aABmAF8A`) would otherwise be looked
+            // for by such pairs.
+            let capitals = isCapital(first) && isCapital(second) ? 6 : 0
+            return commonness(first) + commonness(second) + capitals
         }
         let even = stride(from: 0, through: last, by: 2).min { score($0) < score($1) } ?? 0
         let odd = stride(from: 1, through: last, by: 2).min { score($0) < score($1) } ?? 1
