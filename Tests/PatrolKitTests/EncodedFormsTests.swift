@@ -99,6 +99,22 @@ import Testing
         }
     }
 
+    @Test func tokensDeepInsideALongSingleLineBase64BlobAreEachFoundOnce() throws {
+        // A 300 KB data URI: 64 K characters were once the most a run was followed from its
+        // hit, which cut a token 100 KB in off at its keyword. Windows around each hit now.
+        // The filler is zeros (`AAAA…`), so that no chance hit of another form decodes a run
+        // that holds the token.
+        let cases = try examples(of: "huggingface-token", seed: 59)
+        let first = try #require(cases.first?.secrets.first), second = try #require(cases.last?.secrets.first)
+        try #require(first != second)
+        func noise(_ count: Int) -> [UInt8] { [UInt8](repeating: 0, count: count) }
+        let payload = noise(100_000) + Array("\nHF_TOKEN=\(first)\n".utf8) + noise(60_000) + Array("\nHF_TOKEN=\(second)\n".utf8) + noise(60_000)
+        let found = try occurrences("huggingface-token", in: "<img src=\"data:image/png;base64,\(base64(payload))\">\n")
+        #expect(found.map(\.secret) == [first, second])
+        #expect(found.allSatisfy { $0.decoding == "base64" && $0.line == 1 })
+        #expect(found.map(\.column) == found.map(\.column).sorted() && Set(found.map(\.column)).count == 2, "one window each")
+    }
+
     // MARK: - base64 of UTF-16 text
 
     @Test(arguments: ["azure-devops-pat", "github-pat", "huggingface-token", "sendgrid-api-key", "jwt", "slack-bot-token"])
