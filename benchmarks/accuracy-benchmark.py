@@ -12,6 +12,9 @@ negatives) with, planted at line boundaries,
 - bare tokens of every rule with a validator (`patrol rules generate ID --count N`) in code of
   several languages, YAML, .env, XML, JSON, Dockerfiles and scripts, some encoded (Basic auth,
   .npmrc _password, Kubernetes Secret data, docker auths, percent-encoded URL user info);
+- one bare token of every provider rule in each form gated by an encoded keyword: base64 one
+  and two bytes into a quad, base64url, PowerShell's base64 of UTF-16LE, the whole token
+  percent-encoded (upper- and lower-case hex);
 - hard negatives: wrong-checksum look-alikes (`--bad-checksum`) in the same contexts,
   placeholders, git SHAs, sha256/sha512 sums, UUIDs, npm lockfile integrity hashes, go.sum
   lines, minified JavaScript, base64 images;
@@ -65,10 +68,33 @@ ENCODED = [
     ("k8s-secret", ".yaml", lambda t: f"apiVersion: v1\nkind: Secret\ndata:\n  token: {b64(t)}\n"),
     ("docker-auths", ".json", lambda t: '{"auths": {"registry.example.com": {"auth": "' + b64("ci:" + t) + '"}}}\n'),
 ]
+# Encoded forms whose gate is an encoded form of the keyword: base64 one and two bytes into a
+# quad (three-byte keywords such as hf_ keep only three characters there), base64url, base64 of
+# UTF-16LE (PowerShell -EncodedCommand), and the keyword itself percent-encoded. Each rule with a
+# bare token gets all of them: (name, extension, function of the token and a number -> line).
+KEYWORD_ENCODED = [
+    ("base64-align1", ".sh", lambda t, n: f'curl -H "Authorization: Basic {b64(":" + t)}" https://example.com/api\n'),
+    ("base64-align2", ".env", lambda t, n: f"CREDENTIALS_B64={b64('u:' + t)}\n"),
+    ("base64url-align2", ".py", lambda t, n: f'STATE = "{b64url("u:" + t)}"\n'),
+    ("powershell-utf16", ".cmd", lambda t, n: "powershell.exe -NoProfile -EncodedCommand " + b64utf16(f"$env:TOKEN = '{t}'") + "\n"),
+    ("percent-keyword", ".log", lambda t, n: f"GET /oauth/callback?access_token={percent_all(t, lower=n % 2 == 1)}&state=1 HTTP/1.1\n"),
+]
 
 
 def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
+
+
+def b64url(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def b64utf16(text: str) -> str:
+    return base64.b64encode(text.encode("utf-16-le")).decode()
+
+
+def percent_all(text: str, lower: bool) -> str:
+    return "".join(("%%%02x" if lower else "%%%02X") % byte for byte in text.encode())
 
 
 def fingerprint(rule: str, secret: str) -> str:
@@ -159,12 +185,21 @@ def build(out: Path, patrol: str, files: int, seed: int) -> tuple[list[dict], li
     units: list[tuple[str, str, dict]] = []   # (extension, text, label)
     all_rules = rules(patrol)
     for index, (rule, provider) in enumerate(all_rules):
+        bare: list[str] = []   # bare tokens of this rule, for KEYWORD_ENCODED
         for example in generate(patrol, rule, 6, seed * 1000 + index, "--examples") or []:
             item = json.loads(example)
+            if item["secrets"] == [item["text"]] and "\n" not in item["text"]:
+                bare.append(item["text"])
             if item["secrets"]:
                 units.append((".txt" if "\n" in item["text"] else rng.choice([".py", ".yml", ".env", ".js", ".sh"]), item["text"] + "\n",
                               {"rule": rule, "provider": provider, "kind": "example", "fingerprints": [fingerprint(rule, s) for s in item["secrets"]]}))
         tokens = generate(patrol, rule, 8, seed * 2000 + index)
+        # The legacy 52-character PAT has no keyword to encode (its base64 forms are found by run
+        # length instead, planted through ENCODED above).
+        if provider != "generic" and rule != "azure-devops-pat-legacy":
+            for token in ([t for t in tokens or [] if "\n" not in t] + bare)[:1]:
+                for name, extension, encode in KEYWORD_ENCODED:
+                    units.append((extension, encode(token, index), {"rule": rule, "provider": provider, "kind": name, "fingerprints": [fingerprint(rule, token)]}))
         if tokens is None or provider == "generic":
             continue
         for number, token in enumerate(tokens):
@@ -321,6 +356,16 @@ def main() -> int:
     precision = 100 * result["tp"] / max(1, result["total"])
     hist_found = sum(v[0] for v in hist["recall"].values())
     hist_total = sum(v[1] for v in hist["recall"].values())
+    by_kind: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
+    missed = {id(label) for label in result["misses"]}
+    for label in positives:
+        by_kind[label["kind"]][0] += id(label) not in missed
+        by_kind[label["kind"]][1] += 1
+    encoded_kinds = [name for name, _, _ in ENCODED] + ["percent"] + [name for name, _, _ in KEYWORD_ENCODED]
+    print("\n| encoded form | found / planted |\n|---|---|")
+    for kind in encoded_kinds:
+        if kind in by_kind:
+            print(f"| {kind} | {by_kind[kind][0]} / {by_kind[kind][1]} |")
     print(f"\nrecall (scan): {total_found} / {total} = {recall:.2f} %")
     print(f"precision (scan): {result['tp']} / {result['total']} = {precision:.2f} %")
     print(f"wrong-checksum look-alikes reported: {len(result['look_alikes'])} "

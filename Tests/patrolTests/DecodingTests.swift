@@ -128,4 +128,74 @@ import Testing
         #expect(inJSON["secret"] as? String == String(pem.dropLast()))
         #expect(inJSON["fingerprint"] as? String == byPath["key.pem"]?["fingerprint"] as? String, "the same key clear and escaped")
     }
+
+    // MARK: - Three-byte keywords, UTF-16 base64, percent-encoded keywords
+
+    @Test func threeByteKeywordTokensInBase64AreFoundAtEveryByteAlignment() throws {
+        let folder = try TemporaryFolder()
+        let token = Tokens.example(rule: "huggingface-token", seed: 21)
+        #expect(token.hasPrefix("hf_") && token.utf8.count == 37)
+        let header = base64(":" + token)   // one byte before the token
+        try folder.write("call.sh", "curl -H \"Authorization: Basic \(header)\" https://huggingface.co/api/whoami-v2\n")
+        try folder.write("secret.yaml", "kind: Secret\ndata:\n  token: \(base64(token))\n  login: \(base64("u:" + token))\n")
+        // base64url without padding, two bytes before the token.
+        let url = base64("u:" + token).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        try folder.write("state.txt", "cursor=\(url)\n")
+        let result = try patrol(["scan", folder.path, "--format", "json"])
+        #expect(result.status == 1)
+        let findings = try result.findings()
+        // The same secret twice in one file is one finding with two locations.
+        func locations(_ finding: [String: Any]) -> [String] {
+            (finding["locations"] as? [[String: Any]] ?? []).map { "\($0["path"]!):\($0["line"]!):\($0["column"]!) \(finding["decoded"]!)" }
+        }
+        #expect(findings.flatMap(locations).sorted() == [
+            "call.sh:1:31 basic-auth", "secret.yaml:3:10 base64", "secret.yaml:4:10 base64", "state.txt:1:8 base64",
+        ])
+        #expect(findings.allSatisfy { $0["rule"] as? String == "huggingface-token" })
+        #expect(Set(findings.compactMap { $0["fingerprint"] as? String }).count == 1)
+        #expect(!result.stdout.contains(header) && !result.stdout.contains(token))
+    }
+
+    @Test func aTokenInAPowerShellEncodedCommandIsFoundAsBase64OfUTF16() throws {
+        let folder = try TemporaryFolder()
+        let token = Tokens.cask(seed: 22)
+        let script = "$headers = @{ Authorization = 'Basic ' + [Convert]::ToBase64String([Text.Encoding]::ASCII.GetBytes(':\(token)')) }"
+        let encoded = Data(script.utf16.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] }).base64EncodedString()
+        try folder.write("deploy.cmd", "@echo off\r\npowershell.exe -NoProfile -EncodedCommand \(encoded)\r\n")
+        try folder.write("clear.ps1", "$pat = '\(token)'\n")
+        let result = try patrol(["scan", folder.path, "--format", "json"])
+        #expect(result.status == 1)
+        let findings = try result.findings()
+        let byPath = Dictionary(uniqueKeysWithValues: findings.map { ($0["path"] as! String, $0) })
+        let inCommand = try #require(byPath["deploy.cmd"], "\(findings)")
+        #expect(inCommand["rule"] as? String == "azure-devops-pat")
+        #expect(inCommand["decoded"] as? String == "base64-utf16")
+        #expect((inCommand["line"] as? Int, inCommand["column"] as? Int, inCommand["end_column"] as? Int) == (2, 43, 42 + encoded.utf8.count))
+        #expect(inCommand["fingerprint"] as? String == byPath["clear.ps1"]?["fingerprint"] as? String)
+        #expect(!result.stdout.contains(String(encoded.prefix(40))), "the encoded command is redacted in the snippet")
+        let shown = try patrol(["scan", folder.path, "--format", "json", "--show-secrets"]).findings()
+        #expect(shown.allSatisfy { $0["secret"] as? String == token })
+    }
+
+    @Test func aTokenWhoseKeywordIsPercentEncodedIsFoundAtItsEncodedForm() throws {
+        let folder = try TemporaryFolder()
+        let token = Tokens.github(seed: 23)
+        let upper = token.utf8.map { String(format: "%%%02X", $0) }.joined()
+        let lower = token.utf8.map { String(format: "%%%02x", $0) }.joined()
+        let prefix = "GET /oauth/callback?access_token="
+        try folder.write("access.log", "\(prefix)\(upper)&scope=repo HTTP/1.1\n\(prefix)\(lower) HTTP/1.1\n")
+        try folder.write("clear.env", "GITHUB_TOKEN=\(token)\n")
+        let result = try patrol(["scan", folder.path, "--format", "json"])
+        let findings = try result.findings()
+        let inLog = findings.filter { $0["path"] as? String == "access.log" }
+        #expect(inLog.map { "\($0["line"]!):\($0["column"]!)-\($0["end_column"]!) \($0["decoded"]!)" } == [
+            "1:\(prefix.utf8.count + 1)-\(prefix.utf8.count + upper.utf8.count) percent",
+        ])
+        // Lower-case hex digits on line 2: the same secret, a second location.
+        let lines = (inLog.first?["locations"] as? [[String: Any]] ?? []).map { "\($0["line"]!):\($0["column"]!)" }
+        #expect(lines == ["1:\(prefix.utf8.count + 1)", "2:\(prefix.utf8.count + 1)"])
+        #expect(inLog.allSatisfy { $0["rule"] as? String == "github-pat" })
+        #expect(Set(findings.compactMap { $0["fingerprint"] as? String }).count == 1, "clear and percent-encoded: one secret")
+        #expect(!result.stdout.contains(String(upper.suffix(30))) && !result.stdout.contains(String(lower.suffix(30))))
+    }
 }

@@ -136,6 +136,14 @@ enum Tokens {
         return GenericSecret.generate(using: &rng)
     }
 
+    /// A token of a rule without a checksum, expanded from the rule's first example that is a
+    /// bare token (`hf_{{base62:34}}`).
+    static func example(rule: String, seed: UInt64) -> String {
+        let ruleSet = try! RuleLoader.load()
+        let template = ruleSet.rule(id: rule)!.examples.first { !$0.contains("=") && !$0.contains(" ") }!
+        return RuleExamples.expand(template, rule: rule, in: ruleSet, seed: seed)!.text
+    }
+
     static func github(seed: UInt64) -> String {
         var rng = SeededGenerator(seed: seed)
         return Validator.builtIn["github-ghp-crc32"]!.generate(&rng)

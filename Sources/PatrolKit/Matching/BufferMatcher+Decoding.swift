@@ -3,8 +3,9 @@
 extension BufferMatcher {
     /// Decodes base64 runs (around an encoded keyword, or long enough to hold a legacy Azure
     /// DevOps PAT) and matches the decoded bytes, which may hold base64 again, up to
-    /// `EncodedText.maxDepth`. A secret found so is reported at the span of the encoded run,
-    /// with the decoded secret. A run whose decoded bytes held a rejected look-alike counts as
+    /// `EncodedText.maxDepth`. A decoding that is UTF-16 text is scanned as UTF-8
+    /// (`base64-utf16`). A secret found so is reported at the span of the encoded run, with the
+    /// decoded secret. A run whose decoded bytes held a rejected look-alike counts as
     /// rejected itself, so the generic heuristic does not report it either.
     func decodeAndMatch(_ runs: [Range<Int>], in buffer: UnsafeRawBufferPointer, accept: Range<Int>, enabled: [Bool]?, depth: Int, into results: inout [RawMatch]) {
         var inner: [RawMatch] = []
@@ -14,7 +15,12 @@ extension BufferMatcher {
             let label = EncodedText.label(forRunAt: run.lowerBound, in: buffer)
             var seen = Set<[UInt8]>()
             let rejectedBefore = rejectedByValidator
-            for decoded in EncodedText.decodings(of: UnsafeRawBufferPointer(rebasing: buffer[run])) {
+            for var decoded in EncodedText.decodings(of: UnsafeRawBufferPointer(rebasing: buffer[run])) {
+                var decoding = label
+                if let text = EncodedText.utf16Text(decoded) {
+                    decoded = text
+                    decoding = EncodedText.utf16Label
+                }
                 inner.removeAll(keepingCapacity: true)
                 decoded.withUnsafeBytes { bytes in
                     matches(in: bytes, accept: 0..<bytes.count, enabled: enabled, depth: depth + 1, into: &inner)
@@ -25,7 +31,7 @@ extension BufferMatcher {
                     results.append(RawMatch(
                         rule: match.rule, start: run.lowerBound, end: run.upperBound,
                         secretStart: run.lowerBound, secretEnd: run.upperBound, validated: match.validated,
-                        decodedSecret: secret, decoding: label
+                        decodedSecret: secret, decoding: decoding
                     ))
                 }
             }

@@ -21,7 +21,7 @@ final class BufferMatcher {
     let ruleSet: RuleSet
     private let scratch: MatchScratch
     private var hits: [KeywordHit] = []
-    /// Positions of base64 forms of keywords seen by the last `matches` call.
+    /// Positions of base64 forms of keywords (admitted by their gates) seen by the last `matches` call.
     private var encodedHits: [Int] = []
     /// Per rule: the position up to which bounded searches have already looked.
     private var searchedUpTo: [Int]
@@ -88,10 +88,10 @@ final class BufferMatcher {
         if !hits.isEmpty {
             for index in searchedUpTo.indices { searchedUpTo[index] = 0 }
             for hit in hits {
-                if hit.keyword >= ruleSet.encodedKeywordStart {
-                    encodedHits.append(hit.position)
-                    continue
+                if decodes, !ruleSet.decodingGates[hit.keyword].isEmpty {
+                    openDecodings(at: hit, in: buffer, escapeHits: &escapeHits)
                 }
+                if hit.keyword >= ruleSet.encodedKeywordStart { continue }
                 if decodes, decodesEscapes[hit.keyword], escapeHits.last != hit.position {
                     escapeHits.append(hit.position)
                 }
@@ -134,6 +134,21 @@ final class BufferMatcher {
                 unique.append(match)
             }
             results.replaceSubrange(first..., with: unique)
+        }
+    }
+
+    /// A hit of an encoded form of a keyword: the base64 run or the percent-encoded run around it
+    /// is to be decoded, when the gate admits it (a three-character base64 form whose neighbours
+    /// do not carry the rest of the keyword's bits is a chance match).
+    private func openDecodings(at hit: KeywordHit, in buffer: UnsafeRawBufferPointer, escapeHits: inout [Int]) {
+        let length = ruleSet.prefilter.keywords[hit.keyword].bytes.count
+        for gate in ruleSet.decodingGates[hit.keyword] where gate.admits(hit.position, length: length, in: buffer) {
+            switch gate {
+            case .base64:
+                if encodedHits.last != hit.position { encodedHits.append(hit.position) }
+            case .percent:
+                if escapeHits.last != hit.position { escapeHits.append(hit.position) }
+            }
         }
     }
 

@@ -9,51 +9,24 @@ import Darwin
 ///
 /// Decoding every base64-looking run would cost more than the scan itself (identifiers and
 /// hashes look like base64), so the gate is the prefilter: each keyword is also searched in its
-/// base64 forms — at the three byte alignments, keeping only the characters that depend on the
-/// keyword alone (`JQQJ99` → `SlFRSjk5`, `pRUUo5OT`, `KUVFKOTk`). Only a run holding one is
-/// decoded and scanned, at most `maxDepth` levels deep.
+/// base64 forms, and in those of its UTF-16LE bytes (`EncodedForms`, `DecodingGate`). Only a run
+/// holding one is decoded and scanned, at most `maxDepth` levels deep; a decoding that is UTF-16
+/// text (PowerShell's `-EncodedCommand`) is transcoded to UTF-8 first.
 enum EncodedText {
     static let maxDepth = 2
     /// Shorter runs carry no token worth decoding.
     static let minimumRunLength = 16
-    /// Longer runs (images, archives) are not decoded.
-    static let maximumRunLength = 64 << 10
+    /// Of a long run (an image, an archive, a 1 MB data URI), only a window around the hit is
+    /// decoded: this far before it (a token whose keyword is not its start, the AWS id before
+    /// its secret) and after it (a PEM key of 4,096 bits is 4.4 K characters of base64).
+    static let reachBefore = 4 << 10
+    static let reachAfter = 16 << 10
 
-    /// The base64 forms of a keyword worth searching for (four characters or more). A keyword of
-    /// three bytes has one only at one alignment of three, so such rules (`hf_`, `SG.`, `eyJ`)
-    /// are found in base64 a third of the time; Bitbucket's keyword is `ATBB` for that reason.
-    static func forms(of keyword: [UInt8]) -> [[UInt8]] {
-        var forms: [[UInt8]] = []
-        for alignment in 0..<3 {
-            let padded = [UInt8](repeating: 0, count: alignment) + keyword
-            let encoded = encode(padded)
-            // Character i covers bits [6i, 6i + 6); the keyword occupies [8a, 8a + 8n).
-            let firstBit = 8 * alignment, lastBit = 8 * (alignment + keyword.count)
-            var form: [UInt8] = []
-            for (index, character) in encoded.enumerated() where 6 * index >= firstBit && 6 * index + 6 <= lastBit {
-                form.append(character)
-            }
-            if form.count >= 4 && !forms.contains(form) { forms.append(form) }
-        }
-        return forms
-    }
+    /// The 6-bit value of a base64 or base64url character; 0xFF for any other byte.
+    @inline(__always)
+    static func sixBits(_ byte: UInt8) -> UInt8 { values[Int(byte)] }
 
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    private static func encode(_ bytes: [UInt8]) -> [UInt8] {
-        var output: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            let chunk = Array(bytes[index..<min(index + 3, bytes.count)]) + [0, 0]
-            let value = UInt32(chunk[0]) << 16 | UInt32(chunk[1]) << 8 | UInt32(chunk[2])
-            let characters = min(4, (bytes.count - index) * 4 / 3 + 1)
-            for position in 0..<characters {
-                output.append(alphabet[Int(value >> (18 - 6 * UInt32(position)) & 0x3F)])
-            }
-            index += 3
-        }
-        return output
-    }
 
     /// 6-bit values of both alphabets (standard and URL-safe); 0xFF elsewhere.
     private static let values: [UInt8] = {
@@ -64,17 +37,20 @@ enum EncodedText {
         return table
     }()
 
-    /// The maximal runs of base64 characters around each hit (sorted positions), once each.
+    /// The runs of base64 characters around each hit (sorted positions), once each: maximal, or
+    /// cut to `reachBefore` and `reachAfter` around the hit. Windows of one long run never
+    /// overlap (a later one starts where the one before ended), so a secret is found once.
     static func runs(around hits: [Int], in buffer: UnsafeRawBufferPointer) -> [Range<Int>] {
         var runs: [Range<Int>] = []
         values.withUnsafeBufferPointer { table in
             for hit in hits {
                 if let last = runs.last, last.contains(hit) { continue }
+                let floor = max(runs.last?.upperBound ?? 0, hit - reachBefore)
                 var start = hit
-                while start > 0, table[Int(buffer[start - 1])] != 0xFF, hit - start < maximumRunLength { start -= 1 }
+                while start > floor, table[Int(buffer[start - 1])] != 0xFF { start -= 1 }
                 var end = hit
-                while end < buffer.count, table[Int(buffer[end])] != 0xFF, end - start < maximumRunLength { end += 1 }
-                while end < buffer.count, buffer[end] == UInt8(ascii: "="), end - start < maximumRunLength { end += 1 }
+                while end < buffer.count, table[Int(buffer[end])] != 0xFF, end - hit < reachAfter { end += 1 }
+                while end < buffer.count, buffer[end] == UInt8(ascii: "="), end - hit < reachAfter { end += 1 }
                 if end - start >= minimumRunLength { runs.append(start..<end) }
             }
         }
@@ -115,6 +91,28 @@ enum EncodedText {
             if byte != expected { return "base64" }
         }
         return "basic-auth"
+    }
+
+    /// The `decoded` label of a secret found in base64 of UTF-16 text.
+    static let utf16Label = "base64-utf16"
+
+    /// The decoded bytes as UTF-8 when they are UTF-16 text (by its byte order mark, or NULs in
+    /// every other byte, as `InputEncoding` judges a file), else nil. PowerShell's
+    /// `-EncodedCommand` is base64 of UTF-16LE; a run that starts one byte into it reads as
+    /// big-endian. Unpaired surrogates become U+FFFD.
+    static func utf16Text(_ decoded: [UInt8]) -> [UInt8]? {
+        let encoding = decoded.withUnsafeBytes { InputEncoding.sniff($0) }
+        guard case .utf16(let bigEndian) = encoding else { return nil }
+        var units: [UInt16] = []
+        units.reserveCapacity(decoded.count / 2)
+        var index = 0
+        while index + 1 < decoded.count {
+            let first = UInt16(decoded[index]), second = UInt16(decoded[index + 1])
+            units.append(bigEndian ? first << 8 | second : second << 8 | first)
+            index += 2
+        }
+        if units.first == 0xFEFF { units.removeFirst() }
+        return Array(String(decoding: units, as: UTF16.self).utf8)
     }
 
     // MARK: - Legacy Azure DevOps PATs in base64

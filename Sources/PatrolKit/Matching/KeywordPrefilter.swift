@@ -124,14 +124,19 @@ struct KeywordPrefilter: Sendable {
         }
     }
 
+    private static func isCapital(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
+
     /// The offsets (below 256) of the keyword's rarest pair at an even offset and at an odd one.
     private static func rarestOffsets(of keyword: Keyword) -> (even: Int, odd: Int) {
         let last = min(keyword.bytes.count - 2, 255)
         func score(_ offset: Int) -> Int {
             let first = keyword.bytes[offset], second = keyword.bytes[offset + 1]
-            return keyword.caseInsensitive
-                ? commonness(lower(first)) + commonness(lower(second)) + 2
-                : commonness(first) + commonness(second)
+            if keyword.caseInsensitive { return commonness(lower(first)) + commonness(lower(second)) + 2 }
+            // Two capitals in a row are common (constants, macros: `ERROR`, `AGAIN`), though each
+            // capital is rare: base64 forms of UTF-16 text (`aABmAF8A`) would otherwise be looked
+            // for by such pairs.
+            let capitals = isCapital(first) && isCapital(second) ? 6 : 0
+            return commonness(first) + commonness(second) + capitals
         }
         var even = 0, odd = 1
         for offset in 0...last where score(offset) < score(offset & 1 == 0 ? even : odd) {

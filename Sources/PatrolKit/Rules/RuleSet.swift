@@ -37,9 +37,12 @@ public final class RuleSet: Sendable {
     let prefilter: KeywordPrefilter
     /// For each prefilter keyword, the rules it triggers.
     let keywordTargets: [[KeywordTarget]]
-    /// Prefilter keywords from this index on are base64 forms of the rule keywords: a hit marks
-    /// encoded text to decode (`EncodedText`), not a rule to run.
+    /// Prefilter keywords from this index on are encoded forms of the rule keywords: a hit marks
+    /// encoded text to decode (`EncodedText`, `EscapedText`), not a rule to run.
     let encodedKeywordStart: Int
+    /// For each prefilter keyword, the decodings its hits open (its gates as an encoded form of
+    /// other keywords): empty for nearly every clear keyword.
+    let decodingGates: [[DecodingGate]]
     /// Candidate scans and the rules that use each.
     let candidateScans: [(scan: CandidateScan, rules: [Int])]
     /// Provider context patterns, by provider id.
@@ -138,17 +141,36 @@ public final class RuleSet: Sendable {
             }
         }
 
+        // Encoded forms of the keywords: base64 (of the bytes and of their UTF-16LE), and
+        // percent-encoding for keywords of provider rules (the generic heuristic's keywords are
+        // names, not tokens). A form equal to a clear keyword gates through that keyword.
         encodedKeywordStart = keywords.count
-        for keyword in keywords[..<encodedKeywordStart] where !keyword.caseInsensitive {
-            for form in EncodedText.forms(of: keyword.bytes) {
-                let encoded = KeywordPrefilter.Keyword(bytes: form, caseInsensitive: false)
-                if keywordIndex[encoded] == nil {
-                    keywordIndex[encoded] = keywords.count
-                    keywords.append(encoded)
-                    targets.append([])
+        var gates = [[DecodingGate]](repeating: [], count: keywords.count)
+        func addGate(_ gate: DecodingGate, form: [UInt8], caseInsensitive: Bool) {
+            let encoded = KeywordPrefilter.Keyword(bytes: form, caseInsensitive: caseInsensitive)
+            let slot: Int
+            if let existing = keywordIndex[encoded] {
+                slot = existing
+            } else {
+                slot = keywords.count
+                keywordIndex[encoded] = slot
+                keywords.append(encoded)
+                targets.append([])
+                gates.append([])
+            }
+            if !gates[slot].contains(gate) { gates[slot].append(gate) }
+        }
+        for (index, keyword) in keywords[..<encodedKeywordStart].enumerated() where !keyword.caseInsensitive {
+            for form in EncodedForms.base64(of: keyword.bytes) + EncodedForms.utf16Base64(of: keyword.bytes) {
+                addGate(.base64(form.neighbours), form: form.characters, caseInsensitive: false)
+            }
+            if targets[index].contains(where: { compiled[$0.rule].rule.providerID != BufferMatcher.genericProvider }) {
+                for form in EncodedForms.percent(of: keyword.bytes) {
+                    addGate(.percent, form: form, caseInsensitive: true)
                 }
             }
         }
+        self.decodingGates = gates
         self.compiled = compiled
         self.prefilter = KeywordPrefilter(keywords: keywords)
         self.keywordTargets = targets
