@@ -55,7 +55,10 @@ struct DiffRequest: Equatable {
         staged && revision != nil ? "--staged cannot be combined with a revision" : nil
     }
 
-    func run() throws {
+    /// Runs the diff; returns the rule set it used, so that a caller about to exit can skip
+    /// tearing it down (a million instructions of freeing, on every commit's hook).
+    @discardableResult
+    func run() throws -> RuleSet {
         let source: DiffSource
         switch revision {
         case nil: source = staged ? .staged : .workingTree
@@ -81,5 +84,6 @@ struct DiffRequest: Equatable {
             throw CommandFailure(error.description)
         }
         try ReportPrinter(options: report, ruleSet: ruleSet).emit(try baseline.apply(to: result, target: repository))
+        return ruleSet
     }
 }

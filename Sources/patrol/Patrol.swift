@@ -63,9 +63,9 @@ enum PatrolMain {
         }
         do {
             if let request = DiffFastPath.request(from: arguments) {
-                try request.run()
+                let ruleSet = try request.run()
                 // Nothing found: end here, without tearing down the rule set on the way out.
-                exit(0)
+                withExtendedLifetime(ruleSet) { exit(0) }
             } else {
                 var command = try Patrol.parseSubcommandAlone() ?? Patrol.parseAsRoot()
                 try command.run()

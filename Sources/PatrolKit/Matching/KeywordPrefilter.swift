@@ -28,6 +28,13 @@ struct KeywordPrefilter: Sendable {
     struct Keyword: Sendable, Hashable {
         let bytes: [UInt8]
         let caseInsensitive: Bool
+
+        /// The bytes hashed in one call: the synthesized hash fed them one by one, for thousands
+        /// of keywords and encoded forms at every start.
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+            hasher.combine(caseInsensitive)
+        }
     }
 
     let keywords: [Keyword]
@@ -126,23 +133,38 @@ struct KeywordPrefilter: Sendable {
 
     private static func isCapital(_ byte: UInt8) -> Bool { byte >= 0x41 && byte <= 0x5A }
 
+    /// `commonness` of every byte value, and of its lower case, looked up instead of computed:
+    /// thousands of keywords (with their encoded forms) are scored at every start.
+    private static let commonnessOf: [Int8] = (0..<256).map { Int8(commonness(UInt8($0))) }
+    private static let commonnessOfLower: [Int8] = (0..<256).map { Int8(commonness(lower(UInt8($0)))) }
+
     /// The offsets (below 256) of the keyword's rarest pair at an even offset and at an odd one.
     private static func rarestOffsets(of keyword: Keyword) -> (even: Int, odd: Int) {
         let last = min(keyword.bytes.count - 2, 255)
-        func score(_ offset: Int) -> Int {
-            let first = keyword.bytes[offset], second = keyword.bytes[offset + 1]
-            if keyword.caseInsensitive { return commonness(lower(first)) + commonness(lower(second)) + 2 }
-            // Two capitals in a row are common (constants, macros: `ERROR`, `AGAIN`), though each
-            // capital is rare: base64 forms of UTF-16 text (`aABmAF8A`) would otherwise be looked
-            // for by such pairs.
-            let capitals = isCapital(first) && isCapital(second) ? 6 : 0
-            return commonness(first) + commonness(second) + capitals
+        let table = keyword.caseInsensitive ? commonnessOfLower : commonnessOf
+        return keyword.bytes.withUnsafeBufferPointer { bytes in
+            table.withUnsafeBufferPointer { table in
+                var best = (even: (offset: 0, score: Int.max), odd: (offset: 1, score: Int.max))
+                for offset in 0...last {
+                    let first = bytes[offset], second = bytes[offset + 1]
+                    var score = Int(table[Int(first)]) + Int(table[Int(second)])
+                    if keyword.caseInsensitive {
+                        score += 2
+                    } else if isCapital(first) && isCapital(second) {
+                        // Two capitals in a row are common (constants, macros: `ERROR`, `AGAIN`),
+                        // though each capital is rare: base64 forms of UTF-16 text (`aABmAF8A`)
+                        // would otherwise be looked for by such pairs.
+                        score += 6
+                    }
+                    if offset & 1 == 0 {
+                        if score < best.even.score { best.even = (offset, score) }
+                    } else if score < best.odd.score {
+                        best.odd = (offset, score)
+                    }
+                }
+                return (best.even.offset, best.odd.offset)
+            }
         }
-        var even = 0, odd = 1
-        for offset in 0...last where score(offset) < score(offset & 1 == 0 ? even : odd) {
-            if offset & 1 == 0 { even = offset } else { odd = offset }
-        }
-        return (even, odd)
     }
 
     /// Appends the keyword's two bytes at `offset` as table indexes (`b0 | b1 << 8`): one, or up

@@ -58,9 +58,9 @@ public final class RuleSet: Sendable {
         self.rules = rules
         var compiled: [CompiledRule] = []
         var keywordIndex: [KeywordPrefilter.Keyword: Int] = [:]
-        // The rules' keywords and their base64 forms, about four per rule: growing the table
-        // step by step rehashed it ten times at every start.
-        keywordIndex.reserveCapacity(rules.count * 8)
+        // The rules' keywords and their encoded forms (base64, UTF-16 base64, percent), some
+        // twenty per rule: growing the table step by step rehashed it a dozen times at every start.
+        keywordIndex.reserveCapacity(rules.count * 32)
         var keywords: [KeywordPrefilter.Keyword] = []
         var targets: [[KeywordTarget]] = []
         var scans: [String: (scan: CandidateScan, rules: [Int])] = [:]
