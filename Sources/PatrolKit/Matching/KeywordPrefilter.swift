@@ -41,17 +41,31 @@ struct KeywordPrefilter: Sendable {
     private let usesMemmem: Bool
     /// 1,024 words of 64 bits: bit `b0 | b1 << 8` is set when a keyword starts with bytes b0 b1.
     private let pairBits: [UInt64]
-    /// For each set pair, the keywords to compare: `pairKeywords[pairStart[pair]..<pairStart[pair + 1]]`.
+    /// For each set pair, the keywords to compare: `pairEntries[pairStart[pair]..<pairStart[pair + 1]]`.
     private let pairStart: [Int32]
-    /// Keyword index << 8 | the offset of the pair in the keyword.
-    private let pairKeywords: [Int32]
+    private let pairEntries: [PairEntry]
     /// Every second position is looked at (all keywords have at least three bytes).
     private let strideTwo: Bool
-    /// Every keyword's bytes end to end (case-insensitive ones in lower case), where each starts,
-    /// and whether it ignores case: compared without copying a `Keyword` (and its array) per look.
+    /// Every keyword's bytes end to end (case-insensitive ones in lower case): compared without
+    /// copying a `Keyword` (and its array) per look.
     private let flatBytes: [UInt8]
-    private let flatStart: [Int32]
-    private let flatFolds: [Bool]
+
+    /// A keyword entered under one of its pairs, with what the comparison needs at hand. The
+    /// pair's two bytes are known to match; `probe` is another byte of the keyword (its first, or
+    /// its third when the pair opens it), checked before anything else: most looks end there,
+    /// and for a three-byte keyword it completes the match.
+    private struct PairEntry {
+        let keyword: Int32
+        /// Where the keyword's bytes start in `flatBytes`.
+        let from: Int32
+        let length: Int32
+        /// The pair's offset in the keyword.
+        let offset: UInt8
+        let probeOffset: UInt8
+        /// In lower case when `folds`.
+        let probe: UInt8
+        let folds: Bool
+    }
 
     /// Up to this many case-sensitive keywords are searched with one `memmem` pass each.
     static let memmemLimit = 4
@@ -92,23 +106,30 @@ struct KeywordPrefilter: Sendable {
         for entry in entries { starts[entry.pair] += 1 }
         for pair in 1..<65536 { starts[pair] += starts[pair - 1] }
         starts[65536] = Int32(entries.count)
-        var flat = [Int32](repeating: 0, count: entries.count)
-        for entry in entries.reversed() {
-            starts[entry.pair] -= 1
-            flat[Int(starts[entry.pair])] = entry.keyword
-        }
-        pairBits = bits
-        pairStart = starts
-        pairKeywords = flat
         var bytes: [UInt8] = []
         var byteStarts: [Int32] = [0]
         for keyword in keywords {
             bytes += keyword.caseInsensitive ? keyword.bytes.map(Self.lower) : keyword.bytes
             byteStarts.append(Int32(bytes.count))
         }
+        func entry(_ packed: Int32) -> PairEntry {
+            let index = Int(packed >> 8), offset = Int(packed & 0xFF)
+            let from = Int(byteStarts[index]), length = Int(byteStarts[index + 1]) - from
+            let probeOffset = length <= 2 ? 0 : (offset == 0 ? 2 : 0)
+            return PairEntry(
+                keyword: Int32(index), from: Int32(from), length: Int32(length), offset: UInt8(offset),
+                probeOffset: UInt8(probeOffset), probe: bytes[from + probeOffset], folds: keywords[index].caseInsensitive
+            )
+        }
+        var placed = [PairEntry?](repeating: nil, count: entries.count)
+        for item in entries.reversed() {
+            starts[item.pair] -= 1
+            placed[Int(starts[item.pair])] = entry(item.keyword)
+        }
+        pairBits = bits
+        pairStart = starts
+        pairEntries = placed.map { $0! }
         flatBytes = bytes
-        flatStart = byteStarts
-        flatFolds = keywords.map(\.caseInsensitive)
     }
 
     @inline(__always)
@@ -231,33 +252,33 @@ struct KeywordPrefilter: Sendable {
     @inline(never)
     private func compareKeywords(withPair pair: Int, at position: Int, in buffer: UnsafeRawBufferPointer, into hits: inout [KeywordHit]) {
         let input = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        pairKeywords.withUnsafeBufferPointer { pairKeywords in
-            flatStart.withUnsafeBufferPointer { flatStart in
-                flatBytes.withUnsafeBufferPointer { flatBytes in
-                    flatFolds.withUnsafeBufferPointer { flatFolds in
-                        for slot in Int(pairStart[pair])..<Int(pairStart[pair + 1]) {
-                            let entry = Int(pairKeywords[slot])
-                            // An occurrence is seen once: through its even-offset pair when it starts at
-                            // an even position, through its odd-offset pair when at an odd one.
-                            let start = position - (entry & 0xFF)
-                            let index = entry >> 8
-                            let from = Int(flatStart[index]), length = Int(flatStart[index + 1]) - from
-                            guard start >= 0, start + length <= buffer.count else { continue }
-                            let expected = flatBytes.baseAddress! + from
-                            let equal: Bool
-                            if flatFolds[index] {
-                                var same = true
-                                for offset in 0..<length where Self.lower(input[start + offset]) != expected[offset] {
-                                    same = false
-                                    break
-                                }
-                                equal = same
-                            } else {
-                                equal = input[start] == expected[0] && memcmp(input + start, expected, length) == 0
+        let count = buffer.count
+        let range = Int(pairStart[pair])..<Int(pairStart[pair + 1])
+        pairEntries.withUnsafeBufferPointer { entries in
+            flatBytes.withUnsafeBufferPointer { flatBytes in
+                for slot in range {
+                    let entry = entries[slot]
+                    // An occurrence is seen once: through its even-offset pair when it starts at
+                    // an even position, through its odd-offset pair when at an odd one.
+                    let start = position - Int(entry.offset)
+                    let length = Int(entry.length)
+                    guard start >= 0, start + length <= count else { continue }
+                    let probe = input[start + Int(entry.probeOffset)]
+                    guard (entry.folds ? Self.lower(probe) : probe) == entry.probe else { continue }
+                    if length > 3 || entry.folds {
+                        let expected = flatBytes.baseAddress! + Int(entry.from)
+                        if entry.folds {
+                            var same = true
+                            for offset in 0..<length where Self.lower(input[start + offset]) != expected[offset] {
+                                same = false
+                                break
                             }
-                            if equal { hits.append(KeywordHit(keyword: index, position: start)) }
+                            if !same { continue }
+                        } else if memcmp(input + start, expected, length) != 0 {
+                            continue
                         }
                     }
+                    hits.append(KeywordHit(keyword: Int(entry.keyword), position: start))
                 }
             }
         }
