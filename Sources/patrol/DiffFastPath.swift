@@ -45,7 +45,7 @@ enum DiffFastPath {
                 guard attached == nil else { return nil }
                 continue
             }
-            guard takesValue(name) else { return nil }
+            guard let setOption = optionSetter(name) else { return nil }
             let value: String
             if let attached {
                 guard !attached.isEmpty else { return nil }
@@ -55,7 +55,7 @@ enum DiffFastPath {
                 value = arguments[index]
                 index += 1
             }
-            guard setOption(name, to: value, in: &request) else { return nil }
+            guard setOption(&request, value) else { return nil }
         }
         return request.problem == nil ? request : nil
     }
@@ -80,29 +80,31 @@ enum DiffFastPath {
         return true
     }
 
-    private static func takesValue(_ name: String) -> Bool {
-        ["--repository", "--output", "--config", "--baseline", "--rules", "--format", "--min-confidence", "--exit-code"].contains(name)
-    }
-
-    /// Sets the option `name`; false when the value does not parse.
-    private static func setOption(_ name: String, to value: String, in request: inout DiffRequest) -> Bool {
+    /// The setter of the option `name`, which returns false when its value does not parse; nil
+    /// when `name` is not an option.
+    private static func optionSetter(_ name: String) -> ((inout DiffRequest, String) -> Bool)? {
         switch name {
-        case "--repository": request.repository = value
-        case "--output": request.report.output = value
-        case "--config": request.selection.config = value
-        case "--baseline": request.baseline.baseline = value
-        case "--rules": request.selection.ruleDirectories.append(value)
-        case "--format":
+        case "--repository": { $0.repository = $1; return true }
+        case "--output": { $0.report.output = $1; return true }
+        case "--config": { $0.selection.config = $1; return true }
+        case "--baseline": { $0.baseline.baseline = $1; return true }
+        case "--rules": { $0.selection.ruleDirectories.append($1); return true }
+        case "--format": { request, value in
             guard let format = ReportFormat(rawValue: value) else { return false }
             request.report.format = format
-        case "--min-confidence":
+            return true
+        }
+        case "--min-confidence": { request, value in
             guard let level = Confidence(rawValue: value) else { return false }
             request.report.minConfidence = level
-        case "--exit-code":
+            return true
+        }
+        case "--exit-code": { request, value in
             guard let code = Int32(value) else { return false }
             request.report.exitCode = code
-        default: return false
+            return true
         }
-        return true
+        default: nil
+        }
     }
 }

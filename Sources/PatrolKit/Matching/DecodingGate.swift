@@ -69,7 +69,7 @@ enum EncodedForms {
                 let pair = byte(byteIndex) << 8 | byte(byteIndex + 1)
                 return UInt8(truncatingIfNeeded: pair >> (10 - (bit - 8 * byteIndex)) & 0x3F)
             }
-            let characters = (first..<end).map { alphabet[Int(sixBits($0))] }
+            let characters = (first..<end).map { Base64.alphabet[Int(sixBits($0))] }
             var neighbours: NeighbourBits?
             if characters.count == 3 {
                 // Bits of the keyword in the character before: its low 6·first − firstBit bits;
@@ -124,8 +124,6 @@ enum EncodedForms {
         }
         return forms
     }
-
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     private static func urlSafe(_ characters: [UInt8]) -> [UInt8] {
         characters.map { $0 == UInt8(ascii: "+") ? UInt8(ascii: "-") : $0 == UInt8(ascii: "/") ? UInt8(ascii: "_") : $0 }

@@ -26,12 +26,10 @@ enum EncodedText {
     @inline(__always)
     static func sixBits(_ byte: UInt8) -> UInt8 { values[Int(byte)] }
 
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
     /// 6-bit values of both alphabets (standard and URL-safe); 0xFF elsewhere.
     private static let values: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
-        for (value, character) in alphabet.enumerated() { table[Int(character)] = UInt8(value) }
+        for (value, character) in Base64.alphabet.enumerated() { table[Int(character)] = UInt8(value) }
         table[Int(UInt8(ascii: "-"))] = 62
         table[Int(UInt8(ascii: "_"))] = 63
         return table

@@ -74,23 +74,18 @@ enum KeywordOffset {
         for expected in key {
             guard index < pattern.count else { return false }
             var byte = pattern[index]
-            if byte == UInt8(ascii: "\\") {
+            let isEscape = byte == UInt8(ascii: "\\")
+            if isEscape {
                 guard index + 1 < pattern.count else { return false }
-                let escaped = pattern[index + 1]
-                let isLetterOrDigit = (escaped | 0x20) >= 0x61 && (escaped | 0x20) <= 0x7A || (escaped >= 0x30 && escaped <= 0x39)
+                byte = pattern[index + 1]
+                let isLetterOrDigit = (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A || (byte >= 0x30 && byte <= 0x39)
                 if isLetterOrDigit { return false }
-                byte = escaped
-                index += 2
-            } else {
-                // Compared first: almost every position differs at once, and most of this
-                // function's cost was the metacharacter test.
-                guard caseInsensitive ? lower(byte) == lower(expected) : byte == expected else { return false }
-                if isMetacharacter(byte) { return false }
-                index += 1
-                continue
             }
-            let equal = caseInsensitive ? lower(byte) == lower(expected) : byte == expected
-            if !equal { return false }
+            // Compared first: almost every position differs at once, and most of this
+            // function's cost was the metacharacter test.
+            guard caseInsensitive ? lower(byte) == lower(expected) : byte == expected else { return false }
+            if !isEscape && isMetacharacter(byte) { return false }
+            index += isEscape ? 2 : 1
         }
         // The last literal must not be quantified.
         if index < pattern.count, isQuantifierStart(pattern[index]) { return false }

@@ -78,17 +78,29 @@ struct KeywordPrefilter: Sendable {
         // was an eighth of start-up, which the pre-commit hook pays on every commit.
         let strideTwo = keywords.allSatisfy { $0.bytes.count >= 3 }
         self.strideTwo = strideTwo
-        var entries: [(pair: Int, keyword: Int32)] = []
+        var bytes: [UInt8] = []
+        var byteStarts: [Int] = [0]
+        for keyword in keywords {
+            bytes += keyword.caseInsensitive ? keyword.bytes.map(Self.lower) : keyword.bytes
+            byteStarts.append(bytes.count)
+        }
+        var entries: [(pair: Int, entry: PairEntry)] = []
         entries.reserveCapacity(keywords.count * 4)
         var pairs: [Int] = []
         func enter(_ keyword: Keyword, _ index: Int, at offset: Int) {
+            let from = byteStarts[index], length = byteStarts[index + 1] - from
+            let probeOffset = length <= 2 ? 0 : (offset == 0 ? 2 : 0)
+            let entry = PairEntry(
+                keyword: Int32(index), from: Int32(from), length: Int32(length), offset: UInt8(offset),
+                probeOffset: UInt8(probeOffset), probe: bytes[from + probeOffset], folds: keyword.caseInsensitive
+            )
             // Up to four pairs (case variants), deduplicated by hand: a `Set` per keyword cost
             // more than the rest of the table.
             pairs.removeAll(keepingCapacity: true)
             Self.appendPairs(of: keyword, at: offset, to: &pairs)
             for (position, pair) in pairs.enumerated() where !pairs[..<position].contains(pair) {
                 bits[pair >> 6] |= 1 << UInt64(pair & 63)
-                entries.append((pair, Int32(index << 8 | offset)))
+                entries.append((pair, entry))
             }
         }
         for (index, keyword) in keywords.enumerated() {
@@ -103,32 +115,17 @@ struct KeywordPrefilter: Sendable {
         // starts[pair] counts, then (prefix sums) ends, then — entries placed from the last,
         // each one slot lower — starts again: `pairStart[pair]..<pairStart[pair + 1]`.
         var starts = [Int32](repeating: 0, count: 65537)
-        for entry in entries { starts[entry.pair] += 1 }
+        for item in entries { starts[item.pair] += 1 }
         for pair in 1..<65536 { starts[pair] += starts[pair - 1] }
         starts[65536] = Int32(entries.count)
-        var bytes: [UInt8] = []
-        var byteStarts: [Int32] = [0]
-        for keyword in keywords {
-            bytes += keyword.caseInsensitive ? keyword.bytes.map(Self.lower) : keyword.bytes
-            byteStarts.append(Int32(bytes.count))
-        }
-        func entry(_ packed: Int32) -> PairEntry {
-            let index = Int(packed >> 8), offset = Int(packed & 0xFF)
-            let from = Int(byteStarts[index]), length = Int(byteStarts[index + 1]) - from
-            let probeOffset = length <= 2 ? 0 : (offset == 0 ? 2 : 0)
-            return PairEntry(
-                keyword: Int32(index), from: Int32(from), length: Int32(length), offset: UInt8(offset),
-                probeOffset: UInt8(probeOffset), probe: bytes[from + probeOffset], folds: keywords[index].caseInsensitive
-            )
-        }
-        var placed = [PairEntry?](repeating: nil, count: entries.count)
+        var placed = entries.map(\.entry)
         for item in entries.reversed() {
             starts[item.pair] -= 1
-            placed[Int(starts[item.pair])] = entry(item.keyword)
+            placed[Int(starts[item.pair])] = item.entry
         }
         pairBits = bits
         pairStart = starts
-        pairEntries = placed.map { $0! }
+        pairEntries = placed
         flatBytes = bytes
     }
 

@@ -65,6 +65,14 @@ public final class RuleSet: Sendable {
         var targets: [[KeywordTarget]] = []
         var scans: [String: (scan: CandidateScan, rules: [Int])] = [:]
         func mustCheck(_ file: String) -> Bool { checkedFiles?.contains(file) ?? true }
+        /// The prefilter slot of `keyword`, entered the first time it is asked for.
+        func slot(of keyword: KeywordPrefilter.Keyword) -> Int {
+            if let existing = keywordIndex[keyword] { return existing }
+            keywordIndex[keyword] = keywords.count
+            keywords.append(keyword)
+            targets.append([])
+            return keywords.count - 1
+        }
 
         for (index, rule) in rules.enumerated() {
             func fail(_ reason: String) -> RuleError { RuleError(file: rule.sourceFile, rule: rule.id, reason: reason) }
@@ -98,17 +106,8 @@ public final class RuleSet: Sendable {
             }
             for text in rule.keywords {
                 let keyword = KeywordPrefilter.Keyword(bytes: Array(text.utf8), caseInsensitive: rule.keywordsCaseInsensitive)
-                let slot: Int
-                if let existing = keywordIndex[keyword] {
-                    slot = existing
-                } else {
-                    slot = keywords.count
-                    keywordIndex[keyword] = slot
-                    keywords.append(keyword)
-                    targets.append([])
-                }
                 let offset = KeywordOffset.fixedOffset(of: text, in: rule.regex, caseInsensitive: rule.keywordsCaseInsensitive)
-                targets[slot].append(KeywordTarget(rule: index, fixedOffset: offset))
+                targets[slot(of: keyword)].append(KeywordTarget(rule: index, fixedOffset: offset))
             }
             compiled.append(CompiledRule(
                 rule: rule,
@@ -147,23 +146,14 @@ public final class RuleSet: Sendable {
         encodedKeywordStart = keywords.count
         var gates = [[DecodingGate]](repeating: [], count: keywords.count)
         func addGate(_ gate: DecodingGate, form: [UInt8], caseInsensitive: Bool) {
-            let encoded = KeywordPrefilter.Keyword(bytes: form, caseInsensitive: caseInsensitive)
-            let slot: Int
-            if let existing = keywordIndex[encoded] {
-                slot = existing
-            } else {
-                slot = keywords.count
-                keywordIndex[encoded] = slot
-                keywords.append(encoded)
-                targets.append([])
-                gates.append([])
-            }
+            let slot = slot(of: KeywordPrefilter.Keyword(bytes: form, caseInsensitive: caseInsensitive))
+            if slot == gates.count { gates.append([]) }
             if !gates[slot].contains(gate) { gates[slot].append(gate) }
         }
         for (index, keyword) in keywords[..<encodedKeywordStart].enumerated() where !keyword.caseInsensitive {
             // Keywords that enumerate a token's possible starts (Discord's 100 three-character
             // ones) rather than name it: their encoded forms, hundreds of short mixed-case
-            // strings, made the prefilter stop everywhere in source code (a fifth of a scan's time).
+            // strings, made the prefilter stop everywhere in source code (a tenth of a scan's time).
             guard targets[index].contains(where: { !Self.enumeratesStarts(compiled[$0.rule].rule) }) else { continue }
             for form in EncodedForms.base64(of: keyword.bytes) + EncodedForms.utf16Base64(of: keyword.bytes) {
                 addGate(.base64(form.neighbours), form: form.characters, caseInsensitive: false)
