@@ -66,7 +66,33 @@ public final class SweepDatabase: Sendable {
                 );
                 """)
         }
+        // The last listing of each organisation source, to report what it no longer lists.
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                CREATE TABLE source_listing (
+                    source TEXT NOT NULL PRIMARY KEY,
+                    records TEXT NOT NULL
+                );
+                """)
+        }
         try migrator.migrate(pool)
+    }
+
+    /// The records of a source's last listing (one JSON line each), nil if it was never listed.
+    public func listing(source: String) throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT records FROM source_listing WHERE source = ?", arguments: [source])
+        }
+    }
+
+    /// Records a source's listing, and forgets the repositories it no longer lists.
+    public func saveListing(_ records: String, source: String, removedEntries: [String]) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO source_listing (source, records) VALUES (?, ?)", arguments: [source, records])
+            for entry in removedEntries {
+                try db.execute(sql: "DELETE FROM repository WHERE entry = ?", arguments: [entry])
+            }
+        }
     }
 
     /// The id of a rule-set version, recorded on first use.

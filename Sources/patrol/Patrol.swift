@@ -36,9 +36,16 @@ extension Patrol {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard let name = arguments.first,
               !arguments.contains(where: { treeArguments.contains($0) || $0.hasPrefix("--generate-completion") }),
-              let type = configuration.subcommands.first(where: { $0.configuration.commandName == name })
+              var type = configuration.subcommands.first(where: { $0.configuration.commandName == name })
         else { return nil }
-        return try? type.parseAsRoot(Array(arguments.dropFirst()))
+        var rest = arguments.dropFirst()
+        // A nested subcommand (`sweep list`) is parsed alone too: `sweep` takes positional
+        // repositories, which would otherwise swallow the subcommand's name.
+        while let next = rest.first, let nested = type.configuration.subcommands.first(where: { $0.configuration.commandName == next }) {
+            type = nested
+            rest = rest.dropFirst()
+        }
+        return try? type.parseAsRoot(Array(rest))
     }
 }
 

@@ -1,13 +1,31 @@
 import ArgumentParser
 import Foundation
 import PatrolKit
+import PatrolRevoke
 
 extension SweepShard: ExpressibleByArgument {}
 
-/// `patrol sweep REPO… | --list FILE`: many repositories, incrementally, as JSON Lines.
+/// `patrol sweep`: `run` (the default: `patrol sweep REPO…` is `patrol sweep run REPO…`) and
+/// `list`. A container, because a command with positional arguments of its own would take a
+/// subcommand's name for a repository.
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
+        abstract: "Sweep many repositories (folders, clone URLs, whole organisations) incrementally; JSON Lines out.",
+        discussion: """
+            'patrol sweep REPO…' runs 'patrol sweep run REPO…' (see 'patrol sweep run --help' for \
+            every option); 'patrol sweep list' prints what organisation sources list.
+            """,
+        subcommands: [SweepRunCommand.self, SweepListCommand.self],
+        defaultSubcommand: SweepRunCommand.self
+    )
+}
+
+/// `patrol sweep [run] REPO… | --list FILE | --github-org ORG …`: many repositories,
+/// incrementally, as JSON Lines.
+struct SweepRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Sweep many repositories (local folders or clone URLs) incrementally; JSON Lines out.",
         discussion: """
             Each repository's history is scanned like 'patrol history' (all refs). URLs are cloned \
@@ -83,15 +101,40 @@ struct SweepCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A configuration file (allow lists, rules.disable, rules.extra) for every repository; repositories' own .patrol.yml files are not read.", valueName: "file"))
     var config: String?
 
+    @OptionGroup(title: "Organisation sources")
+    var sources: SweepSourceOptions
+
     func validate() throws {
+        try sources.validateSources()
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if repositories.isEmpty && lists.isEmpty { throw ValidationError("name repositories, or a list of them with --list FILE") }
+        if repositories.isEmpty && lists.isEmpty && sources.isEmpty {
+            throw ValidationError("name repositories, a list of them with --list FILE, or a source such as --github-org ORG")
+        }
     }
 
     func run() throws {
-        var entries = repositories.map(SweepEntry.init)
+        let credentials = SourceCredentials(environment: ProcessInfo.processInfo.environment)
+        var entries = repositories.map { SweepEntry($0) }
         for list in lists { entries += try Self.readList(list) }
+        let listed = sources.isEmpty ? [] : try sources.enumerate()
+        var notSwept = ""
+        for (_, repositories) in listed {
+            for repository in repositories {
+                if let reason = sources.exclusion(repository) {
+                    notSwept += SweepReport.skipped(repository.url, reason: reason)
+                } else {
+                    entries.append(SweepEntry(repository.url, origin: repository.origin))
+                }
+            }
+        }
+        // Each entry a source named (here or in a JSON Lines list) gets that source's credential.
+        entries = entries.map { entry in
+            guard let origin = entry.origin, entry.isURL else { return entry }
+            var entry = entry
+            entry.gitCredential = credentials.gitCredential(for: origin.source, url: entry.text)
+            return entry
+        }
         // An entry listed twice is swept once.
         var seen = Set<SweepEntry>()
         entries = entries.filter { seen.insert($0).inserted }
@@ -112,13 +155,28 @@ struct SweepCommand: ParsableCommand {
         }
 
         let sweep: Sweep
+        let database: SweepCache
         do {
-            let database = try SweepCache(path: cache ?? (cacheFolder as NSString).appendingPathComponent("sweep.sqlite"))
+            database = try SweepCache(path: cache ?? (cacheFolder as NSString).appendingPathComponent("sweep.sqlite"))
             sweep = try Sweep(ruleSet: ruleSet, config: patrolConfig, cache: database, options: options)
         } catch {
             throw CommandFailure(error.description)
         }
         let sink = try SweepOutput(path: output, private: showSecrets)
+        sink.write(notSwept)
+        for (source, repositories) in listed {
+            let current = repositories.map { SweepEntry($0.url, origin: $0.origin) }
+            let removed: [SweepEntry]
+            do {
+                removed = try database.updateListing(current, source: source.key)
+            } catch {
+                throw CommandFailure(error.description)
+            }
+            for entry in removed {
+                sink.write(SweepReport.removed(entry.text, origin: entry.origin ?? SweepOrigin(source: source.kind, name: entry.text)))
+                if !quiet { Terminal.note("patrol: \(entry.redacted): no longer listed by \(source.key)") }
+            }
+        }
         let (showSecrets, quiet, verbose) = (self.showSecrets, self.quiet, self.verbose)
         let summary = sweep.run(entries) { result in
             sink.write(SweepReport.render(result, showSecrets: showSecrets))
@@ -156,13 +214,20 @@ struct SweepCommand: ParsableCommand {
     }
 
     private static func readList(_ path: String) throws -> [SweepEntry] {
+        let data: Data
         if path == "-" {
-            return SweepEntry.parseList(String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self))
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw CommandFailure("\(path): cannot read the repository list")
+            }
+            data = contents
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure("\(path): cannot read the repository list")
+        do {
+            return try SweepEntry.parseList(String(decoding: data, as: UTF8.self))
+        } catch {
+            throw CommandFailure("\(path == "-" ? "<stdin>" : path): \(error.description)")
         }
-        return SweepEntry.parseList(String(decoding: data, as: UTF8.self))
     }
 
     /// `$XDG_CACHE_HOME/patrol`, else `~/.cache/patrol`.

@@ -34,9 +34,9 @@ import Testing
         #expect(withToken != plain)
     }
 
-    @Test func listsSkipBlankAndCommentLines() {
+    @Test func listsSkipBlankAndCommentLines() throws {
         let text = "# team A\n/srv/a\n\n  https://host/b.git  \n   # indented comment\r\n/srv/c\r\n"
-        #expect(SweepEntry.parseList(text).map(\.text) == ["/srv/a", "https://host/b.git", "/srv/c"])
+        #expect(try SweepEntry.parseList(text).map(\.text) == ["/srv/a", "https://host/b.git", "/srv/c"])
     }
 
     @Test func shardArgumentsAreCheckedAndCountFromZero() {

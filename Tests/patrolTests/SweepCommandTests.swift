@@ -7,6 +7,7 @@ private struct SweepOutput {
     let result: RunResult
     var findings: [[String: Any]] = []
     var errors: [[String: Any]] = []
+    var coverage: [[String: Any]] = []
     var summary: [String: Any] = [:]
     /// The finding lines as written, sorted: two sweeps reporting the same findings print the
     /// same lines (repositories may finish in any order).
@@ -19,6 +20,8 @@ private struct SweepOutput {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not a JSON object: \(line)")
             if let error = object["error"] as? [String: Any] {
                 errors.append(error)
+            } else if let record = object["coverage"] as? [String: Any] {
+                coverage.append(record)
             } else if let summary = object["summary"] as? [String: Any] {
                 #expect(index == lines.count - 1, "the summary is the last line")
                 self.summary = summary

@@ -63,8 +63,14 @@ enum RepositoryMirror {
             // Never wait for a password on a terminal nobody watches: fail instead.
             "GIT_TERMINAL_PROMPT": "0",
         ]
-        if ProcessInfo.processInfo.environment["GIT_SSH_COMMAND"] == nil {
+        let inherited = ProcessInfo.processInfo.environment
+        if inherited["GIT_SSH_COMMAND"] == nil {
             environment["GIT_SSH_COMMAND"] = "ssh -o BatchMode=yes"
+        }
+        // The source's credential: in this child's environment only, so it is never written to
+        // the clone's config, and git sends it only to the entry's own host.
+        if let credential = entry.gitCredential {
+            environment.merge(credential.environment(after: inherited)) { _, new in new }
         }
         let child: ChildProcess
         do {
@@ -79,6 +85,9 @@ enum RepositoryMirror {
         guard status == 0 else {
             var message = String(decoding: standardError, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             if entry.redacted != entry.text { message = message.replacingOccurrences(of: entry.text, with: entry.redacted) }
+            for part in entry.gitCredential?.secretParts ?? [] where !part.isEmpty {
+                message = message.replacingOccurrences(of: part, with: "***")
+            }
             throw SweepFailure("git \(what) failed: \(message.isEmpty ? "exit status \(status)" : message)")
         }
     }

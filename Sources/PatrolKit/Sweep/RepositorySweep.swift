@@ -30,6 +30,8 @@ public struct RepositorySweepResult: Sendable {
     public var blobsSkipped = 0
     public var bytesScanned = 0
     public var seconds = 0.0
+    /// The commit `HEAD` pointed to when the repository was swept.
+    public var tip: String?
 
     init(entry: SweepEntry) {
         self.entry = entry
@@ -58,7 +60,9 @@ struct RepositorySweep {
         let usable = previous.flatMap { $0.ruleSet == context.ruleSetID && $0.attribution.maxFileSize == context.options.maxFileSize ? $0 : nil }
 
         // An unchanged repository costs one git call: its refs.
-        var tips = try? RepositoryTips.read(folder: folder)
+        let refs = try? RepositoryTips.readWithHead(folder: folder)
+        var tips = refs?.tips
+        result.tip = refs?.head
         if let usable, let tips, usable.tips == tips, let known = try? resolveKnown(usable.attribution) {
             result.mode = .unchanged
             result.blobsSkipped = usable.attribution.blobCount

@@ -4,6 +4,12 @@ enum RepositoryTips {
     /// Sorted, distinct object ids of `HEAD` and every ref, annotated tags peeled: one git call,
     /// all an unchanged repository costs.
     static func read(folder: String) throws(GitError) -> [String] {
+        try readWithHead(folder: folder).tips
+    }
+
+    /// The tips as `read` gives them, and the commit `HEAD` points to (nil in an empty
+    /// repository): the tip a sweep's coverage record names.
+    static func readWithHead(folder: String) throws(GitError) -> (tips: [String], head: String?) {
         // show-ref exits 1 when there is no ref at all (an empty repository).
         let child = try GitChild(["show-ref", "--head", "--dereference"], in: folder)
         let output = child.readAll()
@@ -24,7 +30,7 @@ enum RepositoryTips {
             }
             byRef[ref] = oid
         }
-        return Set(byRef.values.map(String.init)).sorted()
+        return (Set(byRef.values.map(String.init)).sorted(), byRef["HEAD"].map(String.init))
     }
 
     /// The ids in `oids` that name commits: refs to trees or blobs (rare) are left out of the

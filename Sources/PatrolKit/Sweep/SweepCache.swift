@@ -103,4 +103,19 @@ public final class SweepCache: Sendable {
     func forget(entry: String) throws {
         try database.forget(entry: entry)
     }
+
+    /// Compares an organisation source's listing with the one recorded at its previous sweep,
+    /// records the new one, and returns the entries no longer listed (their state is forgotten).
+    public func updateListing(_ entries: [SweepEntry], source: String) throws(SweepFailure) -> [SweepEntry] {
+        do {
+            let previous = try database.listing(source: source).map { try SweepEntry.parseList($0) } ?? []
+            let current = Set(entries)
+            let removed = previous.filter { !current.contains($0) }
+            let records = entries.compactMap { entry in entry.origin.map { $0.listRecord(url: entry.text) } }.joined(separator: "\n")
+            try database.saveListing(records, source: source, removedEntries: removed.map(\.text))
+            return removed
+        } catch {
+            throw SweepFailure("cannot record the listing of \(source) in the cache \(path): \(error)")
+        }
+    }
 }

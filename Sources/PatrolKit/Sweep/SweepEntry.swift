@@ -8,10 +8,23 @@ import Foundation
 /// same machine and finds its own state again.
 public struct SweepEntry: Sendable, Hashable {
     public let text: String
+    /// Where the entry came from when an organisation source listed it (`--github-org`,
+    /// `--azure-devops`, …, or a JSON Lines list made by `patrol sweep list`); nil for a plain
+    /// folder or URL. Not part of the entry's identity: the text alone keys the cache and shards.
+    public var origin: SweepOrigin?
+    /// The HTTP header git sends to the entry's host, from the source's credentials. It reaches
+    /// git only through the child's environment, never a clone's config, the cache or any output.
+    public var gitCredential: GitCredential?
 
-    public init(_ text: String) {
+    public init(_ text: String, origin: SweepOrigin? = nil, gitCredential: GitCredential? = nil) {
         self.text = text
+        self.origin = origin
+        self.gitCredential = gitCredential
     }
+
+    public static func == (lhs: SweepEntry, rhs: SweepEntry) -> Bool { lhs.text == rhs.text }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(text) }
 
     /// A clone URL: anything with a scheme (`https://`, `ssh://`, `file://`, `git://`), or git's
     /// scp-like form `[user@]host:path`, where a colon comes before any slash. Everything else is
@@ -59,12 +72,23 @@ public struct SweepEntry: Sendable, Hashable {
     }
 
     /// Entries of a list file: one per line, blank lines and lines starting with `#` left out,
-    /// surrounding whitespace trimmed.
-    public static func parseList(_ text: String) -> [SweepEntry] {
-        text.split(omittingEmptySubsequences: true, whereSeparator: \.isNewline).compactMap { line in
+    /// surrounding whitespace trimmed. A line that starts with `{` is a JSON object as
+    /// `patrol sweep list` prints it (`{"repository", "url", "source", "org", …}`): its `url` is
+    /// the entry, the rest its origin. A JSON line without a `url` is an error naming the line.
+    public static func parseList(_ text: String) throws(SweepListError) -> [SweepEntry] {
+        var entries: [SweepEntry] = []
+        var number = 0
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            number += 1
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            return trimmed.isEmpty || trimmed.hasPrefix("#") ? nil : SweepEntry(trimmed)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            if trimmed.hasPrefix("{") {
+                entries.append(try SweepOrigin.entry(fromJSONLine: trimmed, line: number))
+            } else {
+                entries.append(SweepEntry(trimmed))
+            }
         }
+        return entries
     }
 }
 

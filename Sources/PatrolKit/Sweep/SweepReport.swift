@@ -1,18 +1,35 @@
 /// The JSON Lines records of `patrol sweep`: findings (the `--format json` finding object with
-/// a `repository` field first), one `{"error": …}` record per repository that failed or had
-/// unreadable blobs, and a final `{"summary": …}` record.
+/// a `repository` field first, and `source`, `org`, `project` for an entry an organisation
+/// source listed), one `{"error": …}` record per repository that failed or had unreadable
+/// blobs, one `{"coverage": …}` record per repository, and a final `{"summary": …}` record.
 public enum SweepReport {
     /// The lines for one repository, each ending in a newline.
     public static func render(_ result: RepositorySweepResult, showSecrets: Bool) -> String {
         let repository = showSecrets ? result.entry.text : result.entry.redacted
-        var quoted = ""
-        JSONWriter.appendString(repository, to: &quoted)
+        var prefix = ""
+        JSONWriter.appendString(repository, to: &prefix)
+        prefix = "{\"repository\":" + prefix + ","
+        let origin = result.entry.origin
+        if let origin {
+            var fields = JSONWriter(pretty: false)
+            fields.beginObject()
+            fields.field("source", .string(origin.source))
+            fields.field("org", origin.org.map { .string($0) } ?? .null)
+            fields.field("project", origin.project.map { .string($0) } ?? .null)
+            fields.endObject()
+            prefix += fields.output.dropFirst().dropLast() + ","
+        }
         var output = ""
-        for finding in result.findings {
+        for var finding in result.findings {
+            // An Azure DevOps organisation named by the source is the token's organisation
+            // unless the text around the token named one.
+            if let origin, origin.source == "azure-devops", finding.context["org"] == nil, let org = origin.org {
+                finding.context["org"] = org
+            }
             var json = JSONWriter(pretty: false)
             JSONReport.write(finding, to: &json, showSecrets: showSecrets)
             // The finding object is `{"rule":…}`: put the repository in front of its first field.
-            output += "{\"repository\":" + quoted + "," + json.output.dropFirst() + "\n"
+            output += prefix + json.output.dropFirst() + "\n"
         }
         if let message = errorMessage(result) {
             var json = JSONWriter(pretty: false)
@@ -24,7 +41,52 @@ public enum SweepReport {
             json.endObject()
             output += json.output + "\n"
         }
+        output += coverage(result, repository: repository) + "\n"
         return output
+    }
+
+    /// `{"coverage": {"repository", "tip", "blobs", "status"}}`: what was and was not scanned of
+    /// one repository. `status` is `full`, `incremental` or `unchanged` (how it was swept),
+    /// `partial` (some blobs could not be read) or `failed` (nothing was swept).
+    static func coverage(_ result: RepositorySweepResult, repository: String) -> String {
+        let status = result.failure != nil ? "failed" : !result.problems.isEmpty ? "partial" : result.mode.rawValue
+        var json = JSONWriter(pretty: false)
+        json.beginObject()
+        json.beginObject("coverage")
+        json.field("repository", .string(repository))
+        json.field("tip", result.tip.map { .string($0) } ?? .null)
+        json.field("blobs", .int(result.failure == nil ? result.blobsScanned + result.blobsSkipped : 0))
+        json.field("status", .string(status))
+        json.endObject()
+        json.endObject()
+        return json.output
+    }
+
+    /// `{"removed": {"repository", "source", "org"}}`: a repository an organisation source listed
+    /// at the previous sweep and no longer lists (deleted, renamed, or access lost).
+    public static func removed(_ entry: String, origin: SweepOrigin) -> String {
+        var json = JSONWriter(pretty: false)
+        json.beginObject()
+        json.beginObject("removed")
+        json.field("repository", .string(SweepEntry(entry).redacted))
+        json.field("source", .string(origin.source))
+        json.field("org", origin.org.map { .string($0) } ?? .null)
+        json.endObject()
+        json.endObject()
+        return json.output + "\n"
+    }
+
+    /// `{"skipped": {"repository", "reason"}}`: a repository a source listed but that is not
+    /// swept (an Azure DevOps repository that is disabled, an archived one with `--no-archived`).
+    public static func skipped(_ entry: String, reason: String) -> String {
+        var json = JSONWriter(pretty: false)
+        json.beginObject()
+        json.beginObject("skipped")
+        json.field("repository", .string(SweepEntry(entry).redacted))
+        json.field("reason", .string(reason))
+        json.endObject()
+        json.endObject()
+        return json.output + "\n"
     }
 
     /// What went wrong with a repository, if anything: why it could not be swept, or which
