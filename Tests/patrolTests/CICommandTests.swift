@@ -285,4 +285,26 @@ import Testing
         expectFound(ranged, token)
         #expect(ranged.stderr.contains("patrol ci: range \(base)..HEAD, 1 commit in"), "\(ranged.stderr)")
     }
+
+    @Test func blockedCommitSaysRevokeFirstHowToAllowAndHowToBypass() throws {
+        let repo = try TemporaryFolder()
+        try repo.git("init", "-q")
+        try repo.commit("base", ["a.txt": "a\n"])
+        let clean = try patrol(["diff", "--staged"], in: repo.url)
+        #expect(clean.status == 0 && !clean.stderr.contains("blocked"), "\(clean.stderr)")
+        try repo.write("leak.txt", "pat=\(Tokens.cask(seed: 1316))\nlegacy=\(Tokens.legacy(seed: 1317))\n")
+        try repo.git("add", "leak.txt")
+        let run = try patrol(["diff", "--staged"], in: repo.url)
+        #expect(run.status == 1)
+        for needed in [
+            "commit blocked: 2 secrets",
+            "treat each as compromised: revoke it first (`patrol revoke`",
+            "add `patrol:allow` to its line, or record it with `patrol baseline update`",
+            "git commit --no-verify", "SKIP=patrol git commit",
+        ] {
+            #expect(run.stderr.contains(needed), "missing \(needed): \(run.stderr)")
+        }
+        let quiet = try patrol(["diff", "--staged", "--quiet"], in: repo.url)
+        #expect(quiet.status == 1 && !quiet.stderr.contains("blocked"), "\(quiet.stderr)")
+    }
 }

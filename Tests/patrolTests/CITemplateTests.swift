@@ -82,6 +82,14 @@ import Yams
         #expect(uses.contains { $0.hasPrefix("github/codeql-action/upload-sarif@") }, "\(uses)")
         #expect(uses.contains { $0.hasPrefix("actions/cache@") }, "\(uses)")
 
+        // The example workflow uses the action with the whole history and code scanning's permission.
+        let workflow = try #require(try Self.load("hooks/github-actions.yml") as? [String: Any])
+        #expect((workflow["permissions"] as? [String: Any])?["security-events"] as? String == "write")
+        let job = try #require(((workflow["jobs"] as? [String: Any])?["patrol"] as? [String: Any])?["steps"] as? [[String: Any]])
+        #expect(job.contains { ($0["uses"] as? String)?.hasPrefix("actions/checkout@") == true && ($0["with"] as? [String: Any])?["fetch-depth"] as? Int == 0 })
+        #expect(job.contains { ($0["uses"] as? String)?.contains("/patrol@") == true })
+        #expect(Self.patrolSteps(workflow).isEmpty, "the workflow should leave running patrol to the action")
+
         let (repo, ci, before) = try Self.leakyCheckout()
         let scratch = try TemporaryFolder()
         let output = scratch.url.appendingPathComponent("github-output")
