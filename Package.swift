@@ -105,6 +105,8 @@ let package = Package(
                 "PatrolKit",
                 "PatrolTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
+                // The CI templates' test parses them.
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strict
         ),

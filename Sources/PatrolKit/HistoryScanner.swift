@@ -16,6 +16,9 @@ public final class ScanProgress: Sendable {
 public struct HistoryOptions: Sendable {
     /// Revisions as git takes them (`main`, `v1..v2`, `^a b`, `--not --remotes`); empty: all refs.
     public var revisions: [String] = []
+    /// Exactly these commits, each against its parents (a union of ranges, which one set of
+    /// revisions cannot express); when set, `revisions` is not used.
+    public var commits: [String]?
     /// Also report secrets in blobs no ref reaches (left by amends and resets).
     public var includeUnreachable = false
     public var threads = ProcessInfo.processInfo.activeProcessorCount
@@ -27,6 +30,9 @@ public struct HistoryOptions: Sendable {
     public var checkMissingObjects = false
 
     public init() {}
+
+    /// Neither revisions nor commits: every ref, through the object database.
+    var scansAllRefs: Bool { revisions.isEmpty && commits == nil }
 }
 
 /// Scans git history: every distinct blob once, however many commits carry it, read by several
@@ -54,7 +60,7 @@ public final class HistoryScanner: Sendable {
         let clock = ContinuousClock.now
         let repository = try GitRepository.open(path)
         try repository.verify(revisions: options.revisions)
-        var report = ScanReport(target: ScanTarget(kind: "git", root: repository.root, revs: options.revisions.isEmpty ? ["--all"] : options.revisions))
+        var report = ScanReport(target: ScanTarget(kind: "git", root: repository.root, revs: options.commits ?? (options.revisions.isEmpty ? ["--all"] : options.revisions)))
         if repository.isShallow {
             report.warnings.append("\(repository.root) is a shallow clone: only the history present is scanned (run 'git fetch --unshallow' to scan all of it)")
         }
@@ -66,14 +72,20 @@ public final class HistoryScanner: Sendable {
         var log: GitHistoryLog?
         var blobs: [BlobEntry]
         var firstPath: [String: String] = [:]
-        if options.revisions.isEmpty {
+        if options.scansAllRefs {
             blobs = try GitObjectStream.allBlobs(in: repository)
             // Listing the object database cannot see what it lacks; only a walk can.
             if repository.isPartial || options.checkMissingObjects {
                 report.errors += Self.missingObjectErrors(try GitObjectStream.missingObjects(in: repository), partial: repository.isPartial, root: repository.root)
             }
         } else {
-            let history = try GitHistoryLog.read(repository, revisions: options.revisions)
+            let history: GitHistoryLog
+            if let commits = options.commits {
+                // `git log --no-walk --stdin` with nothing on its input would show HEAD.
+                history = commits.isEmpty ? GitHistoryLog() : try GitHistoryLog.read(repository, revisions: ["--no-walk=unsorted"], standardInput: commits)
+            } else {
+                history = try GitHistoryLog.read(repository, revisions: options.revisions)
+            }
             var order: [String] = []
             for introduction in history.introductions where firstPath[introduction.blob] == nil {
                 firstPath[introduction.blob] = introduction.path
@@ -199,13 +211,13 @@ public final class HistoryScanner: Sendable {
         }
         var unreachable = 0
         for (oid, found) in occurrences where !introduced.contains(oid) {
-            if options.includeUnreachable && options.revisions.isEmpty {
+            if options.includeUnreachable && options.scansAllRefs {
                 byPath["(unreachable blob \(oid))", default: []] += found.map { .init(occurrence: $0, commit: nil) }
             } else {
                 unreachable += 1
             }
         }
-        if unreachable > 0 && options.revisions.isEmpty {
+        if unreachable > 0 && options.scansAllRefs {
             report.warnings.append("\(TextReport.plural(unreachable, "unreachable blob")) (left by amends or resets) also match; pass --unreachable to report them")
         }
         for (path, sightings) in byPath {

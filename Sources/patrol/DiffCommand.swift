@@ -83,7 +83,7 @@ struct DiffRequest: Equatable {
         } catch {
             throw CommandFailure(error.description)
         }
-        try ReportPrinter(options: report, ruleSet: ruleSet).emit(try baseline.apply(to: result, target: repository))
+        try ReportPrinter(options: report, ruleSet: ruleSet, blocked: source == .staged ? .commit : nil).emit(try baseline.apply(to: result, target: repository))
         return ruleSet
     }
 }

@@ -57,7 +57,7 @@ struct HookCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "install",
             abstract: "Install the hook (honours core.hooksPath).",
-            discussion: "The pre-commit hook runs 'patrol diff --staged'; the pre-push hook runs 'patrol history' over what each pushed ref adds (remote..local, or for a new branch what no remote-tracking branch has). A hook that patrol did not write is left alone unless --force."
+            discussion: "The pre-commit hook runs 'patrol diff --staged'; the pre-push hook runs 'patrol ci --pre-push REMOTE' over what each pushed ref adds (remote..local, or for a new branch what no remote-tracking branch has). A hook that patrol did not write is left alone unless --force."
         )
         @OptionGroup var target: Target
         @Flag(help: "Replace an existing hook that patrol did not write.") var force = false
@@ -123,22 +123,11 @@ enum HookScripts {
         """
         #!/bin/sh
         \(HookCommand.marker) pre-push, written by 'patrol hook install --pre-push'; remove with 'patrol hook uninstall --pre-push'.
-        # Scans what each pushed ref adds. Bypass once: git push --no-verify
+        # Scans what each pushed ref adds: what the remote's old tip lacks, or for a new branch what no
+        # branch of the remote has (patrol ci reads git's list of refs). Bypass once: git push --no-verify
         patrol_bin=\(shellQuoted(binary))
         [ -x "$patrol_bin" ] || patrol_bin=patrol
-        remote="$1"
-        zero=$(git hash-object --stdin </dev/null | tr '0-9a-f' '0')
-        status=0
-        while read -r local_ref local_sha remote_ref remote_sha; do
-            [ "$local_sha" = "$zero" ] && continue    # a deleted branch adds nothing
-            if [ "$remote_sha" != "$zero" ] && git cat-file -e "$remote_sha^{commit}" 2>/dev/null; then
-                "$patrol_bin" history . "$remote_sha..$local_sha" || status=$?
-            else
-                # A new branch (or a remote commit we do not have): what no branch of the remote has.
-                "$patrol_bin" history . -- "$local_sha" --not --remotes="$remote" || status=$?
-            fi
-        done
-        exit $status
+        exec "$patrol_bin" ci --pre-push "$1"
 
         """
     }

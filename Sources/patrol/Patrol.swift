@@ -18,7 +18,7 @@ struct Patrol: ParsableCommand {
             verify and revoke have their own (patrol verify --help, patrol revoke --help).
             """,
         version: version,
-        subcommands: [ScanCommand.self, HistoryCommand.self, DiffCommand.self, HookCommand.self, BaselineCommand.self, RulesCommand.self, RemediateCommand.self, VerifyCommand.self, RevokeCommand.self, SweepCommand.self],
+        subcommands: [ScanCommand.self, HistoryCommand.self, DiffCommand.self, HookCommand.self, BaselineCommand.self, RulesCommand.self, RemediateCommand.self, VerifyCommand.self, RevokeCommand.self, SweepCommand.self, CICommand.self],
         defaultSubcommand: nil
     )
 }

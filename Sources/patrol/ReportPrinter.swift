@@ -8,6 +8,8 @@ struct ReportPrinter {
     let options: ReportSettings
     /// The rules the scan used, for rule names and help in SARIF; nil: the built-in rules.
     var ruleSet: RuleSet? = nil
+    /// What stops when there are findings (a commit, a push, a build): said last, with what to do.
+    var blocked: BlockedAction? = nil
 
     func emit(_ report: ScanReport) throws {
         let text = render(report)
@@ -22,6 +24,9 @@ struct ReportPrinter {
             Terminal.note(TextReport.summary(report))
             if options.verbose, let peak = Terminal.peakMemoryKiB() {
                 Terminal.note("patrol: peak memory \(peak / 1024) MiB")
+            }
+            if let blocked, !report.findings.isEmpty {
+                Terminal.write(blocked.message(for: report), to: STDERR_FILENO)
             }
         }
         if !report.findings.isEmpty { throw ExitCode(options.exitCode) }

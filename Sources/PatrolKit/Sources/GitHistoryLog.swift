@@ -34,14 +34,15 @@ struct GitHistoryLog {
 
     /// Reads the log of `revisions` (`--all` when empty), keeping the introductions of blobs
     /// `interesting` accepts (all of them when nil). With `standardInput`, the revisions are
-    /// those lines instead (`--stdin`: commits, `^commit` to exclude), however many there are.
+    /// those lines instead (`--stdin`: commits, `^commit` to exclude), however many there are,
+    /// and `revisions` holds options only (`--no-walk`).
     static func read(_ repository: GitRepository, revisions: [String], interesting: Set<String>? = nil, standardInput: [String]? = nil, wholeHistory: Bool = false) throws(GitError) -> GitHistoryLog {
         let arguments = [
             "log", "--reverse", "--date-order", "--raw", "--no-abbrev", "--no-renames", "--root",
             wholeHistory ? "--diff-merges=first-parent" : "--diff-merges=separate",
             "-z", "--no-color", "--no-ext-diff", "--no-textconv",
             "--format=%x01%H%x02%an <%ae>%x02%aI%x02%cI%x02%P",
-        ] + (standardInput != nil ? ["--stdin"] : revisions.isEmpty ? ["--all"] : revisions)
+        ] + (standardInput != nil ? revisions + ["--stdin"] : revisions.isEmpty ? ["--all"] : revisions)
         let child = try GitChild(arguments, in: repository.folder, feedsInput: standardInput != nil)
         if let standardInput { child.feed(standardInput) }
         var log = GitHistoryLog()
