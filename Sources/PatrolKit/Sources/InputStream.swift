@@ -20,6 +20,11 @@ struct DescriptorStream {
     let descriptor: Int32
     /// Bytes already read (while sniffing the encoding) that come before the descriptor's.
     var pending: [UInt8] = []
+    /// Set once a read has returned end of input (or, without a descriptor, once `pending`
+    /// is used up): a chunk is the input's last only then, not merely because it came short.
+    private(set) var sawEnd = false
+
+    var isExhausted: Bool { descriptor < 0 ? pending.isEmpty : sawEnd && pending.isEmpty }
 
     mutating func fill(_ destination: UnsafeMutableRawBufferPointer) throws(ReadError) -> Int {
         var filled = 0
@@ -37,7 +42,10 @@ struct DescriptorStream {
                 if Glibc.errno == EINTR { continue }
                 throw .errno("read failed")
             }
-            if count == 0 { break }
+            if count == 0 {
+                sawEnd = true
+                break
+            }
             filled += count
         }
         return filled
@@ -84,6 +92,10 @@ struct UTF16Stream {
     private var rawOffset = 0
     private var pendingHighSurrogate: UInt16?
     private var skippedByteOrderMark = false
+
+    /// Nothing left: the source has ended and every whole code unit has been transcoded (a
+    /// trailing odd byte is dropped).
+    var isExhausted: Bool { source.isExhausted && rawCount - rawOffset < 2 }
 
     init(source: DescriptorStream, bigEndian: Bool, blockSize: Int = 1 << 20) {
         self.source = source
