@@ -119,6 +119,10 @@ public final class HistoryScanner: Sendable {
 
         // Scan, one cat-file process per partition.
         let outcome = try scanBlobs(scannable, in: repository, firstPath: firstPath)
+        // Blobs to scan and not one readable: the history cannot be scanned at all.
+        if !scannable.isEmpty, outcome.blobs == 0, outcome.skipped.isEmpty, let first = outcome.errors.first {
+            throw .failed(command: "git cat-file --batch", message: "not one of the \(TextReport.plural(scannable.count, "blob")) to scan could be read (\(first.path): \(first.message))")
+        }
         report.stats.blobs = outcome.blobs
         report.stats.bytes = outcome.bytes
         report.stats.rejectedByValidator = outcome.rejected

@@ -92,7 +92,7 @@ final class InputScanner {
         #if canImport(Glibc)
         _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
         #endif
-        return scan(DescriptorStream(descriptor: descriptor), enabled: enabled, rewind: Self.rewinder(descriptor, to: 0))
+        return scan(DescriptorStream(descriptor: descriptor), enabled: enabled, rewind: DescriptorStream.rewinder(descriptor, to: 0))
     }
 
     /// Scans everything readable from `descriptor` (standard input), with no size limit: the
@@ -102,7 +102,7 @@ final class InputScanner {
     func scanStream(descriptor: Int32, enabled: [Bool]?) -> InputOutcome {
         let start = lseek(descriptor, 0, SEEK_CUR)
         if start >= 0 {
-            return scan(DescriptorStream(descriptor: descriptor), enabled: enabled, rewind: Self.rewinder(descriptor, to: start))
+            return scan(DescriptorStream(descriptor: descriptor), enabled: enabled, rewind: DescriptorStream.rewinder(descriptor, to: start))
         }
         var stream = DescriptorStream(descriptor: descriptor)
         let count: Int
@@ -118,12 +118,12 @@ final class InputScanner {
         }
         let spool: Int32
         do {
-            spool = try Self.spool(head: head, rest: descriptor)
+            spool = try DescriptorStream.spool(head: head, rest: descriptor)
         } catch {
             return .failed(error.message)
         }
         defer { close(spool) }
-        return scan(DescriptorStream(descriptor: spool), enabled: enabled, rewind: Self.rewinder(spool, to: 0))
+        return scan(DescriptorStream(descriptor: spool), enabled: enabled, rewind: DescriptorStream.rewinder(spool, to: 0))
     }
 
     /// Scans bytes already in memory (git blobs, added lines of a diff, rule examples) in place:
@@ -216,55 +216,6 @@ final class InputScanner {
         for occurrence in rawOccurrences { seen.insert("\(occurrence.rule)\u{0}\(occurrence.secret)") }
         let extra = transcodedOccurrences.filter { !seen.contains("\($0.rule)\u{0}\($0.secret)") }
         return .scanned(bytes: bytes, occurrences: rawOccurrences + extra)
-    }
-
-    /// A stream of `descriptor` from `offset` again, or nil when it cannot be rewound.
-    private static func rewinder(_ descriptor: Int32, to offset: off_t) -> () -> DescriptorStream? {
-        {
-            lseek(descriptor, offset, SEEK_SET) == offset ? DescriptorStream(descriptor: descriptor) : nil
-        }
-    }
-
-    /// Copies `head` and the rest of `descriptor` into an unlinked temporary file, rewound to its
-    /// start, so a pipe can be read twice.
-    private static func spool(head: UnsafeRawBufferPointer, rest descriptor: Int32) throws(ReadError) -> Int32 {
-        let folder = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        var template = Array((folder + "/patrol-stdin-XXXXXX").utf8CString)
-        let spool = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard spool >= 0 else { throw .errno("cannot create a temporary file in \(folder) to read standard input twice") }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        func writeAll(_ bytes: UnsafeRawBufferPointer) throws(ReadError) {
-            var offset = 0
-            while offset < bytes.count {
-                let written = write(spool, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    close(spool)
-                    throw .errno("cannot write the copy of standard input")
-                }
-                offset += written
-            }
-        }
-        try writeAll(head)
-        var source = DescriptorStream(descriptor: descriptor)
-        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
-        defer { block.deallocate() }
-        while true {
-            let count: Int
-            do {
-                count = try source.fill(block)
-            } catch {
-                close(spool)
-                throw error
-            }
-            if count == 0 { break }
-            try writeAll(UnsafeRawBufferPointer(rebasing: block[0..<count]))
-        }
-        guard lseek(spool, 0, SEEK_SET) == 0 else {
-            close(spool)
-            throw .errno("cannot rewind the copy of standard input")
-        }
-        return spool
     }
 
     private func scanChunks(reader: inout ChunkReader, initialCount: Int, enabled: [Bool]?) -> InputOutcome {

@@ -52,6 +52,58 @@ struct DescriptorStream {
     }
 }
 
+/// Reading an input twice: input that looks like UTF-16 is scanned raw and transcoded.
+extension DescriptorStream {
+    /// A stream of `descriptor` from `offset` again, or nil when it cannot be rewound.
+    static func rewinder(_ descriptor: Int32, to offset: off_t) -> () -> DescriptorStream? {
+        {
+            lseek(descriptor, offset, SEEK_SET) == offset ? DescriptorStream(descriptor: descriptor) : nil
+        }
+    }
+
+    /// Copies `head` and the rest of `descriptor` into an unlinked temporary file, rewound to its
+    /// start, so a pipe can be read twice.
+    static func spool(head: UnsafeRawBufferPointer, rest descriptor: Int32) throws(ReadError) -> Int32 {
+        let folder = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((folder + "/patrol-stdin-XXXXXX").utf8CString)
+        let spool = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard spool >= 0 else { throw .errno("cannot create a temporary file in \(folder) to read standard input twice") }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        func writeAll(_ bytes: UnsafeRawBufferPointer) throws(ReadError) {
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(spool, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    close(spool)
+                    throw .errno("cannot write the copy of standard input")
+                }
+                offset += written
+            }
+        }
+        try writeAll(head)
+        var source = DescriptorStream(descriptor: descriptor)
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { block.deallocate() }
+        while true {
+            let count: Int
+            do {
+                count = try source.fill(block)
+            } catch {
+                close(spool)
+                throw error
+            }
+            if count == 0 { break }
+            try writeAll(UnsafeRawBufferPointer(rebasing: block[0..<count]))
+        }
+        guard lseek(spool, 0, SEEK_SET) == 0 else {
+            close(spool)
+            throw .errno("cannot rewind the copy of standard input")
+        }
+        return spool
+    }
+}
+
 /// The text encoding of an input, judged from its first bytes.
 enum InputEncoding: Equatable {
     case bytes
