@@ -123,7 +123,10 @@ enum GitObjectStream {
             next += read
             guard next < blobs.count else { break }
             fruitless = read == 0 ? fruitless + 1 : 0
-            let reason = message.isEmpty ? "git cat-file --batch ended (status \(status)) while reading it" : message
+            // git's lines ("error: inflate: …", "fatal: unable to stream …") as one line.
+            let reason = message.isEmpty
+                ? "git cat-file --batch ended (status \(status)) while reading it"
+                : message.split(whereSeparator: \.isNewline).map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }.joined(separator: "; ")
             if fruitless >= 3 {
                 for blob in blobs[next...] { unreadable(blob.oid, reason) }
                 return
