@@ -72,30 +72,55 @@ public final class HistoryScanner: Sendable {
         var log: GitHistoryLog?
         var blobs: [BlobEntry]
         var firstPath: [String: String] = [:]
+        // git could not read the whole history (a corrupt commit or tree): matches that no commit
+        // read introduces are reported as unattributed blobs rather than dropped.
+        var historyUnreadable = false
         if options.scansAllRefs {
-            blobs = try GitObjectStream.allBlobs(in: repository)
+            let listing = try GitObjectStream.allBlobs(in: repository)
+            blobs = listing.blobs
+            report.errors += Self.unreadableObjectErrors(listing.unreadable)
             // Listing the object database cannot see what it lacks; only a walk can.
             if repository.isPartial || options.checkMissingObjects {
-                report.errors += Self.missingObjectErrors(try GitObjectStream.missingObjects(in: repository), partial: repository.isPartial, root: repository.root)
+                do throws(GitError) {
+                    report.errors += Self.missingObjectErrors(try GitObjectStream.missingObjects(in: repository), partial: repository.isPartial, root: repository.root)
+                } catch .gitMissing {
+                    throw .gitMissing
+                } catch {
+                    report.errors.append(ScanFailure(path: repository.root, message: "cannot walk the history to look for missing objects: \(error.description)"))
+                }
             }
         } else {
             let history: GitHistoryLog
+            let failure: GitError?
             if let commits = options.commits {
                 // `git log --no-walk --stdin` with nothing on its input would show HEAD.
-                history = commits.isEmpty ? GitHistoryLog() : try GitHistoryLog.read(repository, revisions: ["--no-walk=unsorted"], standardInput: commits)
+                if commits.isEmpty {
+                    (history, failure) = (GitHistoryLog(), nil)
+                } else {
+                    (history, failure) = try GitHistoryLog.readPartial(repository, revisions: ["--no-walk=unsorted"], standardInput: commits)
+                }
             } else {
-                history = try GitHistoryLog.read(repository, revisions: options.revisions)
+                (history, failure) = try GitHistoryLog.readPartial(repository, revisions: options.revisions)
             }
             var order: [String] = []
             for introduction in history.introductions where firstPath[introduction.blob] == nil {
                 firstPath[introduction.blob] = introduction.path
                 order.append(introduction.blob)
             }
-            let (found, missing) = try GitObjectStream.sizes(of: order, in: repository)
-            for oid in missing {
-                report.errors.append(ScanFailure(path: firstPath[oid] ?? oid, message: "blob \(oid) is missing from the repository (partial or corrupt clone)"))
+            if let failure {
+                // Scan what can be read: every blob in the object database.
+                historyUnreadable = true
+                report.errors.append(ScanFailure(path: repository.root, message: "\(failure.description); the history of \(options.revisions.joined(separator: " ")) could not be read whole, so every blob in the object database was scanned, and a match no commit read introduces is reported at \"(unattributed blob <id>)\""))
+                let listing = try GitObjectStream.allBlobs(in: repository)
+                blobs = listing.blobs
+                report.errors += Self.unreadableObjectErrors(listing.unreadable)
+            } else {
+                let (found, missing) = try GitObjectStream.sizes(of: order, in: repository)
+                for oid in missing {
+                    report.errors.append(ScanFailure(path: firstPath[oid] ?? "blob \(oid)", message: "blob \(oid) is missing from the repository or cannot be read (partial or corrupt clone): not scanned"))
+                }
+                blobs = found
             }
-            blobs = found
             log = history
         }
         var scannable: [BlobEntry] = []
@@ -111,6 +136,10 @@ public final class HistoryScanner: Sendable {
 
         // Scan, one cat-file process per partition.
         let outcome = try scanBlobs(scannable, in: repository, firstPath: firstPath)
+        // Blobs to scan and not one readable: the history cannot be scanned at all.
+        if !scannable.isEmpty, outcome.blobs == 0, outcome.skipped.isEmpty, let first = outcome.errors.first {
+            throw .failed(command: "git cat-file --batch", message: "not one of the \(TextReport.plural(scannable.count, "blob")) to scan could be read (\(first.path): \(first.message))")
+        }
         report.stats.blobs = outcome.blobs
         report.stats.bytes = outcome.bytes
         report.stats.rejectedByValidator = outcome.rejected
@@ -120,9 +149,14 @@ public final class HistoryScanner: Sendable {
         // Who introduced the blobs that matched.
         if !outcome.occurrences.isEmpty {
             if log == nil {
-                log = try GitHistoryLog.read(repository, revisions: [], interesting: Set(outcome.occurrences.keys), wholeHistory: true)
+                let (history, failure) = try GitHistoryLog.readPartial(repository, revisions: [], interesting: Set(outcome.occurrences.keys), wholeHistory: true)
+                if let failure {
+                    historyUnreadable = true
+                    report.errors.append(ScanFailure(path: repository.root, message: "\(failure.description); the history could not be read whole, so a match no commit read introduces is reported at \"(unattributed blob <id>)\""))
+                }
+                log = history
             }
-            assemble(outcome.occurrences, log: log!, into: &report)
+            assemble(outcome.occurrences, log: log!, unattributed: historyUnreadable, into: &report)
         }
         report.findings.sort { ($0.path, $0.line, $0.column, $0.rule) < ($1.path, $1.line, $1.column, $1.rule) }
         report.skipped.sort { $0.path < $1.path }
@@ -142,6 +176,11 @@ public final class HistoryScanner: Sendable {
             )]
         }
         return missing.map { ScanFailure(path: "object \($0)", message: "missing from the repository (corrupt clone): not scanned") }
+    }
+
+    /// One error per object the database lists but git cannot read.
+    static func unreadableObjectErrors(_ oids: [String]) -> [ScanFailure] {
+        oids.map { ScanFailure(path: "object \($0)", message: GitObjectStream.unreadableMessage($0)) }
     }
 
     private struct Outcome {
@@ -175,7 +214,9 @@ public final class HistoryScanner: Sendable {
                     options.progress?.doneItems.add(1, ordering: .relaxed)
                     options.progress?.doneBytes.add(entry.size, ordering: .relaxed)
                 }, missing: { oid in
-                    outcome.errors.append(ScanFailure(path: firstPath[oid] ?? "blob \(oid)", message: "object missing from the repository (partial or corrupt clone)"))
+                    outcome.errors.append(ScanFailure(path: firstPath[oid] ?? "blob \(oid)", message: "blob \(oid) is missing from the repository (partial or corrupt clone): not scanned"))
+                }, unreadable: { oid, message in
+                    outcome.errors.append(ScanFailure(path: firstPath[oid] ?? "blob \(oid)", message: "blob \(oid) is corrupt and cannot be read (\(message)): not scanned"))
                 })
             } catch {
                 failure.withLock { $0 = $0 ?? error }
@@ -197,7 +238,7 @@ public final class HistoryScanner: Sendable {
     }
 
     /// Turns matches in blobs into findings at the paths where commits introduced those blobs.
-    private func assemble(_ occurrences: [String: [Occurrence]], log: GitHistoryLog, into report: inout ScanReport) {
+    private func assemble(_ occurrences: [String: [Occurrence]], log: GitHistoryLog, unattributed: Bool, into report: inout ScanReport) {
         let scratch = MatchScratch()
         var byPath: [String: [FindingAssembler.Sighting]] = [:]
         var introduced = Set<String>()
@@ -211,17 +252,19 @@ public final class HistoryScanner: Sendable {
         }
         var unreachable = 0
         for (oid, found) in occurrences where !introduced.contains(oid) {
-            if options.includeUnreachable && options.scansAllRefs {
+            if unattributed {
+                byPath["(unattributed blob \(oid))", default: []] += found.map { .init(occurrence: $0, commit: nil) }
+            } else if options.includeUnreachable && options.scansAllRefs {
                 byPath["(unreachable blob \(oid))", default: []] += found.map { .init(occurrence: $0, commit: nil) }
             } else {
                 unreachable += 1
             }
         }
-        if unreachable > 0 && options.scansAllRefs {
+        if unreachable > 0 && options.scansAllRefs && !unattributed {
             report.warnings.append("\(TextReport.plural(unreachable, "unreachable blob")) (left by amends or resets) also match; pass --unreachable to report them")
         }
         for (path, sightings) in byPath {
-            let (findings, allowed) = assembler.findings(path: path, sightings: sightings, commits: log.commits, checkRulePaths: !path.hasPrefix("(unreachable"), scratch: scratch)
+            let (findings, allowed) = assembler.findings(path: path, sightings: sightings, commits: log.commits, checkRulePaths: !path.hasPrefix("(unreachable") && !path.hasPrefix("(unattributed"), scratch: scratch)
             report.findings += findings
             report.stats.allowed += allowed
         }

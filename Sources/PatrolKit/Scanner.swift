@@ -109,7 +109,7 @@ public final class Scanner: Sendable {
                     queue.add(jobs)
                 case .file(let absolute, let display):
                     let outcome = scanner.scanFile(atPath: absolute, maxFileSize: options.maxFileSize, enabled: enabledRules(for: absolute))
-                    collector.record(outcome, display: display.isEmpty ? (absolute as NSString).lastPathComponent : display, assembler: assembler, scratch: scratch)
+                    collector.record(outcome, display: display.isEmpty ? PathText.lastComponent(of: absolute) : display, assembler: assembler, scratch: scratch)
                 }
                 queue.finish()
             }

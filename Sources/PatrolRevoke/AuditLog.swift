@@ -1,4 +1,5 @@
 import Foundation
+import PatrolKit
 
 /// The audit log: one JSON line per action on a token, appended — time, provider,
 /// fingerprint, action, outcome, HTTP status. Never the secret: the fingerprint identifies it.
@@ -51,7 +52,7 @@ public struct AuditLog: Sendable {
     /// Appends the entries; the folder is created private (0700) and the file 0600.
     public func append(_ entries: [Entry]) throws(RevokeError) {
         guard !entries.isEmpty else { return }
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PathText.parent(of: path)
         do {
             if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -103,6 +103,14 @@ package struct YAMLFields {
 extension YAMLFields {
     /// Parses a whole YAML document into its top-level mapping.
     package static func document(_ text: String, file: String, what: String) throws(RuleError) -> YAMLFields {
+        guard let fields = try optionalDocument(text, file: file, what: what) else { throw RuleError(file: file, reason: "the file is empty") }
+        return fields
+    }
+
+    /// Like `document`, but nil for an empty document: no node at all (only comments, or
+    /// nothing) or a null (`~`, `null`, a bare `---`). A configuration file that says nothing
+    /// means the defaults.
+    package static func optionalDocument(_ text: String, file: String, what: String) throws(RuleError) -> YAMLFields? {
         let node: Node?
         do {
             // The basic resolver: values are read as strings and typed here; the default one compiles
@@ -116,7 +124,8 @@ extension YAMLFields {
         } catch {
             throw RuleError(file: file, reason: "not valid YAML: \(error)")
         }
-        guard let node else { throw RuleError(file: file, reason: "the file is empty") }
+        guard let node else { return nil }
+        if case .scalar(let scalar) = node, ["", "~", "null", "Null", "NULL"].contains(scalar.string), scalar.style == .plain { return nil }
         return try YAMLFields(node, file: file, what: what)
     }
 

@@ -35,7 +35,7 @@ struct BaselineChoice: Equatable {
         } else {
             return report
         }
-        return try Baseline.load(file: file).filter(report, folder: (file as NSString).deletingLastPathComponent)
+        return try Baseline.load(file: file).filter(report, folder: PathText.parent(of: file))
     }
 }
 
@@ -103,7 +103,7 @@ struct BaselineCommand: ParsableCommand {
                 throw CommandFailure("\(file) exists; use 'patrol baseline update' (or --force to start over)")
             }
             let report = try source.findings()
-            let baseline = Baseline(findings: report.findings, of: report, folder: (file as NSString).deletingLastPathComponent)
+            let baseline = Baseline(findings: report.findings, of: report, folder: PathText.parent(of: file))
             try source.write(baseline, to: file)
             print("wrote \(baseline.entries.count) \(baseline.entries.count == 1 ? "entry" : "entries") to \(file)")
         }
@@ -120,7 +120,7 @@ struct BaselineCommand: ParsableCommand {
             }
             let current = try Baseline.load(file: file)
             let report = try source.findings()
-            let (baseline, added, removed) = current.updated(with: report.findings, of: report, folder: (file as NSString).deletingLastPathComponent)
+            let (baseline, added, removed) = current.updated(with: report.findings, of: report, folder: PathText.parent(of: file))
             try source.write(baseline, to: file)
             print("\(file): \(baseline.entries.count) entries (\(added) added, \(removed) removed)")
         }

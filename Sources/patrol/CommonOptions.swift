@@ -123,7 +123,7 @@ struct RuleSelection: Equatable {
         var directories = ruleDirectories
         if let extra = config.extraRules {
             let root = config.root ?? "."
-            directories.append(extra.hasPrefix("/") ? extra : (root as NSString).appendingPathComponent(extra))
+            directories.append(extra.hasPrefix("/") ? extra : PathText.appending(extra, to: root))
         }
         let generic = !noGeneric && config.generic
         let ruleSet = try RuleLoader.load(extraDirectories: directories, disabled: config.disabledRules, disabledProviders: generic ? [] : ["generic"])

@@ -17,7 +17,11 @@ struct HistoryCommand: ParsableCommand {
 
             REPO defaults to the current folder; if the first argument is not a folder, it is taken \
             as a revision. Shallow clones are scanned as they are, with a warning; objects missing \
-            from partial clones are skipped (never fetched) and listed under "errors".
+            from partial clones are skipped (never fetched) and listed under "errors". A corrupt \
+            object is listed under "errors" with its id and every other blob is still scanned; when \
+            git cannot read the commits themselves, every blob in the object database is scanned \
+            and a match no readable commit introduces is reported at "(unattributed blob <id>)". \
+            Exit 2 when blobs were to be scanned and not one could be read.
             """
     )
 

@@ -142,7 +142,7 @@ struct SweepRunCommand: ParsableCommand {
 
         let (patrolConfig, ruleSet) = try loadRules()
         let cacheFolder = Self.cacheFolder()
-        var options = SweepOptions(cloneDirectory: cloneDir ?? (cacheFolder as NSString).appendingPathComponent("repositories"), engineVersion: Patrol.version)
+        var options = SweepOptions(cloneDirectory: cloneDir ?? PathText.appending("repositories", to: cacheFolder), engineVersion: Patrol.version)
         if let jobs { options.jobs = jobs }
         if let threads { options.threads = threads }
         options.maxFileSize = maxFileSize.bytes
@@ -157,7 +157,7 @@ struct SweepRunCommand: ParsableCommand {
         let sweep: Sweep
         let database: SweepCache
         do {
-            database = try SweepCache(path: cache ?? (cacheFolder as NSString).appendingPathComponent("sweep.sqlite"))
+            database = try SweepCache(path: cache ?? PathText.appending("sweep.sqlite", to: cacheFolder))
             sweep = try Sweep(ruleSet: ruleSet, config: patrolConfig, cache: database, options: options)
         } catch {
             throw CommandFailure(error.description)
@@ -208,7 +208,7 @@ struct SweepRunCommand: ParsableCommand {
         }
         var directories = ruleDirectories
         if let extra = patrolConfig.extraRules {
-            directories.append(extra.hasPrefix("/") ? extra : ((patrolConfig.root ?? ".") as NSString).appendingPathComponent(extra))
+            directories.append(extra.hasPrefix("/") ? extra : PathText.appending(extra, to: (patrolConfig.root ?? ".")))
         }
         return (patrolConfig, try RuleLoader.load(extraDirectories: directories, disabled: patrolConfig.disabledRules))
     }
@@ -234,8 +234,8 @@ struct SweepRunCommand: ParsableCommand {
     private static func cacheFolder() -> String {
         let environment = ProcessInfo.processInfo.environment
         let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (NSHomeDirectory() as NSString).appendingPathComponent(".cache")
-        return (base as NSString).appendingPathComponent("patrol")
+            ?? PathText.appending(".cache", to: NSHomeDirectory())
+        return PathText.appending("patrol", to: base)
     }
 
     static func plural(_ count: Int, _ noun: String, _ plural: String? = nil) -> String {

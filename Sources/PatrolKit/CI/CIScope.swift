@@ -50,7 +50,7 @@ public struct CIScope: Sendable, Equatable {
         scope.summary = scope.summary.replacingOccurrences(of: "{count}", with: TextReport.plural(commits.count, "commit"))
         if shallow {
             let edge = Set(((try? git.lines(["rev-parse", "--git-path", "shallow"])).flatMap(\.first))
-                .flatMap { try? String(contentsOfFile: ($0.hasPrefix("/") ? $0 : (path as NSString).appendingPathComponent($0)), encoding: .utf8) }?
+                .flatMap { try? String(contentsOfFile: ($0.hasPrefix("/") ? $0 : PathText.appending($0, to: path)), encoding: .utf8) }?
                 .split(separator: "\n").map(String.init) ?? [])
             if commits.contains(where: edge.contains) {
                 throw .shallow(event.provider, "\(event.provider.rawValue) \(event.name): cannot tell what it adds")

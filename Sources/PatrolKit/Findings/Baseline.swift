@@ -51,7 +51,7 @@ public struct Baseline: Sendable, Equatable {
     static func path(of finding: Finding, in report: ScanReport, relativeTo folder: String) -> String {
         let root = Scanner.absolute(report.target.root, in: FileManager.default.currentDirectoryPath)
         let base = Scanner.absolute(folder, in: FileManager.default.currentDirectoryPath)
-        let absolute = finding.path.hasPrefix("/") ? finding.path : (root as NSString).appendingPathComponent(finding.path)
+        let absolute = finding.path.hasPrefix("/") ? finding.path : PathText.appending(finding.path, to: root)
         let prefix = base.hasSuffix("/") ? base : base + "/"
         return absolute.hasPrefix(prefix) ? String(absolute.dropFirst(prefix.count)) : finding.path
     }
@@ -108,7 +108,7 @@ public struct Baseline: Sendable, Equatable {
     /// Where `baseline create` writes for `path`: the top of its git work tree, else `path`.
     public static func defaultFile(for path: String) -> String {
         let folder = GitWorkTree.root(containing: path) ?? path
-        return (folder as NSString).appendingPathComponent(fileName)
+        return PathText.appending(fileName, to: folder)
     }
 
     /// `.patrol-baseline.json` for a scan of `target`, found like `.patrol.yml`: at the root of

@@ -42,9 +42,9 @@ public struct PatrolConfig: Sendable, Equatable {
     public static func parse(_ text: String, file: String) throws(RuleError) -> PatrolConfig {
         var config = PatrolConfig()
         config.file = file
-        config.root = (file as NSString).deletingLastPathComponent
-        if text.allSatisfy(\.isWhitespace) { return config }
-        let document = try YAMLFields.document(text, file: file, what: "the configuration")
+        config.root = PathText.parent(of: file)
+        // Nothing but comments (or `---`, `~`) is an empty document: the defaults.
+        guard let document = try YAMLFields.optionalDocument(text, file: file, what: "the configuration") else { return config }
         try document.rejectUnknownKeys(["allow", "rules", "generic"])
         if let generic = try document.bool("generic") { config.generic = generic }
         if let allow = try document.mapping("allow", what: "'allow'") {
@@ -80,14 +80,14 @@ public struct PatrolConfig: Sendable, Equatable {
         var isDirectory: ObjCBool = false
         var folder = target
         if FileManager.default.fileExists(atPath: target, isDirectory: &isDirectory), !isDirectory.boolValue {
-            folder = (target as NSString).deletingLastPathComponent
+            folder = PathText.parent(of: target)
             if folder.isEmpty { folder = "." }
         }
         if let root = GitWorkTree.root(containing: folder) {
-            let candidate = (root as NSString).appendingPathComponent(name)
+            let candidate = PathText.appending(name, to: root)
             if FileManager.default.fileExists(atPath: candidate) { return candidate }
         }
-        let candidate = (folder as NSString).appendingPathComponent(name)
+        let candidate = PathText.appending(name, to: folder)
         return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
     }
 
@@ -97,8 +97,8 @@ public struct PatrolConfig: Sendable, Equatable {
         if let file = discover(for: path) { return try load(file: file) }
         // Inside a work tree, and not itself a git directory (a bare repository has HEAD and
         // objects/ at its top): not bare, so there is no need to ask git.
-        let looksBare = FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("HEAD"))
-            && FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("objects"))
+        let looksBare = FileManager.default.fileExists(atPath: PathText.appending("HEAD", to: path))
+            && FileManager.default.fileExists(atPath: PathText.appending("objects", to: path))
         if !looksBare && GitWorkTree.root(containing: path) != nil { return nil }
         guard let bare = try? GitChild.text(["rev-parse", "--is-bare-repository"], in: path), bare == "true",
               let text = try? GitChild.run(["show", "HEAD:" + fileName], in: path)

@@ -64,9 +64,16 @@ final class InputScanner {
         "patrol:allow", "gitleaks:allow", "pragma: allowlist secret", "trufflehog:ignore", "kingfisher:ignore",
     ].map { Array($0.utf8) }
 
-    init(ruleSet: RuleSet, chunkCapacity: Int = InputScanner.defaultChunkCapacity) {
+    /// This scanner's overlap and margin: the defaults, or smaller ones that tests choose so
+    /// that chunk edges can be tried at every offset without writing huge inputs.
+    let overlap: Int
+    let margin: Int
+
+    init(ruleSet: RuleSet, chunkCapacity: Int = InputScanner.defaultChunkCapacity, overlap: Int = InputScanner.overlap, margin: Int = InputScanner.margin) {
         matcher = BufferMatcher(ruleSet: ruleSet)
-        self.chunkCapacity = max(chunkCapacity, Self.overlap * 2 + Self.margin)
+        self.overlap = max(1, overlap)
+        self.margin = max(1, margin)
+        self.chunkCapacity = max(chunkCapacity, self.overlap * 2 + self.margin)
         buffer = .allocate(byteCount: self.chunkCapacity, alignment: 64)
     }
 
@@ -85,32 +92,53 @@ final class InputScanner {
         #if canImport(Glibc)
         _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
         #endif
-        return scan(DescriptorStream(descriptor: descriptor), enabled: enabled, sniff: true)
+        return scan(DescriptorStream(descriptor: descriptor), enabled: enabled, rewind: DescriptorStream.rewinder(descriptor, to: 0))
     }
 
     /// Scans everything readable from `descriptor` (standard input), with no size limit: the
-    /// memory used is bounded anyway.
+    /// memory used is bounded anyway. Input that looks like UTF-16 is read twice (raw and
+    /// transcoded): from where it started when it can be rewound, else from a copy in an unlinked
+    /// temporary file.
     func scanStream(descriptor: Int32, enabled: [Bool]?) -> InputOutcome {
-        scan(DescriptorStream(descriptor: descriptor), enabled: enabled, sniff: true)
+        let start = lseek(descriptor, 0, SEEK_CUR)
+        if start >= 0 {
+            return scan(DescriptorStream(descriptor: descriptor), enabled: enabled, rewind: DescriptorStream.rewinder(descriptor, to: start))
+        }
+        var stream = DescriptorStream(descriptor: descriptor)
+        let count: Int
+        do {
+            count = try stream.fill(buffer)
+        } catch {
+            return .failed(error.message)
+        }
+        let head = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+        guard case .utf16 = InputEncoding.sniff(head) else {
+            stream.pending = Array(head)
+            return scan(stream, enabled: enabled, rewind: nil)
+        }
+        let spool: Int32
+        do {
+            spool = try DescriptorStream.spool(head: head, rest: descriptor)
+        } catch {
+            return .failed(error.message)
+        }
+        defer { close(spool) }
+        return scan(DescriptorStream(descriptor: spool), enabled: enabled, rewind: DescriptorStream.rewinder(spool, to: 0))
     }
 
     /// Scans bytes already in memory (git blobs, added lines of a diff, rule examples) in place:
-    /// one pass, no copy. UTF-16 input is transcoded through the chunked path.
+    /// one pass, no copy. Input that looks like UTF-16 is scanned raw as well as transcoded
+    /// through the chunked path.
     func scan(memory: UnsafeRawBufferPointer, enabled: [Bool]? = nil) -> InputOutcome {
         switch InputEncoding.sniff(memory) {
         case .binary:
             return .skipped(.binary)
         case .utf16:
-            return scan(DescriptorStream(descriptor: -1, pending: Array(memory)), enabled: enabled, sniff: true)
+            let raw = scanInPlace(memory, enabled: enabled)
+            let transcoded = scan(DescriptorStream(descriptor: -1, pending: Array(memory)), enabled: enabled, rewind: nil)
+            return Self.merge(raw: raw, transcoded: transcoded)
         case .bytes:
-            matches.removeAll(keepingCapacity: true)
-            matcher.matches(in: memory, accept: 0..<memory.count, enabled: enabled, into: &matches)
-            var occurrences: [Occurrence] = []
-            if !matches.isEmpty {
-                var cursor = LineCursor()
-                locate(in: memory, bufferStart: 0, cursor: &cursor, into: &occurrences)
-            }
-            return .scanned(bytes: memory.count, occurrences: occurrences)
+            return scanInPlace(memory, enabled: enabled)
         }
     }
 
@@ -118,61 +146,117 @@ final class InputScanner {
         bytes.withUnsafeBytes { scan(memory: $0, enabled: enabled) }
     }
 
-    private func scan(_ stream: DescriptorStream, enabled: [Bool]?, sniff: Bool) -> InputOutcome {
-        var reader = ChunkReader.plain(stream)
+    /// Bytes in memory read through the chunked path, as a file or standard input is: lets
+    /// tests put tokens at chunk edges without files.
+    func scanChunked(_ bytes: [UInt8], enabled: [Bool]? = nil) -> InputOutcome {
+        scan(DescriptorStream(descriptor: -1, pending: bytes), enabled: enabled, rewind: { DescriptorStream(descriptor: -1, pending: bytes) })
+    }
+
+    private func scanInPlace(_ memory: UnsafeRawBufferPointer, enabled: [Bool]?) -> InputOutcome {
+        matches.removeAll(keepingCapacity: true)
+        matcher.matches(in: memory, accept: 0..<memory.count, enabled: enabled, into: &matches)
+        var occurrences: [Occurrence] = []
+        if !matches.isEmpty {
+            var cursor = LineCursor()
+            locate(in: memory, bufferStart: 0, cursor: &cursor, into: &occurrences)
+        }
+        return .scanned(bytes: memory.count, occurrences: occurrences)
+    }
+
+    /// Sniffs the encoding from the first chunk and scans the stream in chunks. A UTF-16 guess
+    /// (a byte order mark, or NULs in every other byte) can be wrong — ASCII that happens to
+    /// start with `FF FE`, Latin-1 starting with `ÿþ`, a log whose head is UTF-16 and whose
+    /// tail is UTF-8 — so such input is scanned transcoded and, from `rewind`, raw as well: a
+    /// wrong guess never hides a token. A secret both views find is reported once, where the
+    /// raw bytes hold it.
+    private func scan(_ stream: DescriptorStream, enabled: [Bool]?, rewind: (() -> DescriptorStream?)?) -> InputOutcome {
+        var source = stream
         let count: Int
         do {
-            count = try reader.fill(buffer)
+            count = try source.fill(buffer)
         } catch {
             return .failed(error.message)
         }
-        return scanChunks(reader: &reader, initialCount: count, enabled: enabled, sniff: sniff)
+        switch InputEncoding.sniff(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) {
+        case .binary:
+            return .skipped(.binary)
+        case .bytes:
+            var reader = ChunkReader.plain(source)
+            return scanChunks(reader: &reader, initialCount: count, enabled: enabled)
+        case .utf16(let bigEndian):
+            source.pending = Array(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) + source.pending
+            var reader = ChunkReader.utf16(UTF16Stream(source: source, bigEndian: bigEndian))
+            let transcoded: InputOutcome
+            do {
+                let first = try reader.fill(buffer)
+                transcoded = scanChunks(reader: &reader, initialCount: first, enabled: enabled)
+            } catch {
+                return .failed(error.message)
+            }
+            guard let rewind else { return transcoded }
+            guard let rawSource = rewind() else { return .failed("cannot read the input again to scan its raw bytes: \(String(cString: strerror(errno)))") }
+            var rawReader = ChunkReader.plain(rawSource)
+            let raw: InputOutcome
+            do {
+                let first = try rawReader.fill(buffer)
+                raw = scanChunks(reader: &rawReader, initialCount: first, enabled: enabled)
+            } catch {
+                return .failed(error.message)
+            }
+            return Self.merge(raw: raw, transcoded: transcoded)
+        }
     }
 
-    private func scanChunks(reader: inout ChunkReader, initialCount: Int, enabled: [Bool]?, sniff: Bool) -> InputOutcome {
-        var count = initialCount
-        if sniff {
-            switch InputEncoding.sniff(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) {
-            case .binary:
-                return .skipped(.binary)
-            case .utf16(let bigEndian):
-                guard case .plain(var source) = reader else { return .failed("input sniffed twice") }
-                source.pending = Array(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-                reader = .utf16(UTF16Stream(source: source, bigEndian: bigEndian))
-                do {
-                    count = try reader.fill(buffer)
-                } catch {
-                    return .failed(error.message)
-                }
-            case .bytes:
-                break
-            }
-        }
+    /// The raw view's occurrences, plus the transcoded view's that the raw view does not hold
+    /// (same rule and secret). The byte count is the raw input's.
+    static func merge(raw: InputOutcome, transcoded: InputOutcome) -> InputOutcome {
+        guard case .scanned(let bytes, let rawOccurrences) = raw else { return raw }
+        guard case .scanned(_, let transcodedOccurrences) = transcoded else { return transcoded }
+        var seen = Set<String>()
+        for occurrence in rawOccurrences { seen.insert("\(occurrence.rule)\u{0}\(occurrence.secret)") }
+        let extra = transcodedOccurrences.filter { !seen.contains("\($0.rule)\u{0}\($0.secret)") }
+        return .scanned(bytes: bytes, occurrences: rawOccurrences + extra)
+    }
 
+    private func scanChunks(reader: inout ChunkReader, initialCount: Int, enabled: [Bool]?) -> InputOutcome {
+        var count = initialCount
         var occurrences: [Occurrence] = []
         var cursor = LineCursor()
         var bufferStart = 0       // offset of buffer[0] in the (decoded) input
         var acceptStart = 0
         var total = 0
+        var filled = initialCount
         while true {
-            let atEnd = count < chunkCapacity
-            let acceptEnd = atEnd ? count : count - Self.overlap
+            // The input's end, only once the reader says so (or gives nothing more): a UTF-16
+            // reader fills a few bytes short of the buffer (a code point is never split) with
+            // more input to come.
+            let atEnd = reader.isExhausted || filled == 0
+            let acceptEnd = atEnd ? count : max(acceptStart, count - overlap)
             let view = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
             matches.removeAll(keepingCapacity: true)
             matcher.matches(in: view, accept: acceptStart..<acceptEnd, atStart: bufferStart == 0, atEnd: atEnd, enabled: enabled, into: &matches)
+            // A match that runs to the end of the buffer may be cut short there (a token longer
+            // than the overlap, from a rule with an open-ended length): the next chunk starts at
+            // it and finds it whole, unless it fills the whole buffer.
+            var nextAccept = acceptEnd
+            if !atEnd, let cut = matches.lazy.filter({ $0.end >= count }).map(\.start).min(), cut > margin {
+                matches.removeAll { $0.start >= cut }
+                nextAccept = cut
+            }
             if !matches.isEmpty {
                 locate(in: view, bufferStart: bufferStart, cursor: &cursor, into: &occurrences)
             }
-            total = bufferStart + acceptEnd
+            total = bufferStart + nextAccept
             if atEnd { break }
-            cursor.advance(to: bufferStart + acceptEnd, in: view, bufferStart: bufferStart)
-            let keepFrom = acceptEnd - Self.margin
+            cursor.advance(to: bufferStart + nextAccept, in: view, bufferStart: bufferStart)
+            let keepFrom = max(0, nextAccept - margin)
             let kept = count - keepFrom
             buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + keepFrom, byteCount: kept)
             bufferStart += keepFrom
-            acceptStart = Self.margin
+            acceptStart = nextAccept - keepFrom
             do {
-                count = kept + (try reader.fill(UnsafeMutableRawBufferPointer(rebasing: buffer[kept...])))
+                filled = try reader.fill(UnsafeMutableRawBufferPointer(rebasing: buffer[kept...]))
+                count = kept + filled
             } catch {
                 return .failed(error.message)
             }
@@ -281,6 +365,14 @@ struct LineCursor {
 enum ChunkReader {
     case plain(DescriptorStream)
     case utf16(UTF16Stream)
+
+    /// Whether the input has ended: nothing more will come from `fill`.
+    var isExhausted: Bool {
+        switch self {
+        case .plain(let stream): stream.isExhausted
+        case .utf16(let stream): stream.isExhausted
+        }
+    }
 
     mutating func fill(_ destination: UnsafeMutableRawBufferPointer) throws(ReadError) -> Int {
         switch self {

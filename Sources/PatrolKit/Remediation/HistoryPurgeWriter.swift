@@ -11,7 +11,7 @@ struct HistoryPurgeWriter {
         let remote = remotes.first { remoteNames.contains($0.name) } ?? remotes.first
         let name = remote?.name ?? "origin"
         let url = remote.map { Shell.quote(absoluteURL($0.url)) } ?? "REPOSITORY-URL"
-        let folder = ((facts?.repository.root ?? "repository") as NSString).lastPathComponent.replacingOccurrences(of: ".git", with: "") + "-purge"
+        let folder = PathText.lastComponent(of: (facts?.repository.root ?? "repository")).replacingOccurrences(of: ".git", with: "") + "-purge"
         let file = replacementsFile.map(Shell.quote) ?? "REPLACEMENTS-FILE"
         let commands = [
             "git clone \(url) \(Shell.quote(folder))",

@@ -223,7 +223,7 @@ public struct RemediationPlanner: Sendable {
         }
         var found: [Location] = []
         for path in Set(paths).sorted() {
-            let absolute = path.hasPrefix("/") ? path : (top as NSString).appendingPathComponent(path)
+            let absolute = path.hasPrefix("/") ? path : PathText.appending(path, to: top)
             guard let data = FileManager.default.contents(atPath: absolute) else { continue }
             let bytes = Array(data)
             for literal in recovered.literals {

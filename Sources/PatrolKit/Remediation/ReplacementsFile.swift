@@ -49,22 +49,22 @@ public struct ReplacementsFile: Sendable, Equatable {
 
     /// `$XDG_STATE_HOME/patrol` or `~/.local/state/patrol`.
     public static func stateFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") { return (state as NSString).appendingPathComponent("patrol") }
+        if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") { return PathText.appending("patrol", to: state) }
         let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return (home as NSString).appendingPathComponent(".local/state/patrol")
+        return PathText.appending(".local/state/patrol", to: home)
     }
 
     /// The default file for a repository: named after its folder and a hash of its path, so
     /// each repository has its own and a second plan for it replaces the first.
     public static func defaultPath(forRoot root: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        let name = (root as NSString).lastPathComponent.filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }
+        let name = PathText.lastComponent(of: root).filter { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }
         let digest = SHA256.hash(data: Array(root.utf8)).prefix(4).map { String(format: "%02x", $0) }.joined()
-        return (stateFolder(environment: environment) as NSString).appendingPathComponent("replacements-\(name.isEmpty ? "root" : name)-\(digest).txt")
+        return PathText.appending("replacements-\(name.isEmpty ? "root" : name)-\(digest).txt", to: stateFolder(environment: environment))
     }
 
     /// Writes the file with mode 0600, creating its folder (0700) when missing.
     public func write(to path: String) throws(RemediationError) {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PathText.parent(of: path)
         if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -123,7 +123,7 @@ struct RepositoryFacts {
     /// Whether git ignores `path` (absolute), asked in the work tree that holds it; nil when
     /// the path is not in a work tree.
     static func isIgnored(_ path: String) -> Bool? {
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PathText.parent(of: path)
         guard FileManager.default.fileExists(atPath: folder),
               let top = try? GitChild.text(["rev-parse", "--show-toplevel"], in: folder), !top.isEmpty else { return nil }
         guard let child = try? GitChild(["check-ignore", "-q", "--", path], in: folder) else { return nil }

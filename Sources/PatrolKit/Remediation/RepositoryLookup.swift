@@ -23,8 +23,8 @@ final class RepositoryLookup {
     func repository(for path: String) -> (facts: RepositoryFacts, path: String)? {
         if target.kind == "stdin" { return nil }
         if isHistoryReport { return root.map { ($0, path) } }
-        let absolute = path.hasPrefix("/") ? path : (target.root as NSString).appendingPathComponent(path)
-        let folder = (absolute as NSString).deletingLastPathComponent
+        let absolute = path.hasPrefix("/") ? path : PathText.appending(path, to: target.root)
+        let folder = PathText.parent(of: absolute)
         let facts: RepositoryFacts?
         if let cached = byFolder[folder] {
             facts = cached
@@ -33,7 +33,7 @@ final class RepositoryLookup {
             byFolder[folder] = facts
         }
         guard let facts, !facts.repository.isBare else { return nil }
-        return (facts, facts.prefix + (absolute as NSString).lastPathComponent)
+        return (facts, facts.prefix + PathText.lastComponent(of: absolute))
     }
 
     /// Remote-tracking branches of `facts` holding `commit` (nil: git could not tell).

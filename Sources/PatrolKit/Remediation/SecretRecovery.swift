@@ -116,7 +116,7 @@ struct SecretRecovery {
     }
 
     func absolutePath(_ path: String) -> String {
-        path.hasPrefix("/") ? path : (target.root as NSString).appendingPathComponent(path)
+        path.hasPrefix("/") ? path : PathText.appending(path, to: target.root)
     }
 
     private func describe(path: String, commit: String?) -> String {

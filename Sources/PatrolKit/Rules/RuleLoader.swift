@@ -90,6 +90,6 @@ public enum RuleLoader {
         return names
             .filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }
             .sorted()
-            .map { (directory as NSString).appendingPathComponent($0) }
+            .map { PathText.appending($0, to: directory) }
     }
 }

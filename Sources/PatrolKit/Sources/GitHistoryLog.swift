@@ -37,6 +37,15 @@ struct GitHistoryLog {
     /// those lines instead (`--stdin`: commits, `^commit` to exclude), however many there are,
     /// and `revisions` holds options only (`--no-walk`).
     static func read(_ repository: GitRepository, revisions: [String], interesting: Set<String>? = nil, standardInput: [String]? = nil, wholeHistory: Bool = false) throws(GitError) -> GitHistoryLog {
+        let (log, failure) = try readPartial(repository, revisions: revisions, interesting: interesting, standardInput: standardInput, wholeHistory: wholeHistory)
+        if let failure { throw failure }
+        return log
+    }
+
+    /// Like `read`, but when git stops part way (a corrupt commit or tree object) the commits
+    /// and introductions read up to there come back with the error, instead of nothing. Throws
+    /// only when git cannot be run.
+    static func readPartial(_ repository: GitRepository, revisions: [String], interesting: Set<String>? = nil, standardInput: [String]? = nil, wholeHistory: Bool = false) throws(GitError) -> (log: GitHistoryLog, failure: GitError?) {
         let arguments = [
             "log", "--reverse", "--date-order", "--raw", "--no-abbrev", "--no-renames", "--root",
             wholeHistory ? "--diff-merges=first-parent" : "--diff-merges=separate",
@@ -124,7 +133,7 @@ struct GitHistoryLog {
         flush()
         let (status, message) = child.wait()
         if status == 127 { throw .gitMissing }
-        guard status == 0 else { throw .failed(command: "git log", message: message) }
-        return log
+        guard status == 0 else { return (log, .failed(command: "git log", message: message)) }
+        return (log, nil)
     }
 }

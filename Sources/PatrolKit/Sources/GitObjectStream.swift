@@ -9,21 +9,34 @@ struct BlobEntry: Sendable, Equatable {
 enum GitObjectStream {
     /// Every blob in the object database (reachable or not), in pack order, with its size:
     /// `cat-file --batch-all-objects --batch-check --unordered`. Objects missing from a partial
-    /// clone are simply not listed, and nothing is fetched.
-    static func allBlobs(in repository: GitRepository) throws(GitError) -> [BlobEntry] {
+    /// clone are simply not listed, and nothing is fetched. An object the database lists but
+    /// whose header git cannot inflate (a corrupt loose object) comes back in `unreadable`:
+    /// of unknown type, it may be a blob that was not scanned.
+    static func allBlobs(in repository: GitRepository) throws(GitError) -> (blobs: [BlobEntry], unreadable: [String]) {
         let child = try GitChild(["cat-file", "--batch-all-objects", "--unordered", "--batch-check=%(objecttype) %(objectname) %(objectsize)"], in: repository.folder)
         let stream = StreamBuffer(descriptor: child.output, capacity: 1 << 20)
         var blobs: [BlobEntry] = []
+        var unreadable: [String] = []
         while let line = stream.field(until: UInt8(ascii: "\n")) {
-            guard line.starts(with: "blob ".utf8) else { continue }
             let fields = line.split(separator: UInt8(ascii: " "))
+            if fields.count == 2, fields[1].elementsEqual("missing".utf8) {
+                // With a format, git prints "<oid> missing" for an object it cannot read.
+                unreadable.append(String(decoding: fields[0], as: UTF8.self))
+                continue
+            }
+            guard line.starts(with: "blob ".utf8) else { continue }
             guard fields.count == 3, let size = Int(String(decoding: fields[2], as: UTF8.self)) else { continue }
             blobs.append(BlobEntry(oid: String(decoding: fields[1], as: UTF8.self), size: size))
         }
         let (status, message) = child.wait()
         if status == 127 { throw .gitMissing }
         guard status == 0 else { throw .failed(command: "git cat-file --batch-all-objects", message: message) }
-        return blobs
+        return (blobs, unreadable)
+    }
+
+    /// The message for an object the database lists but git cannot read.
+    static func unreadableMessage(_ oid: String) -> String {
+        "object \(oid) is corrupt: git cannot read it (run 'git fsck'); it was not scanned"
     }
 
     /// Objects that refs reach but the repository does not hold (`rev-list --missing=print`,
@@ -85,20 +98,57 @@ enum GitObjectStream {
         return parts
     }
 
-    /// Reads `blobs` with one `git cat-file --batch` and hands each blob's bytes to `body`
-    /// (valid only during the call). A blob git reports missing goes to `missing`.
+    /// Reads `blobs` with `git cat-file --batch` and hands each blob's bytes to `body` (valid
+    /// only during the call). A blob git reports missing goes to `missing`.
+    ///
+    /// git ends the whole batch at the first object it cannot inflate ("unable to stream …",
+    /// a loose object with flipped bytes): that object goes to `unreadable` with git's message,
+    /// and a new `cat-file --batch` reads the rest, so one bad object never hides the others.
+    /// Throws only when git cannot be run at all.
     static func read(
         _ blobs: [BlobEntry],
         from repository: GitRepository,
         body: (BlobEntry, UnsafeRawBufferPointer) -> Void,
-        missing: (String) -> Void
+        missing: (String) -> Void,
+        unreadable: (_ oid: String, _ message: String) -> Void
     ) throws(GitError) {
-        guard !blobs.isEmpty else { return }
+        var next = 0
+        // Batches in a row that ended before reading any object: git fails on every object
+        // (not one bad object), so the rest is reported with the same message, not retried.
+        var fruitless = 0
+        while next < blobs.count {
+            let rest = blobs[next...]
+            let (read, status, message) = try readBatch(rest, from: repository, body: body, missing: missing)
+            if status == 127 { throw .gitMissing }
+            next += read
+            guard next < blobs.count else { break }
+            fruitless = read == 0 ? fruitless + 1 : 0
+            // git's lines ("error: inflate: …", "fatal: unable to stream …") as one line.
+            let reason = message.isEmpty
+                ? "git cat-file --batch ended (status \(status)) while reading it"
+                : message.split(whereSeparator: \.isNewline).map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }.joined(separator: "; ")
+            if fruitless >= 3 {
+                for blob in blobs[next...] { unreadable(blob.oid, reason) }
+                return
+            }
+            unreadable(blobs[next].oid, reason)
+            next += 1
+        }
+    }
+
+    /// One `git cat-file --batch` over `blobs`; returns how many objects it answered for
+    /// (read, or reported missing) before its output ended, with its status and message.
+    private static func readBatch(
+        _ blobs: ArraySlice<BlobEntry>,
+        from repository: GitRepository,
+        body: (BlobEntry, UnsafeRawBufferPointer) -> Void,
+        missing: (String) -> Void
+    ) throws(GitError) -> (read: Int, status: Int32, message: String) {
         let child = try GitChild(["cat-file", "--batch"], in: repository.folder, feedsInput: true)
         child.feed(blobs.map(\.oid))
         let stream = StreamBuffer(descriptor: child.output)
-        var index = 0
-        while index < blobs.count, let header = stream.field(until: UInt8(ascii: "\n")) {
+        var index = blobs.startIndex
+        while index < blobs.endIndex, let header = stream.field(until: UInt8(ascii: "\n")) {
             // "<oid> <type> <size>" or "<oid> missing"
             let fields = header.split(separator: UInt8(ascii: " "))
             if fields.count == 2 {
@@ -116,11 +166,8 @@ enum GitObjectStream {
             }
             index += 1
         }
+        if index < blobs.endIndex { child.terminate() }
         let (status, message) = child.wait()
-        if status == 127 { throw .gitMissing }
-        if index < blobs.count {
-            throw .failed(command: "git cat-file --batch", message: message.isEmpty ? "output ended after \(index) of \(blobs.count) objects" : message)
-        }
-        _ = status
+        return (index - blobs.startIndex, status, message)
     }
 }

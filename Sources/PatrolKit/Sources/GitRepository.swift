@@ -51,7 +51,7 @@ struct GitRepository: Sendable {
         let root = !isBare && lines.count >= 4 ? lines[3] : gitDirectory
         let promisor = checkPartial ? (try? GitChild.text(["config", "--get-regexp", #"^(remote\..*\.promisor|extensions\.partialclone)$"#], in: path)) ?? "" : ""
         // A promisor pack marks a partial clone even when its configuration is gone.
-        let packs = (gitDirectory as NSString).appendingPathComponent("objects/pack")
+        let packs = PathText.appending("objects/pack", to: gitDirectory)
         let promisorPack = checkPartial && ((try? FileManager.default.contentsOfDirectory(atPath: packs)) ?? []).contains { $0.hasSuffix(".promisor") }
         return GitRepository(
             folder: path,
@@ -75,6 +75,12 @@ struct GitRepository: Sendable {
                 do {
                     _ = try GitChild.run(["rev-parse", "--verify", "--quiet", "--end-of-options", bare + "^{commit}"], in: folder)
                 } catch {
+                    // A name that resolves to an object git cannot read (a corrupt commit) is no
+                    // typo: the scan goes on and reports what it could not read.
+                    if let oid = try? GitChild.text(["rev-parse", "--verify", "--quiet", "--end-of-options", bare], in: folder), !oid.isEmpty,
+                       (try? GitChild.run(["cat-file", "-t", oid], in: folder)) == nil {
+                        continue
+                    }
                     throw .badRevision(revision, message: "not a commit in \(root)")
                 }
             }

@@ -10,9 +10,9 @@ enum GitWorkTree {
     static func root(containing folder: String) -> String? {
         var current = absolutePath(folder)
         while true {
-            let candidate = (current as NSString).appendingPathComponent(".git")
+            let candidate = PathText.appending(".git", to: current)
             if FileManager.default.fileExists(atPath: candidate) { return current }
-            let parent = (current as NSString).deletingLastPathComponent
+            let parent = PathText.parent(of: current)
             if parent == current || parent.isEmpty { return nil }
             current = parent
         }

@@ -20,6 +20,11 @@ struct DescriptorStream {
     let descriptor: Int32
     /// Bytes already read (while sniffing the encoding) that come before the descriptor's.
     var pending: [UInt8] = []
+    /// Set once a read has returned end of input (or, without a descriptor, once `pending`
+    /// is used up): a chunk is the input's last only then, not merely because it came short.
+    private(set) var sawEnd = false
+
+    var isExhausted: Bool { descriptor < 0 ? pending.isEmpty : sawEnd && pending.isEmpty }
 
     mutating func fill(_ destination: UnsafeMutableRawBufferPointer) throws(ReadError) -> Int {
         var filled = 0
@@ -37,10 +42,65 @@ struct DescriptorStream {
                 if Glibc.errno == EINTR { continue }
                 throw .errno("read failed")
             }
-            if count == 0 { break }
+            if count == 0 {
+                sawEnd = true
+                break
+            }
             filled += count
         }
         return filled
+    }
+}
+
+/// Reading an input twice: input that looks like UTF-16 is scanned raw and transcoded.
+extension DescriptorStream {
+    /// A stream of `descriptor` from `offset` again, or nil when it cannot be rewound.
+    static func rewinder(_ descriptor: Int32, to offset: off_t) -> () -> DescriptorStream? {
+        {
+            lseek(descriptor, offset, SEEK_SET) == offset ? DescriptorStream(descriptor: descriptor) : nil
+        }
+    }
+
+    /// Copies `head` and the rest of `descriptor` into an unlinked temporary file, rewound to its
+    /// start, so a pipe can be read twice.
+    static func spool(head: UnsafeRawBufferPointer, rest descriptor: Int32) throws(ReadError) -> Int32 {
+        let folder = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((folder + "/patrol-stdin-XXXXXX").utf8CString)
+        let spool = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard spool >= 0 else { throw .errno("cannot create a temporary file in \(folder) to read standard input twice") }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        func writeAll(_ bytes: UnsafeRawBufferPointer) throws(ReadError) {
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(spool, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    close(spool)
+                    throw .errno("cannot write the copy of standard input")
+                }
+                offset += written
+            }
+        }
+        try writeAll(head)
+        var source = DescriptorStream(descriptor: descriptor)
+        let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { block.deallocate() }
+        while true {
+            let count: Int
+            do {
+                count = try source.fill(block)
+            } catch {
+                close(spool)
+                throw error
+            }
+            if count == 0 { break }
+            try writeAll(UnsafeRawBufferPointer(rebasing: block[0..<count]))
+        }
+        guard lseek(spool, 0, SEEK_SET) == 0 else {
+            close(spool)
+            throw .errno("cannot rewind the copy of standard input")
+        }
+        return spool
     }
 }
 
@@ -84,6 +144,10 @@ struct UTF16Stream {
     private var rawOffset = 0
     private var pendingHighSurrogate: UInt16?
     private var skippedByteOrderMark = false
+
+    /// Nothing left: the source has ended and every whole code unit has been transcoded (a
+    /// trailing odd byte is dropped).
+    var isExhausted: Bool { source.isExhausted && rawCount - rawOffset < 2 }
 
     init(source: DescriptorStream, bigEndian: Bool, blockSize: Int = 1 << 20) {
         self.source = source

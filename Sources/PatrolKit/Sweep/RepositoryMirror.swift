@@ -14,9 +14,9 @@ import Foundation
 enum RepositoryMirror {
     /// The local bare repository for `entry`, cloned or (when `fetch`) brought up to date.
     static func prepare(_ entry: SweepEntry, in cloneDirectory: String, fetch: Bool) throws(SweepFailure) -> String {
-        let folder = (cloneDirectory as NSString).appendingPathComponent(entry.cloneFolderName)
+        let folder = PathText.appending(entry.cloneFolderName, to: cloneDirectory)
         let manager = FileManager.default
-        if manager.fileExists(atPath: (folder as NSString).appendingPathComponent("HEAD")) {
+        if manager.fileExists(atPath: PathText.appending("HEAD", to: folder)) {
             if fetch {
                 try run(["git", "-C", folder, "fetch", "--prune", "--quiet"], entry: entry, what: "fetch")
             }
@@ -46,13 +46,13 @@ enum RepositoryMirror {
 
     /// Partial clones left by processes that no longer run (killed mid-clone).
     private static func removeAbandonedClones(of folder: String) {
-        let parent = (folder as NSString).deletingLastPathComponent
-        let prefix = (folder as NSString).lastPathComponent + ".partial-"
+        let parent = PathText.parent(of: folder)
+        let prefix = PathText.lastComponent(of: folder) + ".partial-"
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent) else { return }
         for name in names where name.hasPrefix(prefix) {
             guard let pid = pid_t(name.dropFirst(prefix.count)) else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH {
-                try? FileManager.default.removeItem(atPath: (parent as NSString).appendingPathComponent(name))
+                try? FileManager.default.removeItem(atPath: PathText.appending(name, to: parent))
             }
         }
     }

@@ -86,6 +86,7 @@ struct RepositorySweep {
         var attribution = RepositoryAttribution()
         attribution.maxFileSize = context.options.maxFileSize
         var matches: [String: [Occurrence]] = [:]
+        var historyUnreadable = false
         do {
             if let previous = usable,
                RepositoryTips.onlyMovedForward(from: previous.tips, to: currentTips, in: repository),
@@ -107,13 +108,18 @@ struct RepositorySweep {
                 result.blobsSkipped += previous.attribution.blobCount
             } else {
                 result.mode = .full
-                let blobs = try GitObjectStream.allBlobs(in: repository)
+                let (blobs, unreadable) = try GitObjectStream.allBlobs(in: repository)
+                result.problems += unreadable.map(GitObjectStream.unreadableMessage)
                 matches = try resolve(blobs, in: repository, result: &result)
                 attribution.blobCount = blobs.count
                 let commits = try RepositoryTips.commits(among: currentTips, in: repository)
                 if !matches.isEmpty, !commits.isEmpty {
-                    let log = try GitHistoryLog.read(repository, revisions: [], interesting: Set(matches.keys), standardInput: commits, wholeHistory: true)
+                    let (log, failure) = try GitHistoryLog.readPartial(repository, revisions: [], interesting: Set(matches.keys), standardInput: commits, wholeHistory: true)
                     attribution.append(log, matching: Set(matches.keys))
+                    if let failure {
+                        result.problems.append("\(failure.description); the history could not be read whole, so a match no commit read introduces is reported at \"(unattributed blob <id>)\"")
+                        historyUnreadable = true
+                    }
                 }
             }
         } catch let error as GitError {
@@ -125,6 +131,13 @@ struct RepositorySweep {
         }
 
         result.findings = assemble(attribution, matches: matches)
+        if historyUnreadable {
+            let introduced = Set(attribution.introductions.map(\.blob))
+            let scratch = MatchScratch()
+            for (oid, found) in matches.sorted(by: { $0.key < $1.key }) where !introduced.contains(oid) {
+                result.findings += context.assembler.findings(path: "(unattributed blob \(oid))", sightings: found.map { .init(occurrence: $0, commit: nil) }, commits: attribution.commitInfos, checkRulePaths: false, scratch: scratch).findings
+            }
+        }
         // A repository with unreadable blobs is swept in full again next time.
         do {
             if result.problems.isEmpty {
@@ -228,6 +241,8 @@ struct RepositorySweep {
                     }
                 }, missing: { oid in
                     outcome.problems.append("blob \(oid) is missing from the repository (partial or corrupt clone)")
+                }, unreadable: { oid, message in
+                    outcome.problems.append("blob \(oid) is corrupt and cannot be read (\(message)): not scanned")
                 })
                 if outcome.failure == nil { try flush() }
             } catch {

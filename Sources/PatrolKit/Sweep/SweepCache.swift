@@ -26,7 +26,7 @@ public final class SweepCache: Sendable {
 
     public init(path: String) throws(SweepFailure) {
         self.path = path
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = PathText.parent(of: path)
         do {
             if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -95,7 +95,10 @@ public enum SweepReport {
         if let failure = result.failure { return failure }
         guard let first = result.problems.first else { return nil }
         let count = result.problems.count
-        return count == 1 ? first : "\(count) blobs could not be read; the first: \(first)"
+        guard count > 1 else { return first }
+        // Every unreadable object by its id (the first 50): each is one that was not scanned.
+        let listed = result.problems.prefix(50).joined(separator: "; ")
+        return "\(count) problems (objects that could not be read were not scanned; the rest was): \(listed)\(count > 50 ? "; …" : "")"
     }
 
     public static func render(_ summary: SweepSummary) -> String {
