@@ -175,12 +175,14 @@ enum SecretFragments {
         let verifyToFile = try PatrolProcess.run(["verify", "report.json", "--format", "json", "-o", "verified.json", "--audit-log", "audit.jsonl", "--backoff", "0"], in: folder.url, environment: fake.environment)
         #expect(verifyToFile.status == 2, "\(verifyToFile.stderr)")
         #expect(verifyToFile.stderr.contains("HTTP 500"))
+        fake.clearFaults()
         for (method, path, secret, echo) in checks {
             fake.fail(method, path, with: .text(500, echo.body(secret), contentType: echo.contentType), times: 8)
         }
         let verifyText = try PatrolProcess.run(["verify", "report.json", "--audit-log", "audit.jsonl", "--backoff", "0", "--verbose"], in: folder.url, environment: fake.environment)
         #expect(verifyText.status == 2, "\(verifyText.stderr)")
 
+        fake.clearFaults()
         let revoking: [(String, String, String, Echo)] = [
             ("DELETE", "/vssps/contoso/_apis/tokens/pats", ado, .basicOfAnotherUser), ("POST", "/github/credentials/revoke", gitHub, .base64),
             ("DELETE", "/gitlab/api/v4/personal_access_tokens/self", gitLab, .clear), ("POST", "/slack/api/auth.revoke", slack, .cutShort),
@@ -195,6 +197,7 @@ enum SecretFragments {
         let results = try #require(try JSONSerialization.jsonObject(with: Data(folder.read("revoked.json").utf8)) as? [String: Any])
         let messages = (results["results"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
         #expect(messages.count == 4 && messages.allSatisfy { $0.contains("HTTP 403") }, "\(messages)")
+        fake.clearFaults()
         for (method, path, secret, echo) in revoking {
             fake.fail(method, path, with: .text(403, echo.body(secret), contentType: echo.contentType), times: 8)
         }
