@@ -36,46 +36,77 @@ public final class SweepDatabase: Sendable {
         }
     }
 
-    /// Opens (creating and migrating) the database at `path`; `busySeconds` is how long to wait
-    /// for another process writing the same file.
+    /// The cache was held by another process (another `patrol sweep` on the same file) for
+    /// longer than the wait allowed. Nothing is wrong with the file.
+    public struct Busy: Error, Sendable, CustomStringConvertible {
+        public let seconds: Double
+        public var description: String { "the cache was in use by another process for over \(Int(seconds)) s" }
+    }
+
+    /// The tables, each created only when missing, in one IMMEDIATE transaction: two runs that
+    /// open a new file together cannot both decide to create them (GRDB's migrator reads its
+    /// table first and writes later, so the second run failed with "table rule_set already
+    /// exists"). A cache made by the migrator of earlier versions has the same tables.
+    static let schema = """
+        CREATE TABLE IF NOT EXISTS rule_set (
+            id INTEGER PRIMARY KEY,
+            version TEXT NOT NULL UNIQUE
+        );
+        CREATE TABLE IF NOT EXISTS blob (
+            rule_set INTEGER NOT NULL,
+            oid TEXT NOT NULL,
+            kind INTEGER NOT NULL,
+            occurrences BLOB,
+            PRIMARY KEY (rule_set, oid)
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS repository (
+            entry TEXT NOT NULL PRIMARY KEY,
+            rule_set INTEGER NOT NULL,
+            tips TEXT NOT NULL,
+            attribution BLOB NOT NULL,
+            swept_at TEXT NOT NULL
+        );
+        -- The last listing of each organisation source, to report what it no longer lists.
+        CREATE TABLE IF NOT EXISTS source_listing (
+            source TEXT NOT NULL PRIMARY KEY,
+            records TEXT NOT NULL
+        );
+        """
+
+    /// Opens (creating when new) the database at `path`; `busySeconds` is how long to wait
+    /// for another process using the same file.
+    ///
+    /// Several runs may open one new file at the same moment (shards on one machine). SQLite
+    /// does not wait for the lock that switching a new file to WAL takes (`PRAGMA journal_mode
+    /// = WAL` fails at once with "database is locked"), so opening is retried on SQLITE_BUSY and
+    /// SQLITE_LOCKED, with a short random pause, until `busySeconds` have passed; every later
+    /// statement waits through SQLite's busy timeout.
     public init(path: String, busySeconds: Double = 60) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(busySeconds)
         configuration.label = "patrol-sweep"
-        pool = try DatabasePool(path: path, configuration: configuration)
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE rule_set (
-                    id INTEGER PRIMARY KEY,
-                    version TEXT NOT NULL UNIQUE
-                );
-                CREATE TABLE blob (
-                    rule_set INTEGER NOT NULL,
-                    oid TEXT NOT NULL,
-                    kind INTEGER NOT NULL,
-                    occurrences BLOB,
-                    PRIMARY KEY (rule_set, oid)
-                ) WITHOUT ROWID;
-                CREATE TABLE repository (
-                    entry TEXT NOT NULL PRIMARY KEY,
-                    rule_set INTEGER NOT NULL,
-                    tips TEXT NOT NULL,
-                    attribution BLOB NOT NULL,
-                    swept_at TEXT NOT NULL
-                );
-                """)
+        let deadline = Date().addingTimeInterval(busySeconds)
+        let pool = try Self.retryingWhileBusy(until: deadline, seconds: busySeconds) {
+            try DatabasePool(path: path, configuration: configuration)
         }
-        // The last listing of each organisation source, to report what it no longer lists.
-        migrator.registerMigration("v2") { db in
-            try db.execute(sql: """
-                CREATE TABLE source_listing (
-                    source TEXT NOT NULL PRIMARY KEY,
-                    records TEXT NOT NULL
-                );
-                """)
+        try Self.retryingWhileBusy(until: deadline, seconds: busySeconds) {
+            try pool.writeInTransaction(.immediate) { db in
+                try db.execute(sql: Self.schema)
+                return .commit
+            }
         }
-        try migrator.migrate(pool)
+        self.pool = pool
+    }
+
+    private static func retryingWhileBusy<T>(until deadline: Date, seconds: Double, _ body: () throws -> T) throws -> T {
+        while true {
+            do {
+                return try body()
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+                if Date() >= deadline { throw Busy(seconds: seconds) }
+                usleep(UInt32.random(in: 5_000...40_000))
+            }
+        }
     }
 
     /// The records of a source's last listing (one JSON line each), nil if it was never listed.

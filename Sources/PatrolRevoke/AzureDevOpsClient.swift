@@ -46,8 +46,8 @@ struct AzureDevOpsClient: ProviderClient {
         case .success(let response):
             switch response.status {
             case 200:
-                guard let user = response.jsonObject?["authenticatedUser"] as? [String: Any], let id = user["id"] as? String else {
-                    return .unknown(status: 200, message: "connectionData: HTTP 200 without an authenticatedUser")
+                guard let user = response.jsonObject?["authenticatedUser"] as? [String: Any], let id = user["id"] as? String, !id.isEmpty else {
+                    return .unknown(status: 200, message: undocumented(response, "connectionData", expected: "an authenticatedUser with an id"))
                 }
                 return .user(AzureDevOpsIdentity(id: id, displayName: user["providerDisplayName"] as? String, subjectDescriptor: user["subjectDescriptor"] as? String), status: 200)
             case 203, 401, 300...399:
@@ -72,7 +72,10 @@ struct AzureDevOpsClient: ProviderClient {
             return result
         case .refused(let status):
             return Verification(outcome: .notLive, status: status)
-        case .unknown(_, let message):
+        case .unknown(let status, let message):
+            // No answer at all (refused, unresolvable, a timeout): asking the same host again
+            // would cost as much and tell nothing more.
+            guard status != nil else { return .failed(message) }
             firstFailure = message
         }
         // connectionData failed some other way: the projects list tells live from not.
@@ -83,7 +86,11 @@ struct AzureDevOpsClient: ProviderClient {
             return .failed("\(firstFailure); \(describe(failure, "projects"))")
         case .success(let response):
             switch response.status {
-            case 200: return Verification(outcome: .live, status: 200)
+            case 200:
+                guard response.jsonObject?["value"] is [Any] else {
+                    return .failed("\(firstFailure); \(undocumented(response, "projects", expected: "a list of projects"))", status: 200)
+                }
+                return Verification(outcome: .live, status: 200)
             case 203, 401, 300...399: return Verification(outcome: .notLive, status: response.status)
             default: return .failed("\(firstFailure); \(describe(response, "projects"))", status: response.status)
             }
@@ -92,7 +99,10 @@ struct AzureDevOpsClient: ProviderClient {
 
     func interpret(_ response: HTTPResponse, for plan: RevocationPlan) -> RevokeAnswer {
         switch response.status {
-        case 200, 202, 204: return .revoked(status: response.status)
+        case 204: return .revoked(status: 204)
+        case 200, 202:
+            guard response.isEmptyOrJSON else { return .unknown(status: response.status, message: undocumented(response, "revoke", expected: "an empty or JSON answer")) }
+            return .revoked(status: response.status)
         case 500...599: return .unknown(status: response.status, message: describe(response, "revoke"))
         case 203, 401, 403:
             return .refused(status: response.status, message: describe(response, "the credential was refused") + (settings.asAdministrator

@@ -36,8 +36,19 @@ struct GitHubClient: ProviderClient {
         case .success(let response):
             switch response.status {
             case 200:
-                let login = response.jsonObject?["login"] as? String
-                return Verification(outcome: .live, status: 200, owner: installation ? "an app installation" : login)
+                // Live only on GitHub's documented answer: the user with a login, or the
+                // installation's repositories with their count.
+                let object = response.jsonObject
+                if installation {
+                    guard object?["total_count"] is Int || object?["repositories"] is [Any] else {
+                        return .failed(undocumented(response, "GET \(url.path)", expected: "the installation's repositories"), status: 200)
+                    }
+                    return Verification(outcome: .live, status: 200, owner: "an app installation")
+                }
+                guard let login = object?["login"] as? String, !login.isEmpty else {
+                    return .failed(undocumented(response, "GET \(url.path)", expected: "a user with a login"), status: 200)
+                }
+                return Verification(outcome: .live, status: 200, owner: login)
             case 401:
                 return Verification(outcome: .notLive, status: 401)
             default:
@@ -69,7 +80,11 @@ struct GitHubClient: ProviderClient {
 
     func interpret(_ response: HTTPResponse, for plan: RevocationPlan) -> RevokeAnswer {
         switch response.status {
-        case 202, 204: return .revoked(status: response.status)
+        case 204: return .revoked(status: 204)
+        case 202:
+            guard response.isEmptyOrJSON else { return .unknown(status: 202, message: undocumented(response, "revoke", expected: "an empty or JSON answer")) }
+            return .revoked(status: 202)
+        case 200...299: return .unknown(status: response.status, message: undocumented(response, "revoke", expected: "202 or 204"))
         case 401 where plan.request.method == "DELETE": return .alreadyInvalid(status: 401)
         case 500...599: return .unknown(status: response.status, message: describe(response, "revoke"))
         default: return .refused(status: response.status, message: describe(response, "revoke"))

@@ -38,13 +38,16 @@ struct GitLabClient: ProviderClient {
         case .success(let response):
             switch response.status {
             case 200:
-                let object = response.jsonObject
-                if object?["active"] as? Bool == false || object?["revoked"] as? Bool == true {
+                // Live only on GitLab's documented answer: the token, with its id.
+                guard let object = response.jsonObject, object["id"] is Int else {
+                    return .failed(undocumented(response, "GET /api/v4/personal_access_tokens/self", expected: "the token with its id"), status: 200)
+                }
+                if object["active"] as? Bool == false || object["revoked"] as? Bool == true {
                     return Verification(outcome: .notLive, status: 200)
                 }
                 var owner: String?
-                if let name = object?["name"] as? String { owner = "token '\(name)'" }
-                if let user = object?["user_id"] as? Int { owner = (owner.map { $0 + " of " } ?? "") + "user \(user)" }
+                if let name = object["name"] as? String { owner = "token '\(name)'" }
+                if let user = object["user_id"] as? Int { owner = (owner.map { $0 + " of " } ?? "") + "user \(user)" }
                 return Verification(outcome: .live, status: 200, owner: owner)
             case 401:
                 return Verification(outcome: .notLive, status: 401)
@@ -65,7 +68,12 @@ struct GitLabClient: ProviderClient {
 
     func interpret(_ response: HTTPResponse, for plan: RevocationPlan) -> RevokeAnswer {
         switch response.status {
-        case 200, 204: return .revoked(status: response.status)
+        case 204: return .revoked(status: 204)
+        case 200...299:
+            guard response.status == 200, response.isEmptyOrJSON else {
+                return .unknown(status: response.status, message: undocumented(response, "revoke", expected: "204"))
+            }
+            return .revoked(status: 200)
         case 401: return .alreadyInvalid(status: 401)
         case 500...599: return .unknown(status: response.status, message: describe(response, "revoke"))
         default: return .refused(status: response.status, message: describe(response, "revoke"))

@@ -53,26 +53,45 @@ public struct HTTPResponse: Sendable {
         return object as? [String: Any]
     }
 
+    /// An empty body, or a JSON one: what a documented "done" answer (204, GitHub's 202) has.
+    /// An HTML page or other text with a 2xx is a proxy, a portal or a wrong base URL.
+    var isEmptyOrJSON: Bool {
+        body.allSatisfy { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 } || (try? JSONSerialization.jsonObject(with: Data(body))) != nil
+    }
+
+    /// What the body is, for a message about an answer that was not the documented one.
+    var bodyDescription: String {
+        if body.isEmpty { return "an empty body" }
+        if headers["content-type"]?.contains("html") == true || text.prefix(64).lowercased().contains("<html") || text.prefix(64).lowercased().contains("<!doctype") {
+            return "an HTML page"
+        }
+        if let object = try? JSONSerialization.jsonObject(with: Data(body)) {
+            if let object = object as? [String: Any] {
+                let keys = object.keys.sorted().prefix(5).joined(separator: ", ")
+                return keys.isEmpty ? "an empty JSON object" : "JSON with \(keys)"
+            }
+            return "JSON that is not an object"
+        }
+        return "\(body.count) bytes that are not JSON"
+    }
+
     /// The provider's own words about a failure: `message`, `error` or `error_description` of a
-    /// JSON body, else the start of the text. The caller redacts it.
-    public var providerMessage: String? {
+    /// JSON body, else the text. Redacted whole, then cut to 200 characters: cutting first once
+    /// left most of an echoed token in the part kept.
+    func providerMessage(redactedBy redactor: Redactor) -> String? {
         if let object = jsonObject {
             for key in ["message", "error_description", "error", "errorMessage"] {
-                if let text = object[key] as? String, !text.isEmpty { return text }
+                if let text = object[key] as? String, !text.isEmpty { return redactor.clean(text, limit: 200) }
             }
         }
-        let text = self.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if headers["content-type"]?.contains("html") == true, !body.isEmpty { return "an HTML page" }
+        // A hostile body can be megabytes: its first 16 KiB are plenty for 200 characters, and a
+        // secret cut at that edge is caught by the redactor's fragment pass.
+        let start = String(decoding: body.prefix(16 << 10), as: UTF8.self)
+        let text = redactor.clean(start).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.isEmpty { return nil }
-        if headers["content-type"]?.contains("html") == true { return "an HTML page" }
-        return String(text.prefix(200))
+        return text.count <= 200 ? text : String(text.prefix(200)) + "…"
     }
-}
-
-/// A request that got no HTTP answer.
-public struct TransportFailure: Error, Sendable {
-    public enum Kind: Sendable { case timeout, connection, other }
-    public var kind: Kind
-    public var message: String
 }
 
 /// Builds a JSON body from Foundation values.

@@ -21,10 +21,14 @@ public struct ProviderAccess: Sendable {
     /// The verifier and revoker names rule files may use (`provider.verify`, `provider.revoke`).
     public static let clientNames: Set<String> = ProviderAPICoverage.clients
 
-    /// One client per name; their redactor knows every token of the run and the user's own credentials.
-    func clients(for tokens: [LeakedToken]) -> [String: any ProviderClient] {
+    /// The redactor of a run: it knows every token of the run and the user's own credentials.
+    func redactor(for tokens: [LeakedToken]) -> Redactor {
+        Redactor(secrets: tokens.map(\.secret) + settings.credentials)
+    }
+
+    /// One client per name, sharing one HTTP client (and so what it learnt about each host).
+    func clients(for tokens: [LeakedToken], redactor: Redactor) -> [String: any ProviderClient] {
         let http = HTTPClient(timeout: timeout, retry: retry, userAgent: userAgent)
-        let redactor = Redactor(secrets: tokens.map(\.secret) + settings.credentials)
         return [
             "azure-devops": AzureDevOpsClient(http: http, redactor: redactor, endpoints: endpoints, settings: settings),
             "github": GitHubClient(http: http, redactor: redactor, endpoints: endpoints),
@@ -57,7 +61,8 @@ public struct Verifier: Sendable {
 
     /// Results by fingerprint.
     public func verify(_ tokens: [LeakedToken]) async -> [String: Verification] {
-        let clients = access.clients(for: tokens)
+        let redactor = access.redactor(for: tokens)
+        let clients = access.clients(for: tokens, redactor: redactor)
         let (groups, unsupported) = ProviderAccess.grouped(tokens, by: \.verifier, clients: clients)
         var results: [String: Verification] = [:]
         for token in unsupported {
@@ -73,7 +78,8 @@ public struct Verifier: Sendable {
                 }
             }
             for await answers in group {
-                for (fingerprint, verification) in answers { results[fingerprint] = verification }
+                // Whatever a client put together, nothing of a secret leaves in it.
+                for (fingerprint, verification) in answers { results[fingerprint] = verification.redacted(by: redactor) }
             }
         }
         return results

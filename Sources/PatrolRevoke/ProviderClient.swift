@@ -108,11 +108,16 @@ extension ProviderClient {
 
     /// The message of a response that was neither yes nor no.
     func describe(_ response: HTTPResponse, _ what: String) -> String {
-        var text = "\(what): HTTP \(response.status)" + (response.providerMessage.map { ": \($0)" } ?? "")
+        var text = "\(what): HTTP \(response.status)" + (response.providerMessage(redactedBy: redactor).map { ": \($0)" } ?? "")
         if response.status == 429, let wait = response.headers["retry-after"] {
             text += " (it asks to wait \(wait) s before trying again)"
         }
         return redactor.clean(text)
+    }
+
+    /// A 2xx answer that is not the provider's documented one: neither live nor not live.
+    func undocumented(_ response: HTTPResponse, _ what: String, expected: String) -> String {
+        "\(what): HTTP \(response.status), but not \(expected) (\(response.bodyDescription)): is the base URL the provider's API?"
     }
 
     func describe(_ failure: TransportFailure, _ what: String) -> String {

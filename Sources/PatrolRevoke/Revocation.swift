@@ -38,6 +38,15 @@ public struct Revocation: Sendable {
         self.owner = owner
     }
 
+    /// The same outcome with nothing of a secret in what a person reads.
+    func redacted(by redactor: Redactor) -> Revocation {
+        var copy = self
+        copy.owner = owner.map { redactor.clean($0) }
+        copy.message = message.map { redactor.clean($0) }
+        copy.candidates = candidates.map { $0.redacted(by: redactor) }
+        return copy
+    }
+
     /// Counts as done for the exit code: revoked, or nothing left to revoke.
     public var isSettled: Bool { outcome == .revoked || outcome == .alreadyInvalid }
 }
@@ -51,6 +60,13 @@ public struct PersonalAccessToken: Sendable, Equatable {
     public var validTo: String
     /// The administrator's list marks revoked tokens `isValid: false`.
     var isValidFlag: Bool?
+
+    func redacted(by redactor: Redactor) -> PersonalAccessToken {
+        var copy = self
+        copy.displayName = redactor.clean(displayName)
+        copy.scope = redactor.clean(scope)
+        return copy
+    }
 
     /// `deploy (vso.code vso.packaging), valid 2026-03-02 to 2026-06-01, authorization id …`.
     public var summary: String {

@@ -27,7 +27,8 @@ public struct Revoker: Sendable {
 
     /// One result per token, in the order given.
     public func revoke(_ tokens: [LeakedToken], mode: Mode) async -> [Revocation] {
-        let clients = access.clients(for: tokens)
+        let redactor = access.redactor(for: tokens)
+        let clients = access.clients(for: tokens, redactor: redactor)
         let (groups, unsupported) = ProviderAccess.grouped(tokens, by: \.revoker, clients: clients)
         var results: [String: Revocation] = [:]
         for token in unsupported {
@@ -49,8 +50,11 @@ public struct Revoker: Sendable {
             for await (name, prepared) in group {
                 for preparation in prepared {
                     switch preparation {
-                    case .done(let revocation): results[revocation.token.fingerprint] = revocation
-                    case .plan(let plan): plans[name, default: []].append(plan)
+                    case .done(let revocation): results[revocation.token.fingerprint] = revocation.redacted(by: redactor)
+                    case .plan(var plan):
+                        plan.owner = plan.owner.map { redactor.clean($0) }
+                        plan.chosen = plan.chosen.map { $0.redacted(by: redactor) }
+                        plans[name, default: []].append(plan)
                     }
                 }
             }
@@ -84,7 +88,7 @@ public struct Revoker: Sendable {
                 group.addTask { await client.execute(members) }
             }
             for await revocations in group {
-                for revocation in revocations { results[revocation.token.fingerprint] = revocation }
+                for revocation in revocations { results[revocation.token.fingerprint] = revocation.redacted(by: redactor) }
             }
         }
         return tokens.compactMap { results[$0.fingerprint] }

@@ -30,6 +30,7 @@ struct SlackClient: ProviderClient {
             return .failed(describe(failure, "auth.test"))
         case .success(let response):
             guard response.status == 200, let object = response.jsonObject, let ok = object["ok"] as? Bool else {
+                if response.status == 200 { return .failed(undocumented(response, "auth.test", expected: "Slack's answer with ok"), status: 200) }
                 return .failed(describe(response, "auth.test"), status: response.status)
             }
             if ok {
@@ -55,6 +56,10 @@ struct SlackClient: ProviderClient {
     func interpret(_ response: HTTPResponse, for plan: RevocationPlan) -> RevokeAnswer {
         if (500...599).contains(response.status) { return .unknown(status: response.status, message: describe(response, "auth.revoke")) }
         guard response.status == 200, let object = response.jsonObject, let ok = object["ok"] as? Bool else {
+            // A 2xx that is not Slack's answer may have been revoked or not: the token is checked.
+            if (200...299).contains(response.status) {
+                return .unknown(status: response.status, message: undocumented(response, "auth.revoke", expected: "Slack's answer with ok"))
+            }
             return .refused(status: response.status, message: describe(response, "auth.revoke"))
         }
         if ok { return object["revoked"] as? Bool == false ? .refused(status: 200, message: "auth.revoke: ok, but not revoked") : .revoked(status: 200) }

@@ -37,6 +37,14 @@ public struct Verification: Sendable {
         }
     }
 
+    /// The same answer with nothing of a secret in what a person reads.
+    func redacted(by redactor: Redactor) -> Verification {
+        var copy = self
+        copy.owner = owner.map { redactor.clean($0) }
+        copy.message = message.map { redactor.clean($0) }
+        return copy
+    }
+
     static func failed(_ message: String, status: Int? = nil) -> Verification {
         Verification(outcome: .failed, status: status, message: message)
     }

@@ -13,7 +13,7 @@ struct ReportPrinter {
 
     func emit(_ report: ScanReport) throws {
         let text = render(report)
-        if !text.isEmpty || options.output != nil { try Terminal.write(text, to: options.output) }
+        if !text.isEmpty || options.output != nil { try Terminal.write(text, to: options.output, holdsSecrets: options.showSecrets) }
 
         if !options.quiet {
             for warning in report.warnings { Terminal.warning(warning) }

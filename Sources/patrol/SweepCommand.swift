@@ -264,9 +264,7 @@ final class SweepOutput: @unchecked Sendable {
             descriptor = nil
             return
         }
-        let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, `private` ? 0o600 : 0o644)
-        guard opened >= 0 else { throw CommandFailure("cannot write \(path): \(String(cString: strerror(errno)))") }
-        descriptor = opened
+        descriptor = try ReportFile.open(path, holdsSecrets: `private`)
     }
 
     func write(_ text: String) {

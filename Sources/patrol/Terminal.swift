@@ -44,14 +44,11 @@ enum Terminal {
         return isatty(descriptor) == 1
     }
 
-    /// Writes `text` to `path`, or to standard output when nil.
-    static func write(_ text: String, to path: String?) throws {
+    /// Writes `text` to `path`, or to standard output when nil; a file that holds secrets in
+    /// clear is private (`ReportFile`).
+    static func write(_ text: String, to path: String?, holdsSecrets: Bool = false) throws {
         if let path {
-            do {
-                try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-            } catch {
-                throw CommandFailure("cannot write \(path): \(error.localizedDescription)")
-            }
+            try ReportFile.write(text, to: path, holdsSecrets: holdsSecrets)
         } else {
             writeStandardOutput(text)
         }

@@ -52,7 +52,7 @@ struct VerifyCommand: ParsableCommand {
         }
         let verifiedReport = ScanReport(target: input.report.target, findings: findings, skipped: input.report.skipped, errors: input.report.errors, stats: input.report.stats)
         let text = ReportPrinter(options: output.settings, ruleSet: input.ruleSet).render(verifiedReport)
-        try Terminal.write(text, to: output.output)
+        try Terminal.write(text, to: output.output, holdsSecrets: output.showSecrets)
 
         let now = Date()
         try calls.record(tokens.compactMap { token in

@@ -88,6 +88,9 @@ final class FakeProviders: @unchecked Sendable {
         locked { for _ in 0..<times { faults.append(Fault(method: method, path: path, response: response, applyFirst: applyFirst)) } }
     }
 
+    /// Drops every queued fault: the contract answers again.
+    func clearFaults() { locked { faults.removeAll() } }
+
     // MARK: - Answers
 
     private func answer(_ request: TestHTTPServer.Request) -> TestHTTPServer.Response {

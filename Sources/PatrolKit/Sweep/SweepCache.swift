@@ -44,6 +44,8 @@ public final class SweepCache: Sendable {
         do {
             // Shards on one machine may share the file: wait for the other writer instead of failing.
             database = try SweepDatabase(path: path, busySeconds: 60)
+        } catch let busy as SweepDatabase.Busy {
+            throw SweepFailure("cannot use the cache \(path): \(busy); try again when the other sweep has finished, or give each run its own --cache FILE")
         } catch {
             throw SweepFailure("cannot use the cache \(path): \(error) (delete it to start afresh)")
         }
