@@ -163,7 +163,7 @@ public struct RepositoryLister: Sendable {
                 var reason = "HTTP \(response.status)"
                 if response.status == 401 || response.status == 403 { reason += ": check the credentials (\(credentialName(kind)))" }
                 if response.status == 404 { reason += ": no such organisation, group or user, or no access to it" }
-                if let message = response.providerMessage { reason += " — " + redactor.clean(message) }
+                if let message = response.providerMessage(redactedBy: redactor) { reason += " — " + message }
                 throw ListingError("cannot list \(what): \(reason)")
             }
             guard let json = try? JSONSerialization.jsonObject(with: Data(response.body)) else {
