@@ -46,7 +46,8 @@ enum GitWorkTree {
 
     /// Paths relative to `folder` of the files git tracks under it plus the untracked ones it
     /// does not ignore. A nested repository or submodule comes back as one entry ending in `/`.
-    static func listFiles(in folder: String) throws(ListError) -> [String] {
+    /// Read with `-z`, as bytes: a name that is not UTF-8 (or holds a newline) comes back exactly.
+    static func listFiles(in folder: String) throws(ListError) -> [[UInt8]] {
         let output: [UInt8]
         do {
             output = try GitChild.run(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], in: folder)
@@ -55,10 +56,10 @@ enum GitWorkTree {
         } catch {
             throw .failed(error.description)
         }
-        var seen = Set<String>()
-        var paths: [String] = []
+        var seen = Set<[UInt8]>()
+        var paths: [[UInt8]] = []
         for entry in output.split(separator: 0) {
-            let path = String(decoding: entry, as: UTF8.self)
+            let path = Array(entry)
             if seen.insert(path).inserted { paths.append(path) }   // conflicted files appear once per stage
         }
         return paths
