@@ -132,7 +132,13 @@ final class FileTree: Sendable {
 
     private func listWithGit(_ folder: WalkPath) throws(GitWorkTree.ListError) -> FolderListing {
         var listing = FolderListing()
-        for var relative in try GitWorkTree.listFiles(in: folder.absoluteText) {
+        let (paths, unreadable) = try GitWorkTree.listFiles(in: folder.absoluteText)
+        for name in unreadable {
+            let child = name.isEmpty ? folder : folder.child(Array(name.utf8))
+            listing.warnings.append("git could not list a folder in \(child.relative.isEmpty ? "." : child.display) (a path past PATH_MAX?); scanned it without .gitignore")
+            listing.jobs.append(.folder(child, listing: .plain))
+        }
+        for var relative in paths {
             let isNestedRepository = relative.last == UInt8(ascii: "/")
             while relative.last == UInt8(ascii: "/") { relative.removeLast() }
             let child = folder.child(relative)

@@ -250,7 +250,8 @@ struct UnifiedDiffReader {
             throw DiffParseError(line: lineNumber, reason: "cannot read the diff: \(error)")
         }
         if inHunk {
-            warnings.append("the input ends inside a hunk (\(oldRemaining.max() ?? 0) old and \(newRemaining) new lines missing)")
+            // A cut-off diff is not a diff checked: the caller exits 2 rather than report it clean.
+            throw DiffParseError(line: lineNumber, reason: "the input ends inside a hunk (\(oldRemaining.max() ?? 0) old and \(newRemaining) new lines missing)")
         }
         endExcess()
         finish()
