@@ -29,10 +29,11 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/patrol-deep-tree.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 seconds_of() {   # runs patrol scan in $1, prints the wall time in seconds
-    local folder=$1 start end
+    local folder=$1 start end status=0
     start=$(date +%s.%N)
-    (cd "$folder" && "$patrol" scan . --no-progress --quiet --format json >/dev/null) || [[ $? -le 1 ]]
+    (cd "$folder" && "$patrol" scan . --quiet --format json >/dev/null) || status=$?
     end=$(date +%s.%N)
+    [[ $status -le 1 ]] || { echo "deep-tree-benchmark: patrol scan exited $status in $folder" >&2; exit 2; }
     echo "$start $end" | awk '{printf "%.3f", $2 - $1}'
 }
 
