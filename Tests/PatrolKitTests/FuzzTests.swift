@@ -73,7 +73,12 @@ import Testing
             let input = FuzzCorpus.input(round: round, seeds: seeds, salt: 5)
             do throws(RemediationError) {
                 let report = try LeakReport.parse(input, source: "<fuzz>")
-                _ = report.entries.map { PathText.bytes(of: $0.finding.path) }
+                let file = Array("line one\nTOKEN=ghp_example\n".utf8)
+                for entry in report.entries {
+                    _ = PathText.bytes(of: entry.finding.path)
+                    // Where remediate and verify look for a redacted secret again.
+                    _ = ByteSearch.offset(line: entry.finding.line, column: entry.finding.column, in: file)
+                }
             } catch {
                 #expect(!error.description.isEmpty, "round \(round)")
             }
@@ -233,7 +238,7 @@ enum FuzzCorpus {
          "target": {"kind": "directory", "root": "/work/repo", "revs": []},
          "findings": [{"rule": "github-pat", "provider": "github", "confidence": "high",
            "secret": "ghp_…(40)", "redacted": true, "fingerprint": "0123456789abcdef0123456789abcdef",
-           "path": "src/app.env", "line": 9223372036854775807, "column": 5, "end_line": 3, "end_column": 45,
+           "path": "src/app.env", "line": 2, "column": 9223372036854775807, "end_line": 3, "end_column": 45,
            "snippet": "TOKEN=ghp_…(40)", "decoded": "none", "validated": true, "verified": null,
            "context": {"org": "contoso"}, "commit": null, "author": null, "author_date": null, "commit_date": null,
            "locations": [{"path": "src/app.env", "line": 3, "column": 5, "commit": null, "author_date": null}]}],
