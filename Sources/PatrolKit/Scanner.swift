@@ -116,7 +116,7 @@ public final class Scanner: Sendable {
                         outcome = scanner.scanFile(descriptor: descriptor, maxFileSize: options.maxFileSize, enabled: enabledRules(for: path.absoluteText))
                         close(descriptor)
                     }
-                    let display = path.relative.isEmpty ? PathText.display(path.absolute.split(separator: UInt8(ascii: "/")).last ?? []) : path.display
+                    let display = path.relative.isEmpty ? ReportPath.display(path.absolute.split(separator: UInt8(ascii: "/")).last ?? []) : path.display
                     collector.record(outcome, display: display, assembler: assembler, scratch: scratch)
                 }
                 queue.finish()

@@ -75,7 +75,7 @@ import Testing
                 let report = try LeakReport.parse(input, source: "<fuzz>")
                 let file = Array("line one\nTOKEN=ghp_example\n".utf8)
                 for entry in report.entries {
-                    _ = PathText.bytes(of: entry.finding.path)
+                    _ = ReportPath.bytes(of: entry.finding.path)
                     // Where remediate and verify look for a redacted secret again.
                     _ = ByteSearch.offset(line: entry.finding.line, column: entry.finding.column, in: file)
                 }
@@ -90,8 +90,8 @@ import Testing
         for round in 0..<FuzzCorpus.rounds * 4 {
             let length = Int.random(in: 0...24, using: &rng)
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
-            let shown = PathText.display(bytes)
-            #expect(PathText.bytes(of: shown) == bytes, "round \(round): \(bytes) shown as \(shown)")
+            let shown = ReportPath.display(bytes)
+            #expect(ReportPath.bytes(of: shown) == bytes, "round \(round): \(bytes) shown as \(shown)")
             #expect(!TerminalText.escaped(shown).unicodeScalars.contains(where: TerminalText.needsEscape), "round \(round): \(shown)")
         }
     }

@@ -47,7 +47,7 @@ import Testing
         let paths = try json.findings().compactMap { $0["path"] as? String }
         #expect(paths.contains("\"bad\\377\\376.txt\""), "\(paths)")
         #expect(paths.contains("line\nbreak.txt"), "a valid UTF-8 name is written as it is: \(paths)")
-        #expect(Set(paths.map { PathText.bytes(of: $0) }) == Set(Self.oddNames), "every JSON path gives back the file's bytes")
+        #expect(Set(paths.map { ReportPath.bytes(of: $0) }) == Set(Self.oddNames), "every JSON path gives back the file's bytes")
 
         let sarif = try patrol(["scan", ".", "--format", "sarif"], in: folder.url)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(sarif.stdout.utf8)) as? [String: Any])

@@ -206,13 +206,13 @@ public enum SARIFReport {
         return "file://" + percentEncoded(path)
     }
 
-    /// The path's exact bytes (`PathText.bytes(of:)`: a quoted non-UTF-8 path is unquoted
+    /// The path's exact bytes (`ReportPath.bytes(of:)`: a quoted non-UTF-8 path is unquoted
     /// first) with every byte outside RFC 3986's unreserved and sub-delimiter set as `%XX`, so
     /// the URI names the same file, byte for byte.
     static func percentEncoded(_ path: String) -> String {
         let hex = Array("0123456789ABCDEF".utf8)
         var output: [UInt8] = []
-        for byte in PathText.bytes(of: path) {
+        for byte in ReportPath.bytes(of: path) {
             if uriPathBytes[Int(byte)] {
                 output.append(byte)
             } else {

@@ -8,7 +8,7 @@ import Synchronization
 
 /// A path being walked: `absolute` is what is opened (bytes, so a name that is not UTF-8 is
 /// opened as it is, and of any length: see `LongPath`); `relative` (to the target root) becomes
-/// the report path through `PathText.display`.
+/// the report path through `ReportPath.display`.
 struct WalkPath: Sendable {
     let absolute: [UInt8]
     let relative: [UInt8]
@@ -22,7 +22,7 @@ struct WalkPath: Sendable {
         self.init(absolute: Array(absolute.utf8), relative: Array(display.utf8))
     }
 
-    var display: String { PathText.display(relative) }
+    var display: String { ReportPath.display(relative) }
 
     /// For globs and the config's root, which are text.
     var absoluteText: String { String(decoding: absolute, as: UTF8.self) }

@@ -185,7 +185,7 @@ struct UnifiedDiffReader {
                 finish()
                 sawStructure = true
                 let name = line.starts(with: "diff --cc ".utf8) ? line[10...] : line[16...]
-                pendingPath = PathText.display(PathText.unquotingGit(name))
+                pendingPath = ReportPath.display(ReportPath.unquotingGit(name))
                 isDeleted = false
                 continue
             }
@@ -232,13 +232,13 @@ struct UnifiedDiffReader {
                     isDeleted = true
                 } else {
                     isDeleted = false
-                    pendingPath = PathText.display(name.starts(with: "b/".utf8) ? Array(name.dropFirst(2)) : name)
+                    pendingPath = ReportPath.display(name.starts(with: "b/".utf8) ? Array(name.dropFirst(2)) : name)
                 }
                 continue
             }
             if line.starts(with: "rename to ".utf8) || line.starts(with: "copy to ".utf8) {
                 let prefixLength = line.starts(with: "rename to ".utf8) ? 10 : 8
-                pendingPath = PathText.display(PathText.unquotingGit(line[prefixLength...]))
+                pendingPath = ReportPath.display(ReportPath.unquotingGit(line[prefixLength...]))
                 continue
             }
             if line.starts(with: "Binary files ".utf8) || line.starts(with: "GIT binary patch".utf8) { sawStructure = true }
@@ -293,7 +293,7 @@ struct UnifiedDiffReader {
     /// else up to a tab (`diff -u` appends one and a timestamp; git one after a name with a space).
     private static func newName(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         if bytes.first == UInt8(ascii: "\""), let closing = closingQuote(bytes, from: 0) {
-            return PathText.unquotingGit(bytes[0...closing])
+            return ReportPath.unquotingGit(bytes[0...closing])
         }
         let end = bytes.firstIndex(of: 0x09) ?? bytes.count
         return Array(bytes[0..<end])
@@ -345,7 +345,7 @@ struct UnifiedDiffReader {
         var newName: [UInt8]?
         if rest.first == UInt8(ascii: "\""), let closing = closingQuote(rest, from: 0), closing + 2 < rest.count {
             let second = UnsafeRawBufferPointer(rebasing: rest[(closing + 2)...])
-            newName = second.first == UInt8(ascii: "\"") ? PathText.unquotingGit(second) : Array(second)
+            newName = second.first == UInt8(ascii: "\"") ? ReportPath.unquotingGit(second) : Array(second)
         } else if rest.count >= 5, (rest.count - 5) % 2 == 0, rest.starts(with: "a/".utf8) {
             let half = (rest.count - 5) / 2
             let first = rest[2..<(2 + half)], second = rest[(2 + half + 3)...]
@@ -354,13 +354,13 @@ struct UnifiedDiffReader {
         if newName == nil {
             let text = Array(rest)
             if let quoted = lastRange(of: Array(" \"b/".utf8), in: text) {
-                newName = PathText.unquotingGit(text[(quoted + 1)...])
+                newName = ReportPath.unquotingGit(text[(quoted + 1)...])
             } else if let plain = lastRange(of: Array(" b/".utf8), in: text) {
                 newName = Array(text[(plain + 1)...])
             }
         }
         guard let name = newName else { return nil }
-        return PathText.display(name.starts(with: "b/".utf8) ? Array(name.dropFirst(2)) : name)
+        return ReportPath.display(name.starts(with: "b/".utf8) ? Array(name.dropFirst(2)) : name)
     }
 
     private static func lastRange(of needle: [UInt8], in haystack: [UInt8]) -> Int? {

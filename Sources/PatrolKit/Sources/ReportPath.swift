@@ -5,9 +5,9 @@
 /// unusual name (`core.quotePath`): inside double quotes, with `\\`, `\"`, `\a \b \t \n \v \f \r`
 /// and a three-digit octal escape (`\377`) for each byte that is not part of valid UTF-8 or is
 /// another control character. So `"` at the start says "quoted", nothing is lost, and
-/// `PathText.bytes(of:)` gives back the exact bytes — which is what opening the file, or a SARIF
+/// `ReportPath.bytes(of:)` gives back the exact bytes — which is what opening the file, or a SARIF
 /// artifact URI, needs.
-public enum PathText {
+public enum ReportPath {
     /// The report text of a path's bytes.
     public static func display<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> String {
         if bytes.first != UInt8(ascii: "\""), let text = String(validating: bytes, as: UTF8.self) {
