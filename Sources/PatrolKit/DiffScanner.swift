@@ -186,7 +186,7 @@ public final class DiffScanner: Sendable {
                 files.insert(added.path)
                 report.stats.bytes += added.text.count
                 if config.allowPaths.contains(where: { $0.matches(added.path) }) { return }
-                switch scanner.scan(bytes: added.text) {
+                switch scanner.scanAddedLines(added.text) {
                 case .scanned(_, let occurrences):
                     for occurrence in occurrences {
                         byPath[added.path, default: []].append(.init(occurrence: Self.placed(occurrence, at: added.lineNumbers), commit: added.commit))
@@ -200,6 +200,7 @@ public final class DiffScanner: Sendable {
         } catch {
             throw .parse(error)
         }
+        report.warnings += reader.warnings
         report.stats.files = files.count
         report.stats.rejectedByValidator = scanner.matcher.rejectedByValidator
         let scratch = MatchScratch()

@@ -92,24 +92,32 @@ public final class Scanner: Sendable {
             var collector = Collector()
             while let job = queue.next() {
                 switch job {
-                case .folder(let absolute, let display):
-                    guard tree.enter(folder: absolute) else { break }
-                    let listing = tree.list(folder: absolute, display: display)
+                case .folder(let path, let kind):
+                    guard tree.enter(folder: path) else { break }
+                    let listing = tree.list(folder: path, kind: kind)
                     collector.skipped += listing.skipped
                     collector.errors += listing.errors
                     collector.warnings += listing.warnings
                     var jobs: [WalkJob] = []
                     for child in listing.jobs {
-                        if case .file(let childAbsolute, let childDisplay) = child, isAllowedByConfig(childAbsolute) {
-                            collector.skipped.append(SkippedItem(path: childDisplay, reason: .ignoredByConfig))
+                        if case .file(let childPath) = child, isAllowedByConfig(childPath.absoluteText) {
+                            collector.skipped.append(SkippedItem(path: childPath.display, reason: .ignoredByConfig))
                         } else {
                             jobs.append(child)
                         }
                     }
                     queue.add(jobs)
-                case .file(let absolute, let display):
-                    let outcome = scanner.scanFile(atPath: absolute, maxFileSize: options.maxFileSize, enabled: enabledRules(for: absolute))
-                    collector.record(outcome, display: display.isEmpty ? PathText.lastComponent(of: absolute) : display, assembler: assembler, scratch: scratch)
+                case .file(let path):
+                    let outcome: InputOutcome
+                    let descriptor = LongPath.open(path.absolute, flags: O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+                    if descriptor < 0 {
+                        outcome = .failed(String(cString: strerror(errno)))
+                    } else {
+                        outcome = scanner.scanFile(descriptor: descriptor, maxFileSize: options.maxFileSize, enabled: enabledRules(for: path.absoluteText))
+                        close(descriptor)
+                    }
+                    let display = path.relative.isEmpty ? ReportPath.display(path.absolute.split(separator: UInt8(ascii: "/")).last ?? []) : path.display
+                    collector.record(outcome, display: display, assembler: assembler, scratch: scratch)
                 }
                 queue.finish()
             }

@@ -93,7 +93,7 @@ struct RemediateCommand: ParsableCommand {
 
         let text: String
         switch format {
-        case .markdown: text = RemediationMarkdown.render(plan)
+        case .markdown: text = TerminalText.escaped(RemediationMarkdown.render(plan), keepingLineEnds: true)   // no control character of a path reaches a terminal
         case .json: text = RemediationJSON.render(plan, toolVersion: Patrol.version)
         }
         try Terminal.write(text, to: output)

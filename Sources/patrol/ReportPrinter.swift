@@ -17,9 +17,9 @@ struct ReportPrinter {
 
         if !options.quiet {
             for warning in report.warnings { Terminal.warning(warning) }
-            for failure in report.errors { Terminal.warning("cannot read \(failure.path): \(failure.message)") }
+            for failure in report.errors { Terminal.warning("cannot read \(TerminalText.escaped(failure.path)): \(failure.message)") }
             if options.verbose {
-                for item in report.skipped { Terminal.note("patrol: skipped \(item.path) (\(item.reason.rawValue))") }
+                for item in report.skipped { Terminal.note("patrol: skipped \(TerminalText.escaped(item.path)) (\(item.reason.rawValue))") }
             }
             Terminal.note(TextReport.summary(report))
             if options.verbose, let peak = Terminal.peakMemoryKiB() {

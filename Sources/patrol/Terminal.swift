@@ -1,17 +1,18 @@
 import Foundation
+import PatrolKit
 
 /// Where the command talks to a person: messages on standard error, colour decisions.
 enum Terminal {
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("patrol: error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("patrol: error: \(TerminalText.escaped(message, keepingLineEnds: true))\n".utf8))
     }
 
     static func warning(_ message: String) {
-        FileHandle.standardError.write(Data("patrol: warning: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("patrol: warning: \(TerminalText.escaped(message, keepingLineEnds: true))\n".utf8))
     }
 
     static func note(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        FileHandle.standardError.write(Data((TerminalText.escaped(message, keepingLineEnds: true) + "\n").utf8))
     }
 
     /// This process's peak resident memory in KiB (`VmHWM` of /proc/self/status), nil where

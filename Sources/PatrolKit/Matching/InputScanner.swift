@@ -85,6 +85,12 @@ final class InputScanner {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { return .failed(String(cString: strerror(errno))) }
         defer { close(descriptor) }
+        return scanFile(descriptor: descriptor, maxFileSize: maxFileSize, enabled: enabled)
+    }
+
+    /// Scans a file the caller opened (and closes): paths too long or not UTF-8 are opened by
+    /// `LongPath`.
+    func scanFile(descriptor: Int32, maxFileSize: Int, enabled: [Bool]?) -> InputOutcome {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return .failed(String(cString: strerror(errno))) }
         guard info.st_mode & S_IFMT == S_IFREG else { return .skipped(.notRegularFile) }
@@ -140,6 +146,27 @@ final class InputScanner {
         case .bytes:
             return scanInPlace(memory, enabled: enabled)
         }
+    }
+
+    /// Scans the added lines of a diff as the bytes they are: git has judged the file text, so a
+    /// NUL, bytes that are not UTF-8 or an `FF FE` at the start are content, not a sign of a
+    /// binary or UTF-16 file (sniffing them lost the tokens on those lines). Text that does look
+    /// like UTF-16 (`git diff --text` of such a file) is scanned transcoded as well.
+    func scanAddedLines(_ bytes: [UInt8]) -> InputOutcome {
+        var occurrences: [Occurrence] = bytes.withUnsafeBytes { memory in
+            matches.removeAll(keepingCapacity: true)
+            matcher.matches(in: memory, accept: 0..<memory.count, enabled: nil, into: &matches)
+            var found: [Occurrence] = []
+            if !matches.isEmpty {
+                var cursor = LineCursor()
+                locate(in: memory, bufferStart: 0, cursor: &cursor, into: &found)
+            }
+            return found
+        }
+        if case .utf16 = bytes.withUnsafeBytes({ InputEncoding.sniff($0) }), case .scanned(_, let transcoded) = scan(bytes: bytes) {
+            occurrences += transcoded.filter { candidate in !occurrences.contains { $0.rule == candidate.rule && $0.secret == candidate.secret } }
+        }
+        return .scanned(bytes: bytes.count, occurrences: occurrences)
     }
 
     func scan(bytes: [UInt8], enabled: [Bool]? = nil) -> InputOutcome {

@@ -219,7 +219,11 @@ enum KeywordOffset {
             var value = 0
             var digits = 0
             while cursor < pattern.count, pattern[cursor] >= 0x30, pattern[cursor] <= 0x39 {
-                value = value * 10 + Int(pattern[cursor] - 0x30)
+                // A count past any input (a rule file can say `{99999999999999999999}`) is not
+                // fixed-width for this purpose; multiplying it further would trap.
+                let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+                guard !overflow, times10 <= Int(Int32.max) else { return nil }
+                value = times10 + Int(pattern[cursor] - 0x30)
                 cursor += 1
                 digits += 1
             }

@@ -177,7 +177,9 @@ enum ByteSearch {
             index = newline + 1
             currentLine += 1
         }
-        let offset = index + column - 1
-        return offset <= bytes.count ? offset : nil
+        // The column comes from a report, which anyone can write: compared, not added, so a
+        // column near Int.max cannot overflow.
+        guard column - 1 <= bytes.count - index else { return nil }
+        return index + column - 1
     }
 }

@@ -44,7 +44,7 @@ public enum MarkdownReport {
     /// backticks inside, with `|` escaped (GitHub splits cells before it parses code spans) and
     /// line breaks turned into spaces.
     static func code(_ text: String) -> String {
-        var cell = text.replacingOccurrences(of: "\r\n", with: " ")
+        var cell = TerminalText.escaped(text, keepingLineEnds: true).replacingOccurrences(of: "\r\n", with: " ")
             .replacingOccurrences(of: "\n", with: " ")
             .replacingOccurrences(of: "\r", with: " ")
             .replacingOccurrences(of: "|", with: "\\|")

@@ -206,15 +206,27 @@ public enum SARIFReport {
         return "file://" + percentEncoded(path)
     }
 
-    private static let pathCharacters: CharacterSet = {
-        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-        allowed.insert(charactersIn: "-._~/!$&'()*+,;=:@")
-        return allowed
-    }()
-
+    /// The path's exact bytes (`ReportPath.bytes(of:)`: a quoted non-UTF-8 path is unquoted
+    /// first) with every byte outside RFC 3986's unreserved and sub-delimiter set as `%XX`, so
+    /// the URI names the same file, byte for byte.
     static func percentEncoded(_ path: String) -> String {
-        path.addingPercentEncoding(withAllowedCharacters: pathCharacters) ?? path
+        let hex = Array("0123456789ABCDEF".utf8)
+        var output: [UInt8] = []
+        for byte in ReportPath.bytes(of: path) {
+            if uriPathBytes[Int(byte)] {
+                output.append(byte)
+            } else {
+                output += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
     }
+
+    private static let uriPathBytes: [Bool] = {
+        var table = [Bool](repeating: false, count: 256)
+        for byte in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/!$&'()*+,;=:@".utf8 { table[Int(byte)] = true }
+        return table
+    }()
 
     static func pascalCase(_ id: String) -> String {
         id.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()

@@ -1,5 +1,7 @@
 /// The human report (`--format text`): findings grouped by file, one block per finding, with
-/// colour only when asked (the CLI decides: a terminal, and no `NO_COLOR`).
+/// colour only when asked (the CLI decides: a terminal, and no `NO_COLOR`). Every part that comes
+/// from the input (path, snippet, secret, context, author, rule text) goes through
+/// `TerminalText.escaped`, so no control character of a file name or a line reaches the terminal.
 public enum TextReport {
     public struct Style: Sendable {
         public var color: Bool
@@ -15,12 +17,13 @@ public enum TextReport {
         func paint(_ text: String, _ code: String) -> String {
             style.color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
         }
+        let safe = { (text: String) in TerminalText.escaped(text) }
         var output = ""
         var currentPath: String?
         for finding in report.findings {
             if finding.path != currentPath {
                 if currentPath != nil { output += "\n" }
-                output += paint(finding.path, "1;4") + "\n"
+                output += paint(safe(finding.path), "1;4") + "\n"
                 currentPath = finding.path
             }
             let proof: String
@@ -30,24 +33,24 @@ public enum TextReport {
             case nil: proof = "no checksum"
             }
             let position = "\(finding.line):\(finding.column)"
-            output += "  " + paint(position, "36") + "  " + paint(finding.rule, "1;31")
+            output += "  " + paint(position, "36") + "  " + paint(safe(finding.rule), "1;31")
                 + "  \(finding.confidence.rawValue) confidence, \(proof)"
                 + "  " + paint(finding.fingerprint.prefix(12).description, "2") + "\n"
-            output += "      " + finding.ruleName + "\n"
-            let secret = style.showSecrets ? finding.secret : Redaction.redact(finding.secret)
+            output += "      " + safe(finding.ruleName) + "\n"
+            let secret = safe(style.showSecrets ? finding.secret : Redaction.redact(finding.secret))
             output += "      secret: " + paint(secret, "33") + "\n"
             switch finding.verified {
             case true?: output += "      verified: " + paint("live", "1;31") + " (the provider accepted it)\n"
             case false?: output += "      verified: not live (revoked, expired or never valid)\n"
             case nil: break
             }
-            let snippet = finding.snippet.render(showSecrets: style.showSecrets).trimmingWhitespace()
+            let snippet = safe(finding.snippet.render(showSecrets: style.showSecrets).trimmingWhitespace())
             if !snippet.isEmpty { output += "      " + paint(snippet, "2") + "\n" }
             if !finding.context.isEmpty {
-                output += "      context: " + finding.context.keys.sorted().map { "\($0)=\(finding.context[$0]!)" }.joined(separator: ", ") + "\n"
+                output += "      context: " + finding.context.keys.sorted().map { "\($0)=\(finding.context[$0]!)" }.joined(separator: ", ").escapedForTerminal + "\n"
             }
             if let commit = finding.commit {
-                output += "      commit " + paint(String(commit.prefix(12)), "33") + " by \(finding.author ?? "?") on \(finding.authorDate ?? "?")\n"
+                output += "      commit " + paint(String(commit.prefix(12)), "33") + " by \(safe(finding.author ?? "?")) on \(safe(finding.authorDate ?? "?"))\n"
             }
             if finding.locations.count > 1 {
                 let more = finding.locations.dropFirst().map { location in
@@ -91,6 +94,8 @@ public enum TextReport {
 }
 
 extension String {
+    var escapedForTerminal: String { TerminalText.escaped(self) }
+
     func trimmingWhitespace() -> String {
         var text = Substring(self)
         while let first = text.first, first.isWhitespace { text.removeFirst() }

@@ -46,21 +46,53 @@ enum GitWorkTree {
 
     /// Paths relative to `folder` of the files git tracks under it plus the untracked ones it
     /// does not ignore. A nested repository or submodule comes back as one entry ending in `/`.
-    static func listFiles(in folder: String) throws(ListError) -> [String] {
+    /// Read with `-z`, as bytes: a name that is not UTF-8 (or holds a newline) comes back exactly.
+    /// `unreadable`: untracked folders git could not open (it warns and goes on, exit 0 — a path
+    /// past PATH_MAX, for one); the caller walks them itself rather than lose them in silence.
+    static func listFiles(in folder: String) throws(ListError) -> (paths: [[UInt8]], unreadable: [String]) {
         let output: [UInt8]
-        do {
-            output = try GitChild.run(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], in: folder)
+        let message: String
+        do throws(GitError) {
+            let child = try GitChild(["ls-files", "-z", "--cached", "--others", "--exclude-standard"], in: folder)
+            output = child.readAll()
+            let status: Int32
+            (status, message) = child.wait()
+            if status == 127 { throw GitError.gitMissing }
+            guard status == 0 else { throw GitError.failed(command: "git ls-files", message: message) }
         } catch .gitMissing {
             throw .gitMissing
         } catch {
             throw .failed(error.description)
         }
-        var seen = Set<String>()
-        var paths: [String] = []
+        var seen = Set<[UInt8]>()
+        var paths: [[UInt8]] = []
         for entry in output.split(separator: 0) {
-            let path = String(decoding: entry, as: UTF8.self)
+            let path = Array(entry)
             if seen.insert(path).inserted { paths.append(path) }   // conflicted files appear once per stage
         }
-        return paths
+        // git cuts its messages at 4,096 bytes, so a long name may have lost its end: then the
+        // folder up to the last complete '/' is walked instead (it holds the unreadable one),
+        // and git's entries under it are dropped so that nothing is scanned twice.
+        let prefix = "warning: could not open directory '"
+        var unreadable: [String] = []
+        for line in message.split(separator: "\n") where line.hasPrefix(prefix) {
+            var name = line.dropFirst(prefix.count)
+            if let end = name.range(of: "': ", options: .backwards) {
+                name = name[..<end.lowerBound]
+            } else if let slash = name.lastIndex(of: "/") {
+                name = name[..<slash]
+            } else {
+                name = ""
+            }
+            while name.hasSuffix("/") { name.removeLast() }
+            unreadable.append(String(name))
+        }
+        // An outer folder covers the folders under it.
+        unreadable = unreadable.filter { inner in !unreadable.contains { $0 != inner && ($0.isEmpty || inner.hasPrefix($0 + "/")) } }
+        if !unreadable.isEmpty {
+            let covered = unreadable.map { Array($0.utf8) + [UInt8(ascii: "/")] }
+            paths.removeAll { path in unreadable.contains("") || covered.contains { path.starts(with: $0) } }
+        }
+        return (paths, Array(Set(unreadable)).sorted())
     }
 }

@@ -43,12 +43,16 @@ struct AddedLines {
 /// `diff -u` does, streaming: added lines of each file are handed over as soon as the file ends.
 ///
 /// Handled: renames and copies, mode changes, new and deleted files, binary diffs (nothing to
-/// scan), `\ No newline at end of file`, quoted paths, and commit headers of a log whose format
-/// starts with `\u{1}` (see `DiffScanner`). Removed and context lines are never scanned.
+/// scan), `\ No newline at end of file`, quoted paths (unquoted as git quotes them, to their
+/// exact bytes), colour (`--color=always`: the escape codes are removed), commit headers of a
+/// log whose format starts with `\u{1}` (see `DiffScanner`). Removed and context lines are never
+/// scanned. Added lines past what a hunk header announced are scanned too (with a warning), and
+/// input with no diff structure at all is refused rather than reported as clean.
 struct UnifiedDiffReader {
     private let stream: StreamBuffer
     private(set) var lineNumber = 0
     private(set) var commits: [CommitInfo] = []
+    private(set) var warnings: [String] = []
 
     init(descriptor: Int32) {
         stream = StreamBuffer(descriptor: descriptor)
@@ -64,57 +68,108 @@ struct UnifiedDiffReader {
         var oldRemaining: [Int] = []
         var newRemaining = 0
         var inHunk: Bool { newRemaining > 0 || oldRemaining.contains { $0 > 0 } }
+        // Just after a hunk whose counts ran out: '+', '-' and ' ' lines still belong to it.
+        var afterHunk = false
+        var excessLines = 0
+        var previousWasOldHeader = false
+        // Any line that only a diff has (a file header, a hunk, a commit): without one, the
+        // input is not a diff, and saying "no secrets found" would be a lie.
+        var sawStructure = false
+        var sawText = false
+        var scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 1)
+        defer { scratch.deallocate() }
 
         func finish() {
             if let file = current, !file.isEmpty { body(file) }
             current = nil
         }
+        func endExcess() {
+            if excessLines > 0 {
+                warnings.append("line \(lineNumber): \(excessLines) added \(excessLines == 1 ? "line" : "lines") past what the hunk header announced; scanned \(excessLines == 1 ? "it" : "them") too")
+            }
+            excessLines = 0
+            afterHunk = false
+        }
 
         while let raw = stream.field(until: 0x0A) {
             lineNumber += 1
             var line = raw
+            if line.first == 0x1B {
+                if scratch.count < line.count { scratch.deallocate(); scratch = .allocate(byteCount: line.count, alignment: 1) }
+                line = Self.strippingColour(line, into: scratch)
+            }
             if line.last == 0x0D { line = UnsafeRawBufferPointer(rebasing: line[0..<(line.count - 1)]) }
+            if !sawText, line.contains(where: { $0 != 0x20 && $0 != 0x09 }) { sawText = true }
+            let wasOldHeader = previousWasOldHeader
+            previousWasOldHeader = false
 
             if inHunk {
                 // One marker column per parent: '+' absent from that parent, '-' absent from the
                 // result, ' ' in both. A line is added by this diff when every column says '+'.
                 let width = oldRemaining.count
                 if line.first == UInt8(ascii: "\\") { continue }   // "\ No newline at end of file"
-                var inResult = true
-                var addedToAll = true
-                for column in 0..<width {
-                    let marker = column < line.count ? line[column] : UInt8(ascii: " ")   // a blank line is context
-                    switch marker {
-                    case UInt8(ascii: "+"):
-                        break
-                    case UInt8(ascii: "-"):
-                        inResult = false
-                        addedToAll = false
-                        guard oldRemaining[column] > 0 else { throw DiffParseError(line: lineNumber, reason: "more removed lines than the hunk header announced") }
-                        oldRemaining[column] -= 1
-                    case UInt8(ascii: " "):
-                        addedToAll = false
-                        guard oldRemaining[column] > 0 else { throw DiffParseError(line: lineNumber, reason: "more context lines than the hunk header announced") }
-                        oldRemaining[column] -= 1
-                    default:
-                        throw DiffParseError(line: lineNumber, reason: "expected a hunk line starting with '+', '-' or ' ' (the hunk header announced \(oldRemaining.max() ?? 0) more old and \(newRemaining) more new lines)")
+                if Self.startsFileOrHunk(line) {
+                    // The hunk announced more lines than it has: end it here and read the header.
+                    warnings.append("line \(lineNumber): the hunk before ended \(max(newRemaining, oldRemaining.max() ?? 0)) lines early")
+                    oldRemaining = []
+                    newRemaining = 0
+                } else {
+                    var inResult = true
+                    var addedToAll = true
+                    for column in 0..<width {
+                        let marker = column < line.count ? line[column] : UInt8(ascii: " ")   // a blank line is context
+                        switch marker {
+                        case UInt8(ascii: "+"):
+                            break
+                        case UInt8(ascii: "-"):
+                            inResult = false
+                            addedToAll = false
+                            oldRemaining[column] = max(0, oldRemaining[column] - 1)
+                        case UInt8(ascii: " "):
+                            addedToAll = false
+                            oldRemaining[column] = max(0, oldRemaining[column] - 1)
+                        default:
+                            throw DiffParseError(line: lineNumber, reason: "expected a hunk line starting with '+', '-' or ' ' (the hunk header announced \(oldRemaining.max() ?? 0) more old and \(newRemaining) more new lines)")
+                        }
                     }
+                    if inResult {
+                        if addedToAll, !isDeleted {
+                            current?.append(UnsafeRawBufferPointer(rebasing: line[min(width, line.count)...]), at: newLine)
+                        }
+                        guard newLine < Int.max else { throw DiffParseError(line: lineNumber, reason: "line number out of range") }
+                        newLine += 1
+                        newRemaining = max(0, newRemaining - 1)
+                    }
+                    if !inHunk { afterHunk = true }
+                    continue
                 }
-                if inResult {
-                    guard newRemaining > 0 else { throw DiffParseError(line: lineNumber, reason: "more added lines than the hunk header announced") }
-                    if addedToAll, !isDeleted {
-                        let content = line.count > width ? UnsafeRawBufferPointer(rebasing: line[width...]) : UnsafeRawBufferPointer(rebasing: line[line.count...])
-                        current?.append(content, at: newLine)
-                    }
+            }
+
+            if afterHunk, let first = line.first {
+                // Lines a hunk header did not count. A '+' line is scanned (unless it is the
+                // "+++" of a next file, right after its "---"); '-' and ' ' lines move on.
+                let nextFileHeader = wasOldHeader && line.starts(with: "+++ ".utf8)
+                if first == UInt8(ascii: "+"), !nextFileHeader, current != nil, oldRemaining.count == 1 {
+                    if !isDeleted { current?.append(UnsafeRawBufferPointer(rebasing: line[1...]), at: newLine) }
+                    guard newLine < Int.max else { throw DiffParseError(line: lineNumber, reason: "line number out of range") }
                     newLine += 1
-                    newRemaining -= 1
+                    excessLines += 1
+                    continue
                 }
-                continue
+                if first == UInt8(ascii: " ") {
+                    newLine = newLine < Int.max ? newLine + 1 : newLine
+                    continue
+                }
+                if first == UInt8(ascii: "\\") { continue }
+                if first == UInt8(ascii: "-"), !line.starts(with: "--- ".utf8) { continue }
+                if !nextFileHeader && !line.starts(with: "--- ".utf8) { endExcess() }
             }
 
             if line.first == 0x01 {
                 // A commit header of our log format: "\u{1}<oid>\u{2}<author>\u{2}<author date>\u{2}<commit date>".
+                endExcess()
                 finish()
+                sawStructure = true
                 let fields = line.dropFirst().split(separator: 0x02, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
                 commits.append(CommitInfo(
                     oid: fields.first ?? "",
@@ -126,22 +181,28 @@ struct UnifiedDiffReader {
                 continue
             }
             if line.starts(with: "diff --cc ".utf8) || line.starts(with: "diff --combined ".utf8) {
+                endExcess()
                 finish()
+                sawStructure = true
                 let name = line.starts(with: "diff --cc ".utf8) ? line[10...] : line[16...]
-                pendingPath = Self.unquote(UnsafeRawBufferPointer(rebasing: name))
+                pendingPath = ReportPath.display(ReportPath.unquotingGit(name))
                 isDeleted = false
                 continue
             }
             if line.starts(with: "diff --git ".utf8) {
+                endExcess()
                 finish()
+                sawStructure = true
                 pendingPath = Self.pathFromDiffGit(line)
                 isDeleted = false
                 continue
             }
             if line.starts(with: "@@".utf8) {
                 guard let header = Self.hunkHeader(line) else {
-                    throw DiffParseError(line: lineNumber, reason: "unreadable hunk header '\(String(decoding: line, as: UTF8.self))'")
+                    throw DiffParseError(line: lineNumber, reason: "unreadable hunk header '\(String(decoding: line.prefix(200), as: UTF8.self))'")
                 }
+                endExcess()
+                sawStructure = true
                 if current == nil {
                     guard let path = pendingPath else {
                         throw DiffParseError(line: lineNumber, reason: "hunk before any file header ('+++ b/…' or 'diff --git')")
@@ -149,40 +210,104 @@ struct UnifiedDiffReader {
                     current = AddedLines(path: path, commit: commits.isEmpty ? nil : commits.count - 1)
                 }
                 (oldRemaining, newLine, newRemaining) = header
+                if !inHunk { afterHunk = true }
                 continue
             }
             if line.starts(with: "--- ".utf8) {
-                // Start of a file in plain `diff -u` output, or the old name in git's.
-                if current != nil { finish() }
+                // Start of a file in plain `diff -u` output, or the old name in git's; the file
+                // before ends at the "+++" that must follow.
                 if pendingPath == nil { pendingPath = "" }
+                previousWasOldHeader = true
                 continue
             }
             if line.starts(with: "+++ ".utf8) {
                 guard pendingPath != nil else {
                     throw DiffParseError(line: lineNumber, reason: "'+++' without a preceding '---' or 'diff --git'")
                 }
-                let name = Self.unquote(UnsafeRawBufferPointer(rebasing: line[4...]))
-                if name == "/dev/null" {
+                endExcess()
+                finish()
+                sawStructure = true
+                let name = Self.newName(UnsafeRawBufferPointer(rebasing: line[4...]))
+                if name == Array("/dev/null".utf8) {
                     isDeleted = true
                 } else {
                     isDeleted = false
-                    pendingPath = Self.strippingPrefix(Self.strippingTimestamp(name))
+                    pendingPath = ReportPath.display(name.starts(with: "b/".utf8) ? Array(name.dropFirst(2)) : name)
                 }
-                current = nil
                 continue
             }
             if line.starts(with: "rename to ".utf8) || line.starts(with: "copy to ".utf8) {
                 let prefixLength = line.starts(with: "rename to ".utf8) ? 10 : 8
-                pendingPath = Self.unquote(UnsafeRawBufferPointer(rebasing: line[prefixLength...]))
+                pendingPath = ReportPath.display(ReportPath.unquotingGit(line[prefixLength...]))
                 continue
             }
+            if line.starts(with: "Binary files ".utf8) || line.starts(with: "GIT binary patch".utf8) { sawStructure = true }
+            if line.starts(with: "commit ".utf8), line.count >= 47, line[7..<47].allSatisfy({ Self.isHexDigit($0) }) { sawStructure = true }
             // Anything else is a header (index, mode, similarity, "Binary files … differ") or
             // text around the patch (a commit message, an e-mail header): nothing to scan.
         }
+        if let error = stream.readError {
+            throw DiffParseError(line: lineNumber, reason: "cannot read the diff: \(error)")
+        }
         if inHunk {
+            // A cut-off diff is not a diff checked: the caller exits 2 rather than report it clean.
             throw DiffParseError(line: lineNumber, reason: "the input ends inside a hunk (\(oldRemaining.max() ?? 0) old and \(newRemaining) new lines missing)")
         }
+        endExcess()
         finish()
+        if sawText && !sawStructure {
+            throw DiffParseError(line: 1, reason: "the input is not a unified diff (no 'diff --git', '---'/'+++' or '@@' line); to scan it as text, use 'patrol scan -'")
+        }
+    }
+
+    /// Whether a line opens a file, a hunk or a commit (ends a hunk that announced too much).
+    private static func startsFileOrHunk(_ line: UnsafeRawBufferPointer) -> Bool {
+        line.first == 0x01 || line.starts(with: "diff --git ".utf8) || line.starts(with: "diff --cc ".utf8)
+            || line.starts(with: "diff --combined ".utf8) || line.starts(with: "@@ ".utf8) || line.starts(with: "@@@".utf8)
+    }
+
+    private static func isHexDigit(_ byte: UInt8) -> Bool {
+        (0x30...0x39).contains(byte) || (0x61...0x66).contains(byte)
+    }
+
+    /// `line` without its CSI escape sequences (`ESC [ … final`), which `--color=always` puts
+    /// around every line, copied into `scratch`.
+    static func strippingColour(_ line: UnsafeRawBufferPointer, into scratch: UnsafeMutableRawBufferPointer) -> UnsafeRawBufferPointer {
+        var count = 0
+        var index = 0
+        while index < line.count {
+            if line[index] == 0x1B, index + 1 < line.count, line[index + 1] == UInt8(ascii: "[") {
+                index += 2
+                while index < line.count, (0x20...0x3F).contains(line[index]) { index += 1 }
+                if index < line.count, (0x40...0x7E).contains(line[index]) { index += 1 }
+                continue
+            }
+            scratch[count] = line[index]
+            count += 1
+            index += 1
+        }
+        return UnsafeRawBufferPointer(rebasing: scratch[0..<count])
+    }
+
+    /// The name of a "+++ " line: unquoted if git quoted it (then a tab is part of the name),
+    /// else up to a tab (`diff -u` appends one and a timestamp; git one after a name with a space).
+    private static func newName(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        if bytes.first == UInt8(ascii: "\""), let closing = closingQuote(bytes, from: 0) {
+            return ReportPath.unquotingGit(bytes[0...closing])
+        }
+        let end = bytes.firstIndex(of: 0x09) ?? bytes.count
+        return Array(bytes[0..<end])
+    }
+
+    /// The index of the quote that closes the one at `start`, skipping escaped characters.
+    private static func closingQuote(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        var index = start + 1
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\\") { index += 2; continue }
+            if bytes[index] == UInt8(ascii: "\"") { return index }
+            index += 1
+        }
+        return nil
     }
 
     /// "@@ -a[,b] +c[,d] @@" → (old counts, first new line, new count); a combined diff of a
@@ -206,70 +331,44 @@ struct UnifiedDiffReader {
             old.append(counted.count)
         }
         guard parts[parents + 1].hasPrefix("+"), let new = range(parts[parents + 1]),
-              parts.count > parents + 2, parts[parents + 2] == marker
+              parts.count > parents + 2, parts[parents + 2] == marker,
+              !new.start.addingReportingOverflow(new.count).overflow   // no line number can pass Int.max
         else { return nil }
         return (old, new.start, new.count)
     }
 
-    /// The new path of "diff --git a/x b/y" (used until '+++' or 'rename to' say otherwise).
+    /// The new path of "diff --git a/x b/y" (used until '+++' or 'rename to' say otherwise),
+    /// each name quoted or not as git wrote it. An unquoted pair of equal names is split in the
+    /// middle, so a name holding " b/" is read right too.
     static func pathFromDiffGit(_ line: UnsafeRawBufferPointer) -> String? {
-        let text = String(decoding: line, as: UTF8.self)
-        if let range = text.range(of: " b/", options: .backwards) {
-            return unquote(String(text[range.upperBound...]))
+        let rest = UnsafeRawBufferPointer(rebasing: line[11...])
+        var newName: [UInt8]?
+        if rest.first == UInt8(ascii: "\""), let closing = closingQuote(rest, from: 0), closing + 2 < rest.count {
+            let second = UnsafeRawBufferPointer(rebasing: rest[(closing + 2)...])
+            newName = second.first == UInt8(ascii: "\"") ? ReportPath.unquotingGit(second) : Array(second)
+        } else if rest.count >= 5, (rest.count - 5) % 2 == 0, rest.starts(with: "a/".utf8) {
+            let half = (rest.count - 5) / 2
+            let first = rest[2..<(2 + half)], second = rest[(2 + half + 3)...]
+            if rest[(2 + half)..<(2 + half + 3)].elementsEqual(" b/".utf8), first.elementsEqual(second) { newName = Array("b/".utf8) + Array(second) }
         }
-        if let range = text.range(of: " \"b/", options: .backwards) {
-            return unquote("\"" + String(text[text.index(range.lowerBound, offsetBy: 4)...]))
+        if newName == nil {
+            let text = Array(rest)
+            if let quoted = lastRange(of: Array(" \"b/".utf8), in: text) {
+                newName = ReportPath.unquotingGit(text[(quoted + 1)...])
+            } else if let plain = lastRange(of: Array(" b/".utf8), in: text) {
+                newName = Array(text[(plain + 1)...])
+            }
+        }
+        guard let name = newName else { return nil }
+        return ReportPath.display(name.starts(with: "b/".utf8) ? Array(name.dropFirst(2)) : name)
+    }
+
+    private static func lastRange(of needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for start in stride(from: haystack.count - needle.count, through: 0, by: -1) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+            return start
         }
         return nil
-    }
-
-    private static func strippingPrefix(_ name: String) -> String {
-        name.hasPrefix("b/") ? String(name.dropFirst(2)) : name
-    }
-
-    /// `diff -u` appends a tab and a timestamp to names.
-    private static func strippingTimestamp(_ name: String) -> String {
-        guard let tab = name.firstIndex(of: "\t") else { return name }
-        return String(name[..<tab])
-    }
-
-    static func unquote(_ bytes: UnsafeRawBufferPointer) -> String {
-        unquote(String(decoding: bytes, as: UTF8.self))
-    }
-
-    /// Undoes git's C-style quoting of unusual paths: `"a\tb\303\251"`.
-    static func unquote(_ text: String) -> String {
-        guard text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 else { return text }
-        let inner = Array(text.utf8.dropFirst().dropLast())
-        var bytes: [UInt8] = []
-        var index = 0
-        while index < inner.count {
-            let byte = inner[index]
-            guard byte == UInt8(ascii: "\\"), index + 1 < inner.count else {
-                bytes.append(byte)
-                index += 1
-                continue
-            }
-            let next = inner[index + 1]
-            switch next {
-            case UInt8(ascii: "n"): bytes.append(0x0A); index += 2
-            case UInt8(ascii: "t"): bytes.append(0x09); index += 2
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): bytes.append(next); index += 2
-            case UInt8(ascii: "0")...UInt8(ascii: "7"):
-                var value = 0
-                var digits = 0
-                while digits < 3, index + 1 + digits < inner.count, (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(inner[index + 1 + digits]) {
-                    value = value * 8 + Int(inner[index + 1 + digits] - UInt8(ascii: "0"))
-                    digits += 1
-                }
-                bytes.append(UInt8(truncatingIfNeeded: value))
-                index += 1 + digits
-            default:
-                bytes.append(next)
-                index += 2
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
