@@ -76,6 +76,7 @@ public final class Scanner: Sendable {
         let scanner = InputScanner(ruleSet: ruleSet)
         var collector = Collector()
         collector.record(scanner.scanStream(descriptor: 0, enabled: nil), display: "<stdin>", assembler: assembler, scratch: MatchScratch())
+        collector.warnings += scanner.budgetWarnings(in: "<stdin>")
         collector.stats.rejectedByValidator = scanner.matcher.rejectedByValidator
         var report = collector.report(target: ScanTarget(kind: "stdin", root: FileManager.default.currentDirectoryPath))
         report.stats.seconds = Self.seconds(since: clock)
@@ -109,7 +110,9 @@ public final class Scanner: Sendable {
                     queue.add(jobs)
                 case .file(let absolute, let display):
                     let outcome = scanner.scanFile(atPath: absolute, maxFileSize: options.maxFileSize, enabled: enabledRules(for: absolute))
-                    collector.record(outcome, display: display.isEmpty ? (absolute as NSString).lastPathComponent : display, assembler: assembler, scratch: scratch)
+                    let name = display.isEmpty ? (absolute as NSString).lastPathComponent : display
+                    collector.record(outcome, display: name, assembler: assembler, scratch: scratch)
+                    collector.warnings += scanner.budgetWarnings(in: name)
                 }
                 queue.finish()
             }

@@ -27,6 +27,13 @@ final class BufferMatcher {
     private var searchedUpTo: [Int]
     /// Candidates that had the shape of a token but failed their validator.
     private(set) var rejectedByValidator = 0
+    /// Per rule: how many of its match calls ran out of `MatchBudget` in the current input.
+    private(set) var limitHits: [Int]
+    /// The rules with a non-zero `limitHits`, in the order they first hit the limit.
+    private(set) var limitedRules: [Int] = []
+    /// After this many exhausted match calls in one input, a rule is not run on the rest of it:
+    /// a backtracking custom rule then costs a bounded amount per file, not per keyword hit.
+    static let limitHitsBeforeSkipping = 64
     /// Secret spans of the candidates rejected by a validator, for the `matches` calls under
     /// way (a decoding recurses): a generic match there is a look-alike, not a secret.
     var rejectedSpans: [Range<Int>] = []
@@ -54,6 +61,7 @@ final class BufferMatcher {
         self.ruleSet = ruleSet
         scratch = MatchScratch()
         searchedUpTo = Array(repeating: 0, count: ruleSet.compiled.count)
+        limitHits = Array(repeating: 0, count: ruleSet.compiled.count)
         isGeneric = ruleSet.compiled.map { $0.rule.providerID == Self.genericProvider }
         anyGeneric = isGeneric.contains(true)
         decodesEscapes = ruleSet.keywordTargets.enumerated().map { keyword, targets in
@@ -61,6 +69,27 @@ final class BufferMatcher {
         }
         legacyTokenRules = ruleSet.candidateScans.filter { $0.scan.name == EncodedText.legacyTokenScan }.flatMap(\.rules)
     }
+
+    /// Starts a new input: forgets which rules ran out of their match budget.
+    func beginInput() {
+        for rule in limitedRules { limitHits[rule] = 0 }
+        limitedRules.removeAll(keepingCapacity: true)
+    }
+
+    /// Counts a match call of `rule` that ran out of its budget, if the last one did.
+    @inline(__always)
+    private func noteLimit(_ rule: Int) {
+        guard scratch.limitHits > 0 else { return }
+        scratch.limitHits = 0
+        if limitHits[rule] == 0 { limitedRules.append(rule) }
+        limitHits[rule] += 1
+    }
+
+    /// Match calls made so far by this matcher (rules, allow lists, context patterns).
+    var matchCalls: Int { scratch.matchCalls }
+    /// Encoded bytes handed to a decoder so far (base64 runs, percent and JSON escapes), each
+    /// time it was asked: a measure of the decoders' work per input byte.
+    var decodedBytes = 0
 
     /// Finds the matches in `buffer` whose start lies in `accept`. `atStart`/`atEnd` say whether
     /// the buffer's edges are the input's real edges (not a chunk boundary). `enabled`, when
@@ -153,8 +182,11 @@ final class BufferMatcher {
     }
 
     private func confirm(rule index: Int, at start: Int, in buffer: UnsafeRawBufferPointer, into results: inout [RawMatch]) {
+        guard limitHits[index] < Self.limitHitsBeforeSkipping else { return }
         let pattern = ruleSet.compiled[index].anchored.pattern
-        guard let match = pattern.match(buffer, from: start, scratch: scratch) else { return }
+        let found = pattern.match(buffer, from: start, scratch: scratch)
+        noteLimit(index)
+        guard let match = found else { return }
         record(rule: index, match: match, pattern: pattern, in: buffer, into: &results)
     }
 
@@ -162,10 +194,13 @@ final class BufferMatcher {
     /// keyword for matches starting no later than it. `searchedUpTo` keeps repeated keywords
     /// from searching the same bytes twice, so the work stays linear.
     private func search(rule index: Int, before position: Int, in buffer: UnsafeRawBufferPointer, accept: Range<Int>, into results: inout [RawMatch]) {
+        guard limitHits[index] < Self.limitHitsBeforeSkipping else { return }
         let pattern = ruleSet.compiled[index].search.pattern
         var from = max(0, position - Self.searchWindow, searchedUpTo[index])
-        while from <= position,
-              let match = pattern.match(buffer, from: from, startingNoLaterThan: position, scratch: scratch) {
+        while from <= position {
+            let found = pattern.match(buffer, from: from, startingNoLaterThan: position, scratch: scratch)
+            noteLimit(index)
+            guard let match = found else { break }
             if accept.contains(match.start) {
                 record(rule: index, match: match, pattern: pattern, in: buffer, into: &results)
             }
@@ -193,8 +228,10 @@ final class BufferMatcher {
             }
         }
         if let floor = rule.rule.entropy, Entropy.bitsPerByte(bytes) < floor { return }
-        for allow in rule.allow where allow.match(bytes, from: 0, scratch: scratch) != nil {
-            return
+        for allow in rule.allow {
+            let allowed = allow.match(bytes, from: 0, scratch: scratch) != nil
+            noteLimit(index)
+            if allowed { return }
         }
         results.append(RawMatch(
             rule: index, start: match.start, end: match.end,
@@ -226,6 +263,7 @@ final class BufferMatcher {
                 from = max(match.end, match.start + 1)
             }
         }
+        scratch.limitHits = 0   // a context pattern is no rule: its exhausted calls are not reported
         return best.mapValues(\.value)
     }
 }
