@@ -103,6 +103,7 @@ final class InputScanner {
         case .utf16:
             return scan(DescriptorStream(descriptor: -1, pending: Array(memory)), enabled: enabled, sniff: true)
         case .bytes:
+            matcher.beginInput()
             matches.removeAll(keepingCapacity: true)
             matcher.matches(in: memory, accept: 0..<memory.count, enabled: enabled, into: &matches)
             var occurrences: [Occurrence] = []
@@ -116,6 +117,11 @@ final class InputScanner {
 
     func scan(bytes: [UInt8], enabled: [Bool]? = nil) -> InputOutcome {
         bytes.withUnsafeBytes { scan(memory: $0, enabled: enabled) }
+    }
+
+    /// Scans bytes through the chunked path a file takes (tests: chunk edges on generated input).
+    func scanChunked(bytes: [UInt8], enabled: [Bool]? = nil) -> InputOutcome {
+        scan(DescriptorStream(descriptor: -1, pending: bytes), enabled: enabled, sniff: true)
     }
 
     private func scan(_ stream: DescriptorStream, enabled: [Bool]?, sniff: Bool) -> InputOutcome {
@@ -149,6 +155,7 @@ final class InputScanner {
             }
         }
 
+        matcher.beginInput()
         var occurrences: [Occurrence] = []
         var cursor = LineCursor()
         var bufferStart = 0       // offset of buffer[0] in the (decoded) input
@@ -184,7 +191,11 @@ final class InputScanner {
     /// snippets with every secret on the line marked, and context.
     private func locate(in view: UnsafeRawBufferPointer, bufferStart: Int, cursor: inout LineCursor, into occurrences: inout [Occurrence]) {
         let base = view.baseAddress!
-        for match in matches {
+        // Matches are sorted by secret start: the ones that can reach into a snippet start at
+        // most `longestSecret` before it, so each snippet looks at its neighbours only and many
+        // matches in one chunk cost linear time.
+        let longestSecret = matches.reduce(0) { max($0, $1.secretEnd - $1.secretStart) }
+        for (index, match) in matches.enumerated() {
             let start = match.secretStart, end = match.secretEnd
             cursor.advance(to: bufferStart + start, in: view, bufferStart: bufferStart)
             let line = cursor.line
@@ -214,7 +225,11 @@ final class InputScanner {
             if snippetEnd > snippetStart, view[snippetEnd - 1] == 0x0D, snippetEnd > end { snippetEnd -= 1 }
             if snippetStart > start { snippetStart = start }
             var spans: [Range<Int>] = []
-            for other in matches where other.secretStart < snippetEnd && other.secretEnd > snippetStart {
+            var firstNeighbour = index
+            while firstNeighbour > 0, matches[firstNeighbour - 1].secretStart >= snippetStart - longestSecret { firstNeighbour -= 1 }
+            var pastNeighbours = index + 1
+            while pastNeighbours < matches.count, matches[pastNeighbours].secretStart < snippetEnd { pastNeighbours += 1 }
+            for other in matches[firstNeighbour..<pastNeighbours] where other.secretStart < snippetEnd && other.secretEnd > snippetStart {
                 let clipped = max(other.secretStart, snippetStart)..<min(other.secretEnd, snippetEnd)
                 if let last = spans.last, last.upperBound > clipped.lowerBound {
                     spans[spans.count - 1] = last.lowerBound..<max(last.upperBound, clipped.upperBound)
@@ -239,6 +254,19 @@ final class InputScanner {
                 validated: match.validated,
                 decoding: match.decoding ?? "none"
             ))
+        }
+    }
+
+    /// One warning for each rule whose regex ran out of its match budget (`MatchBudget`) in the
+    /// input last scanned, naming it as `display`: that rule's results there may be incomplete.
+    func budgetWarnings(in display: String) -> [String] {
+        matcher.limitedRules.map { rule in
+            let id = matcher.ruleSet.compiled[rule].rule.id
+            let hits = matcher.limitHits[rule]
+            if hits >= BufferMatcher.limitHitsBeforeSkipping {
+                return "rule \(id) hit its match limit \(hits) times in \(display) and was not run on the rest of it; results for it are incomplete (simplify its regex: nested quantifiers such as (a+)+ backtrack)"
+            }
+            return "rule \(id) hit its match limit in \(display); results for it may be incomplete (simplify its regex: nested quantifiers such as (a+)+ backtrack)"
         }
     }
 
