@@ -10,10 +10,11 @@ gives the same bytes.
 
 - percent-run:       one run of percent-encoded bytes with `ghp_` in the middle of it
 - percent-keywords:  `ghp_` and percent escapes, repeated (a keyword hit every 10 bytes)
+- json-keywords:     JSON strings of 8 KB holding `ghp_\\n` over and over
 - password-lines:    `password = value` lines
 - password-repeat:   `password=` repeated, no newline
-- aws-dense:         AWS access key ids and 40-character keys, one pair a line (the keys
-                     have too little entropy to be reported, so each is fully checked)
+- aws-dense:         AWS access key ids and random 40-character keys, one pair a line: every
+                     line is a finding, so placing many matches in one file is measured too
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import os
 import random
 import sys
 
-NAMES = ["percent-run", "percent-keywords", "password-lines", "password-repeat", "aws-dense"]
+NAMES = ["percent-run", "percent-keywords", "json-keywords", "password-lines", "password-repeat", "aws-dense"]
 
 
 def body(name: str, size: int, rng: random.Random) -> bytes:
@@ -34,6 +35,9 @@ def body(name: str, size: int, rng: random.Random) -> bytes:
     if name == "percent-keywords":
         unit = "ghp_%2B%3D"
         return (unit * (size // len(unit) + 1))[:size].encode()
+    if name == "json-keywords":
+        unit = '"' + "ghp_\\n" * 1365 + '",\n'
+        return (unit * (size // len(unit) + 1))[:size].encode()
     if name == "password-lines":
         unit = "password = value\n"
         return (unit * (size // len(unit) + 1))[:size].encode()
@@ -42,12 +46,12 @@ def body(name: str, size: int, rng: random.Random) -> bytes:
         return (unit * (size // len(unit) + 1))[:size].encode()
     if name == "aws-dense":
         upper = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-        weak = "abcdefghABCDEFGH"   # 16 symbols: at most 4 bits a character, below the rule's floor
+        base64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
         lines = []
         total = 0
         while total < size:
             key_id = "AKIA" + "".join(rng.choice(upper) for _ in range(16))
-            key = "".join(rng.choice(weak) for _ in range(40))
+            key = "".join(rng.choice(base64) for _ in range(40))
             line = f"{key_id} {key}\n"
             lines.append(line)
             total += len(line)

@@ -37,18 +37,22 @@ import Testing
                 }
                 return escapes + Array("ghp_".utf8) + escapes
             case .percentKeywords: return repeated("ghp_%2B%3D")
-            case .jsonKeywords: return Array("\"".utf8) + repeated("ghp_\\n") + Array("\"".utf8)
+            case .jsonKeywords:
+                // JSON strings of 8 KB (within the 16 KiB a string is followed), a keyword and
+                // an escape every six bytes.
+                let string = "\"" + String(repeating: "ghp_\\n", count: 1_365) + "\",\n"
+                return repeated(string)
             case .passwordLines: return repeated("password = value\n")
             case .passwordRepeat: return repeated("password=")
             case .awsDense:
+                // Every line a pair (random, made here): many findings in one chunk.
                 let upper = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
-                let weak = Array("abcdefghABCDEFGH".utf8)   // too little entropy to report
                 var out: [UInt8] = []
                 while out.count < size {
                     out += Array("AKIA".utf8)
                     for _ in 0..<16 { out.append(upper[Int(rng.next() % 32)]) }
                     out.append(UInt8(ascii: " "))
-                    for _ in 0..<40 { out.append(weak[Int(rng.next() % 16)]) }
+                    for _ in 0..<40 { out.append(Base64.alphabet[Int(rng.next() % 64)]) }
                     out.append(0x0A)
                 }
                 return out

@@ -74,7 +74,7 @@ import Testing
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
         for index in 0..<count {
             let secret = String((0..<32).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
-            let fingerprint = String(format: "%032x", index)
+            let fingerprint = String(format: "%032lx", index)
             let location = #"{"path": "config/app.env", "line": \#(index + 1), "column": 10, "commit": null, "author_date": null}"#
             if index > 0 { text += ",\n" }
             text += #"{"rule": "generic-password", "rule_name": "Password", "provider": "generic", "confidence": "medium", "secret": "\#(secret)", "fingerprint": "\#(fingerprint)", "redacted": false, "path": "config/app.env", "line": \#(index + 1), "column": 10, "end_line": \#(index + 1), "end_column": 41, "snippet": "password=\#(secret)", "decoded": "none", "validated": null, "verified": null, "context": {}, "commit": null, "author": null, "author_date": null, "commit_date": null, "locations": [\#(location)]}"#

@@ -192,7 +192,10 @@ final class BufferMatcher {
 
     /// For a keyword whose distance from the match start varies: search from a little before the
     /// keyword for matches starting no later than it. `searchedUpTo` keeps repeated keywords
-    /// from searching the same bytes twice, so the work stays linear.
+    /// from searching the same bytes twice, so the work stays linear: it moves past each hit
+    /// and past each match, as a global regex search does (matches of one rule do not overlap),
+    /// so `password=` repeated, whose every match spans the next 256 bytes, is matched once per
+    /// 256 bytes, not once per keyword.
     private func search(rule index: Int, before position: Int, in buffer: UnsafeRawBufferPointer, accept: Range<Int>, into results: inout [RawMatch]) {
         guard limitHits[index] < Self.limitHitsBeforeSkipping else { return }
         let pattern = ruleSet.compiled[index].search.pattern
@@ -206,7 +209,7 @@ final class BufferMatcher {
             }
             from = max(match.end, match.start + 1)
         }
-        searchedUpTo[index] = max(searchedUpTo[index], position + 1)
+        searchedUpTo[index] = max(searchedUpTo[index], position + 1, from)
     }
 
     private func record(rule index: Int, match: (start: Int, end: Int), pattern: PCRE2Pattern, in buffer: UnsafeRawBufferPointer, into results: inout [RawMatch]) {
