@@ -159,7 +159,11 @@ final class BufferMatcher {
         if results.count - first > 1 {
             results[first...].sort { ($0.secretStart, $0.rule, $0.start) < ($1.secretStart, $1.rule, $1.start) }
             var unique: [RawMatch] = []
-            for match in results[first...] where unique.last.map({ $0.rule != match.rule || $0.start != match.start }) ?? true {
+            // One per rule and start, and one per rule and secret span (the AWS rule's two
+            // branches find the same key from its id and from the next id).
+            for match in results[first...] where unique.last.map({
+                $0.rule != match.rule || ($0.start != match.start && ($0.secretStart, $0.secretEnd) != (match.secretStart, match.secretEnd))
+            }) ?? true {
                 unique.append(match)
             }
             results.replaceSubrange(first..., with: unique)
@@ -242,31 +246,68 @@ final class BufferMatcher {
         ))
     }
 
-    /// The value of the provider's context patterns nearest to `secret` within `window`.
+    /// Where the context patterns' values lie in the buffer whose matches are being placed:
+    /// found once, as the windows of successive matches move forward, so a buffer with a match
+    /// every line costs one pass of each pattern, not one search of a 4 KiB window per match.
+    private struct ContextSpans {
+        var spans: [Range<Int>] = []
+        /// Starts before this offset have been searched.
+        var next = 0
+    }
+
+    private var contextSpans: [ObjectIdentifier: ContextSpans] = [:]
+
+    /// Starts placing the matches of a new buffer (`context` calls with windows that only move
+    /// forward).
+    func beginPlacing() {
+        contextSpans.removeAll(keepingCapacity: true)
+    }
+
+    /// The value of the provider's context patterns nearest to `secret` within `window`; the
+    /// windows of successive calls after `beginPlacing` must not move backwards.
     func context(for rule: Int, secret: Range<Int>, window: Range<Int>, in buffer: UnsafeRawBufferPointer) -> [String: String] {
         let providerID = ruleSet.compiled[rule].rule.providerID
         guard let patterns = ruleSet.contextPatterns[providerID] else { return [:] }
-        let region = UnsafeRawBufferPointer(rebasing: buffer[window])
-        var best: [String: (distance: Int, value: String)] = [:]
+        var values: [String: String] = [:]
         for (name, lazy) in patterns {
             let pattern = lazy.pattern
             guard let group = pattern.namedGroups["value"] else { continue }
-            var from = 0
-            while from <= region.count, let match = pattern.match(region, from: from, scratch: scratch) {
-                if let span = pattern.groupSpan(group, scratch: scratch), !span.isEmpty {
-                    let absolute = (span.lowerBound + window.lowerBound)..<(span.upperBound + window.lowerBound)
-                    let overlapsSecret = absolute.overlaps(secret)
-                    let distance = absolute.lowerBound >= secret.upperBound
-                        ? absolute.lowerBound - secret.upperBound
-                        : max(0, secret.lowerBound - absolute.upperBound)
-                    if !overlapsSecret, distance < best[name]?.distance ?? .max {
-                        best[name] = (distance, String(decoding: UnsafeRawBufferPointer(rebasing: region[span]), as: UTF8.self))
-                    }
-                }
-                from = max(match.end, match.start + 1)
+            let key = ObjectIdentifier(lazy)
+            var state = contextSpans[key] ?? ContextSpans()
+            state.next = max(state.next, window.lowerBound)
+            while state.next < window.upperBound,
+                  let match = pattern.match(buffer, from: state.next, startingNoLaterThan: window.upperBound - 1, scratch: scratch) {
+                if let span = pattern.groupSpan(group, scratch: scratch), !span.isEmpty { state.spans.append(span) }
+                state.next = max(match.end, match.start + 1)
             }
+            state.next = max(state.next, window.upperBound)
+            if let span = Self.nearest(state.spans, to: secret, within: window) {
+                values[name] = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[span]), as: UTF8.self)
+            }
+            contextSpans[key] = state
         }
         scratch.limitHits = 0   // a context pattern is no rule: its exhausted calls are not reported
-        return best.mapValues(\.value)
+        return values
+    }
+
+    /// Of `spans` (sorted, not overlapping), the one inside `window` and not overlapping
+    /// `secret` that is nearest to it; on a tie, the one before it.
+    static func nearest(_ spans: [Range<Int>], to secret: Range<Int>, within window: Range<Int>) -> Range<Int>? {
+        var low = 0, high = spans.count   // the first span starting at or after the secret's end
+        while low < high {
+            let middle = (low + high) / 2
+            if spans[middle].lowerBound < secret.upperBound { low = middle + 1 } else { high = middle }
+        }
+        var before = low - 1
+        while before >= 0, spans[before].overlaps(secret) { before -= 1 }
+        var best: (distance: Int, span: Range<Int>)?
+        if before >= 0, spans[before].lowerBound >= window.lowerBound {
+            best = (max(0, secret.lowerBound - spans[before].upperBound), spans[before])
+        }
+        if low < spans.count, spans[low].upperBound <= window.upperBound {
+            let distance = spans[low].lowerBound - secret.upperBound
+            if distance < best?.distance ?? .max { best = (distance, spans[low]) }
+        }
+        return best?.span
     }
 }

@@ -191,6 +191,7 @@ final class InputScanner {
     /// snippets with every secret on the line marked, and context.
     private func locate(in view: UnsafeRawBufferPointer, bufferStart: Int, cursor: inout LineCursor, into occurrences: inout [Occurrence]) {
         let base = view.baseAddress!
+        matcher.beginPlacing()
         // Matches are sorted by secret start: the ones that can reach into a snippet start at
         // most `longestSecret` before it, so each snippet looks at its neighbours only and many
         // matches in one chunk cost linear time.
