@@ -63,6 +63,7 @@ import Testing
     struct Work {
         let found: Bool
         let matchCalls: Int
+        let matchedBytes: Int
         let decodedBytes: Int
         let limitedRules: [String]
     }
@@ -74,7 +75,7 @@ import Testing
         let token = GitHubTokenChecksum.generate(prefix: "ghp_", using: &rng)
         let input = shape.body(size: size) + Array("\ngithub_token = \(token)\n".utf8)
         let scanner = InputScanner(ruleSet: ruleSet, chunkCapacity: 1 << 20)
-        let calls = scanner.matcher.matchCalls, decoded = scanner.matcher.decodedBytes
+        let calls = scanner.matcher.matchCalls, matched = scanner.matcher.matchedBytes, decoded = scanner.matcher.decodedBytes
         var found = false
         if case .scanned(_, let occurrences) = scanner.scanChunked(bytes: input) {
             found = occurrences.contains { $0.secret == token && ruleSet.compiled[$0.rule].rule.id == "github-pat" }
@@ -82,6 +83,7 @@ import Testing
         return Work(
             found: found,
             matchCalls: scanner.matcher.matchCalls - calls,
+            matchedBytes: scanner.matcher.matchedBytes - matched,
             decodedBytes: scanner.matcher.decodedBytes - decoded,
             limitedRules: scanner.matcher.limitedRules.map { ruleSet.compiled[$0].rule.id }
         )
@@ -102,7 +104,10 @@ import Testing
         let small = Self.scan(shape, size: 256 << 10), large = Self.scan(shape, size: 1 << 20)
         #expect(Double(large.matchCalls) <= Double(small.matchCalls) * 4.5 + 64, "match calls on \(shape): \(small.matchCalls) for 256 KiB, \(large.matchCalls) for 1 MiB")
         #expect(Double(large.decodedBytes) <= Double(small.decodedBytes) * 4.5 + 4096, "bytes decoded on \(shape): \(small.decodedBytes) for 256 KiB, \(large.decodedBytes) for 1 MiB")
-        // And a bounded amount per input byte, whatever the size.
+        // And a bounded amount per input byte, whatever the size: before, every `password=`
+        // of a line of them matched the next 256 bytes again, and every keyword in a run of
+        // escapes decoded 4 KiB around it.
         #expect(large.decodedBytes <= 8 << 20, "\(large.decodedBytes) bytes decoded for 1 MiB of \(shape)")
+        #expect(large.matchedBytes <= 16 << 20, "\(large.matchedBytes) bytes matched for 1 MiB of \(shape)")
     }
 }

@@ -87,6 +87,10 @@ final class BufferMatcher {
 
     /// Match calls made so far by this matcher (rules, allow lists, context patterns).
     var matchCalls: Int { scratch.matchCalls }
+    /// Bytes the rules' regexes were run over so far: for each search, from its start to the
+    /// end of its match (or to the keyword when none). A measure of repeated matching over
+    /// the same bytes, which counting calls does not show.
+    var matchedBytes = 0
     /// Encoded bytes handed to a decoder so far (base64 runs, percent and JSON escapes), each
     /// time it was asked: a measure of the decoders' work per input byte.
     var decodedBytes = 0
@@ -191,6 +195,7 @@ final class BufferMatcher {
         let found = pattern.match(buffer, from: start, scratch: scratch)
         noteLimit(index)
         guard let match = found else { return }
+        matchedBytes += match.end - start
         record(rule: index, match: match, pattern: pattern, in: buffer, into: &results)
     }
 
@@ -207,6 +212,7 @@ final class BufferMatcher {
         while from <= position {
             let found = pattern.match(buffer, from: from, startingNoLaterThan: position, scratch: scratch)
             noteLimit(index)
+            matchedBytes += max(found?.end ?? position, from) - from
             guard let match = found else { break }
             if accept.contains(match.start) {
                 record(rule: index, match: match, pattern: pattern, in: buffer, into: &results)
