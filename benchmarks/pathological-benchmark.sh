@@ -67,7 +67,7 @@ for file in "$inputs"/*.txt; do
             echo "pathological-benchmark: $name: patrol exited $status (expected 1: the trailing token)" >&2
             failed=1
         fi
-        read -r wall user sys kib < "$work/time"
+        read -r wall user sys kib < <(tail -n 1 "$work/time")
         cpu=$(python3 -c "print(f'{$user + $sys:.2f}')")
         if [[ -z $best_cpu ]] || python3 -c "import sys; sys.exit(0 if $cpu < $best_cpu else 1)"; then
             best_cpu=$cpu best_wall=$wall peak=$((kib / 1024))

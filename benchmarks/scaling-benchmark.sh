@@ -54,7 +54,7 @@ if [[ $quick == yes ]]; then depths=(100 200) lines=(25000 100000) reports=(1000
 timed() {
     local status=0
     /usr/bin/time -f '%e %M' -o "$work/time" "$patrol" "$@" > "$work/out" 2> "$work/err" || status=$?
-    read -r wall kib < "$work/time"
+    read -r wall kib < <(tail -n 1 "$work/time")
     echo "$wall $((kib / 1024)) $status"
 }
 

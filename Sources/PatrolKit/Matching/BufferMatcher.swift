@@ -25,6 +25,8 @@ final class BufferMatcher {
     private var encodedHits: [Int] = []
     /// Per rule: the position up to which bounded searches have already looked.
     private var searchedUpTo: [Int]
+    /// Per rule with a fixed keyword offset: where its last confirmed match ended.
+    private var matchedUpTo: [Int]
     /// Candidates that had the shape of a token but failed their validator.
     private(set) var rejectedByValidator = 0
     /// Per rule: how many of its match calls ran out of `MatchBudget` in the current input.
@@ -61,6 +63,7 @@ final class BufferMatcher {
         self.ruleSet = ruleSet
         scratch = MatchScratch()
         searchedUpTo = Array(repeating: 0, count: ruleSet.compiled.count)
+        matchedUpTo = Array(repeating: 0, count: ruleSet.compiled.count)
         limitHits = Array(repeating: 0, count: ruleSet.compiled.count)
         isGeneric = ruleSet.compiled.map { $0.rule.providerID == Self.genericProvider }
         anyGeneric = isGeneric.contains(true)
@@ -119,7 +122,10 @@ final class BufferMatcher {
         encodedHits.removeAll(keepingCapacity: true)
         ruleSet.prefilter.collectHits(in: buffer, into: &hits)
         if !hits.isEmpty {
-            for index in searchedUpTo.indices { searchedUpTo[index] = 0 }
+            for index in searchedUpTo.indices {
+                searchedUpTo[index] = 0
+                matchedUpTo[index] = 0
+            }
             for hit in hits {
                 if decodes, !ruleSet.decodingGates[hit.keyword].isEmpty {
                     openDecodings(at: hit, in: buffer, escapeHits: &escapeHits)
@@ -133,8 +139,12 @@ final class BufferMatcher {
                     if let offset = target.fixedOffset {
                         let start = hit.position - offset
                         if anyGeneric, !isGeneric[target.rule] { tokenStarts.append(start) }
-                        guard start >= 0, accept.contains(start) else { continue }
-                        confirm(rule: target.rule, at: start, in: buffer, into: &results)
+                        // Matches of one rule do not overlap (as in a global search): a keyword
+                        // inside an earlier match (`password=` repeated) is not confirmed again.
+                        guard start >= 0, accept.contains(start), start >= matchedUpTo[target.rule] else { continue }
+                        if let end = confirm(rule: target.rule, at: start, in: buffer, into: &results) {
+                            matchedUpTo[target.rule] = end
+                        }
                     } else {
                         search(rule: target.rule, before: hit.position, in: buffer, accept: accept, into: &results)
                     }
@@ -189,14 +199,17 @@ final class BufferMatcher {
         }
     }
 
-    private func confirm(rule index: Int, at start: Int, in buffer: UnsafeRawBufferPointer, into results: inout [RawMatch]) {
-        guard limitHits[index] < Self.limitHitsBeforeSkipping else { return }
+    /// Matches the rule at `start`; returns where the match ended, if it matched.
+    @discardableResult
+    private func confirm(rule index: Int, at start: Int, in buffer: UnsafeRawBufferPointer, into results: inout [RawMatch]) -> Int? {
+        guard limitHits[index] < Self.limitHitsBeforeSkipping else { return nil }
         let pattern = ruleSet.compiled[index].anchored.pattern
         let found = pattern.match(buffer, from: start, scratch: scratch)
         noteLimit(index)
-        guard let match = found else { return }
+        guard let match = found else { return nil }
         matchedBytes += match.end - start
         record(rule: index, match: match, pattern: pattern, in: buffer, into: &results)
+        return match.end
     }
 
     /// For a keyword whose distance from the match start varies: search from a little before the

@@ -41,7 +41,7 @@ struct JSONValueStream {
 
     /// The next byte that is not white space, without consuming it; nil at the end.
     mutating func peekSignificant() throws(ValueError) -> UInt8? {
-        while let byte = try wrap({ try $0.peek() }) {
+        while let byte = try peek() {
             guard byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 else { return byte }
             index += 1
         }
@@ -62,7 +62,7 @@ struct JSONValueStream {
             try readString(into: &output)
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             var depth = 0
-            while let byte = try wrap({ try $0.peek() }) {
+            while let byte = try peek() {
                 if byte == UInt8(ascii: "\"") {
                     try readString(into: &output)
                     continue
@@ -79,7 +79,7 @@ struct JSONValueStream {
             throw .malformed(Malformed(offset: offset))
         default:
             // A number, true, false or null: up to the next delimiter.
-            while let byte = try wrap({ try $0.peek() }) {
+            while let byte = try peek() {
                 if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]")
                     || byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { return }
                 output.append(byte)
@@ -93,7 +93,7 @@ struct JSONValueStream {
         output.append(UInt8(ascii: "\""))
         index += 1
         var escaped = false
-        while let byte = try wrap({ try $0.peek() }) {
+        while let byte = try peek() {
             output.append(byte)
             index += 1
             if escaped {
@@ -113,23 +113,15 @@ struct JSONValueStream {
         case read(ReadError)
     }
 
-    private mutating func wrap<T>(_ body: (inout JSONValueStream) throws(ReadError) -> T) throws(ValueError) -> T {
-        do {
-            return try body(&self)
-        } catch {
-            throw .read(error)
-        }
-    }
-
     @inline(__always)
-    private mutating func peek() throws(ReadError) -> UInt8? {
+    private mutating func peek() throws(ValueError) -> UInt8? {
         if index < buffer.count { return buffer[index] }
         guard try refill() else { return nil }
         return buffer[index]
     }
 
     /// Replaces the consumed buffer with the next chunk; false at the end of the input.
-    private mutating func refill() throws(ReadError) -> Bool {
+    private mutating func refill() throws(ValueError) -> Bool {
         guard !atEnd else { return false }
         consumed += buffer.count
         index = 0
@@ -139,7 +131,7 @@ struct JSONValueStream {
             if count < 0 {
                 if errno == EINTR { continue }
                 buffer = []
-                throw ReadError(message: String(cString: strerror(errno)))
+                throw .read(ReadError(message: String(cString: strerror(errno))))
             }
             buffer.removeSubrange(count...)
             if count == 0 { atEnd = true }

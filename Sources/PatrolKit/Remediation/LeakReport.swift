@@ -26,29 +26,36 @@ public struct LeakReport: Sendable {
     /// Parses a report held in memory; `source` names it in errors (a path, or `<stdin>`).
     public static func parse(_ data: [UInt8], source: String) throws(RemediationError) -> LeakReport {
         var stream = JSONValueStream(bytes: data)
-        return try read(&stream, source: source, isEmpty: data.isEmpty)
+        return try readMembers(&stream, source: source, isEmpty: data.isEmpty)
     }
 
     /// Reads a report from `descriptor` (left open) a finding at a time: memory grows with the
     /// findings kept, not with a parsed copy of the whole document.
     public static func read(descriptor: Int32, source: String) throws(RemediationError) -> LeakReport {
         var stream = JSONValueStream(descriptor: descriptor)
-        return try read(&stream, source: source, isEmpty: nil)
+        return try readMembers(&stream, source: source, isEmpty: nil)
     }
 
     /// The top-level object, its `findings` array read an element at a time and every other
     /// member parsed whole (they are small: target, version, skipped, errors, stats).
-    private static func read(_ stream: inout JSONValueStream, source: String, isEmpty: Bool?) throws(RemediationError) -> LeakReport {
+    private static func readMembers(_ stream: inout JSONValueStream, source: String, isEmpty: Bool?) throws(RemediationError) -> LeakReport {
         func fail(_ reason: String) -> RemediationError { .unreadableReport(source: source, reason: reason) }
-        func step<T>(_ body: (inout JSONValueStream) throws(JSONValueStream.ValueError) -> T) throws(RemediationError) -> T {
-            do {
-                return try body(&stream)
-            } catch {
-                switch error {
-                case .malformed: throw fail("invalid JSON")
-                case .read(let failure): throw fail("cannot read it (\(failure.message))")
-                }
+        func converted(_ error: JSONValueStream.ValueError) -> RemediationError {
+            switch error {
+            case .malformed: fail("invalid JSON")
+            case .read(let failure): fail("cannot read it (\(failure.message))")
             }
+        }
+        func peek() throws(RemediationError) -> UInt8? {
+            do { return try stream.peekSignificant() } catch { throw converted(error) }
+        }
+        func expect(_ byte: Character) throws(RemediationError) {
+            do { try stream.expect(UInt8(ascii: byte.unicodeScalars.first!)) } catch { throw converted(error) }
+        }
+        var value: [UInt8] = []
+        func readValue() throws(RemediationError) {
+            value.removeAll(keepingCapacity: true)
+            do { try stream.readValue(into: &value) } catch { throw converted(error) }
         }
         func parseValue(_ bytes: [UInt8]) throws(RemediationError) -> Any {
             do {
@@ -57,42 +64,38 @@ public struct LeakReport: Sendable {
                 throw fail("invalid JSON")
             }
         }
-        guard let first = try step({ try $0.peekSignificant() }) else { throw fail(isEmpty ?? true ? "it is empty" : "invalid JSON") }
+        guard let first = try peek() else { throw fail(isEmpty ?? true ? "it is empty" : "invalid JSON") }
         guard first == UInt8(ascii: "{") else {
             throw fail(first == UInt8(ascii: "[") ? "the top level is not an object" : "invalid JSON")
         }
         var root: [String: Any] = [:]
         var entries: [Entry] = []
         var sawFindings = false
-        var value: [UInt8] = []
-        try step { try $0.expect(UInt8(ascii: "{")) }
-        while try step({ try $0.peekSignificant() }) != UInt8(ascii: "}") {
-            if !root.isEmpty || sawFindings { try step { try $0.expect(UInt8(ascii: ",")) } }
-            value.removeAll(keepingCapacity: true)
-            try step { try $0.readValue(into: &value) }
+        try expect("{")
+        while try peek() != UInt8(ascii: "}") {
+            if !root.isEmpty || sawFindings { try expect(",") }
+            try readValue()
             guard let key = try parseValue(value) as? String else { throw fail("invalid JSON") }
-            try step { try $0.expect(UInt8(ascii: ":")) }
+            try expect(":")
             if key == "findings" {
                 // Each element is parsed alone and dropped once it is an entry.
                 try checkVersion(root, required: false, fail: fail)
-                guard try step({ try $0.peekSignificant() }) == UInt8(ascii: "[") else { throw fail("no \"findings\" array") }
-                try step { try $0.expect(UInt8(ascii: "[")) }
-                while try step({ try $0.peekSignificant() }) != UInt8(ascii: "]") {
-                    if !entries.isEmpty { try step { try $0.expect(UInt8(ascii: ",")) } }
-                    value.removeAll(keepingCapacity: true)
-                    try step { try $0.readValue(into: &value) }
+                guard try peek() == UInt8(ascii: "[") else { throw fail("no \"findings\" array") }
+                try expect("[")
+                while try peek() != UInt8(ascii: "]") {
+                    if !entries.isEmpty { try expect(",") }
+                    try readValue()
                     entries.append(try entry(parseValue(value), number: entries.count + 1, fail: fail))
                 }
-                try step { try $0.expect(UInt8(ascii: "]")) }
+                try expect("]")
                 sawFindings = true
             } else {
-                value.removeAll(keepingCapacity: true)
-                try step { try $0.readValue(into: &value) }
+                try readValue()
                 root[key] = try parseValue(value)
             }
         }
-        try step { try $0.expect(UInt8(ascii: "}")) }
-        guard try step({ try $0.peekSignificant() }) == nil else { throw fail("invalid JSON") }
+        try expect("}")
+        guard try peek() == nil else { throw fail("invalid JSON") }
         try checkVersion(root, required: true, fail: fail)
         guard let target = root["target"] as? [String: Any], let kind = target["kind"] as? String, let rootPath = target["root"] as? String else {
             throw fail("no \"target\" with \"kind\" and \"root\"")
