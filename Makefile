@@ -2,7 +2,7 @@
 SWIFT  ?= swift
 PREFIX ?= /usr/local
 
-.PHONY: run test bench bench-accuracy bench-history bench-latency bench-sweep install deps build release clean
+.PHONY: run test bench bench-accuracy bench-history bench-latency bench-sweep bench-pathological bench-scaling install deps build release clean
 
 ## make run: install what is missing, build release, scan this repository
 run: release
@@ -33,6 +33,14 @@ bench-latency: release
 ## make bench-sweep: first and second (incremental) sweep of 20 generated repositories, times and peak RSS
 bench-sweep: release
 	benchmarks/sweep-benchmark.sh
+
+## make bench-pathological: hostile 10 MB inputs (percent escapes, password lines, dense AWS keys), MB/s per core
+bench-pathological: release
+	benchmarks/pathological-benchmark.sh
+
+## make bench-scaling: cost against size for folder depth, locations per file and report size, then the pathological inputs
+bench-scaling: release
+	benchmarks/scaling-benchmark.sh
 
 ## make install: a release build with the Swift runtime linked in, into $(PREFIX)/bin
 install: deps

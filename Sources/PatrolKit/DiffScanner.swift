@@ -196,6 +196,9 @@ public final class DiffScanner: Sendable {
                 case .failed(let message):
                     report.errors.append(ScanFailure(path: added.path, message: message))
                 }
+                for warning in scanner.budgetWarnings(in: added.path) where !report.warnings.contains(warning) {
+                    report.warnings.append(warning)
+                }
             }
         } catch {
             throw .parse(error)

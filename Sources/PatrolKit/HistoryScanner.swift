@@ -145,6 +145,7 @@ public final class HistoryScanner: Sendable {
         report.stats.rejectedByValidator = outcome.rejected
         report.skipped += outcome.skipped
         report.errors += outcome.errors
+        report.warnings += outcome.warnings
 
         // Who introduced the blobs that matched.
         if !outcome.occurrences.isEmpty {
@@ -187,6 +188,7 @@ public final class HistoryScanner: Sendable {
         var occurrences: [String: [Occurrence]] = [:]
         var skipped: [SkippedItem] = []
         var errors: [ScanFailure] = []
+        var warnings: [String] = []
         var blobs = 0
         var bytes = 0
         var rejected = 0
@@ -211,6 +213,7 @@ public final class HistoryScanner: Sendable {
                     case .failed(let message):
                         outcome.errors.append(ScanFailure(path: firstPath[entry.oid] ?? "blob \(entry.oid)", message: message))
                     }
+                    outcome.warnings += scanner.budgetWarnings(in: firstPath[entry.oid] ?? "blob \(entry.oid)")
                     options.progress?.doneItems.add(1, ordering: .relaxed)
                     options.progress?.doneBytes.add(entry.size, ordering: .relaxed)
                 }, missing: { oid in
@@ -230,6 +233,7 @@ public final class HistoryScanner: Sendable {
             merged.occurrences.merge(outcome.occurrences) { first, _ in first }
             merged.skipped += outcome.skipped
             merged.errors += outcome.errors
+            merged.warnings += outcome.warnings
             merged.blobs += outcome.blobs
             merged.bytes += outcome.bytes
             merged.rejected += outcome.rejected

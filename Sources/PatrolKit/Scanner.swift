@@ -76,6 +76,7 @@ public final class Scanner: Sendable {
         let scanner = InputScanner(ruleSet: ruleSet)
         var collector = Collector()
         collector.record(scanner.scanStream(descriptor: 0, enabled: nil), display: "<stdin>", assembler: assembler, scratch: MatchScratch())
+        collector.warnings += scanner.budgetWarnings(in: "<stdin>")
         collector.stats.rejectedByValidator = scanner.matcher.rejectedByValidator
         var report = collector.report(target: ScanTarget(kind: "stdin", root: FileManager.default.currentDirectoryPath))
         report.stats.seconds = Self.seconds(since: clock)
@@ -118,6 +119,7 @@ public final class Scanner: Sendable {
                     }
                     let display = path.relative.isEmpty ? ReportPath.display(path.absolute.split(separator: UInt8(ascii: "/")).last ?? []) : path.display
                     collector.record(outcome, display: display, assembler: assembler, scratch: scratch)
+                    collector.warnings += scanner.budgetWarnings(in: display)
                 }
                 queue.finish()
             }

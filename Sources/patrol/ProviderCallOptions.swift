@@ -60,22 +60,15 @@ struct TokenReport {
     /// Reads the report (a file, or standard input for `-`). A secret that must be sent but
     /// cannot be recovered ends the command (exit 2).
     static func load(_ path: String, command: String, ruleDirectories: [String], for purpose: ReportTokens.Purpose, minimumConfidence: Confidence = .low) throws -> TokenReport {
-        let source = path == "-" ? "<stdin>" : path
-        let bytes: [UInt8]
-        if path == "-" {
-            if isatty(STDIN_FILENO) == 1 {
-                throw CommandFailure("no report: name a JSON report ('patrol \(command) report.json') or pipe one in ('patrol scan --format json --show-secrets | patrol \(command) -')")
-            }
-            bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
-        } else {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw CommandFailure("\(path): cannot read the report (no such file, or not readable)")
-            }
-            bytes = Array(data)
+        if path == "-", isatty(STDIN_FILENO) == 1 {
+            throw CommandFailure("no report: name a JSON report ('patrol \(command) report.json') or pipe one in ('patrol scan --format json --show-secrets | patrol \(command) -')")
         }
+        // Read a finding at a time: a report of 200,000 findings is never parsed whole.
+        let input = try ReportInput(path: path)
+        defer { input.close() }
         var report: LeakReport
         do {
-            report = try LeakReport.parse(bytes, source: source)
+            report = try LeakReport.read(descriptor: input.descriptor, source: input.source)
         } catch {
             throw CommandFailure(error.description)
         }

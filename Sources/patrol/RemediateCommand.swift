@@ -51,6 +51,9 @@ struct RemediateCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print nothing on standard error but errors.")
     var quiet = false
 
+    @Flag(name: .shortAndLong, help: "Also print patrol's peak memory on standard error.")
+    var verbose = false
+
     func validate() throws {
         if noReplaceFile && replaceFile != nil { throw ValidationError("--replace-file and --no-replace-file cannot be combined") }
     }
@@ -64,20 +67,13 @@ struct RemediateCommand: ParsableCommand {
     }
 
     private func makePlan() throws {
-        let source = report == "-" ? "<stdin>" : report
-        let bytes: [UInt8]
-        if report == "-" {
-            if isatty(STDIN_FILENO) == 1 {
-                throw CommandFailure("no report: name a JSON report ('patrol remediate report.json') or pipe one in ('patrol scan --format json | patrol remediate -')")
-            }
-            bytes = Array(FileHandle.standardInput.readDataToEndOfFile())
-        } else {
-            guard let data = FileManager.default.contents(atPath: report) else {
-                throw CommandFailure("\(report): cannot read the report (no such file, or not readable)")
-            }
-            bytes = Array(data)
+        if report == "-", isatty(STDIN_FILENO) == 1 {
+            throw CommandFailure("no report: name a JSON report ('patrol remediate report.json') or pipe one in ('patrol scan --format json | patrol remediate -')")
         }
-        let leakReport = try LeakReport.parse(bytes, source: source)
+        // Read a finding at a time: a report of 200,000 findings is never parsed whole.
+        let input = try ReportInput(path: report)
+        defer { input.close() }
+        let leakReport = try LeakReport.read(descriptor: input.descriptor, source: input.source)
         let ruleSet = try RuleLoader.load(extraDirectories: ruleDirectories)
 
         var options = RemediationPlanner.Options(reportFile: report == "-" ? nil : report)
@@ -104,6 +100,7 @@ struct RemediateCommand: ParsableCommand {
                 summary += "; replacements file (\(replacements.literals.count) line\(replacements.literals.count == 1 ? "" : "s"), holds secrets, mode 0600): \(path)"
             }
             Terminal.note(summary)
+            if verbose, let peak = Terminal.peakMemoryKiB() { Terminal.note("patrol: peak memory \(peak / 1024) MiB") }
         }
     }
 }

@@ -75,6 +75,7 @@ struct VerifyCommand: ParsableCommand {
             }
             Terminal.note("patrol: \(tokens.count) distinct secret\(tokens.count == 1 ? "" : "s"): \(live) live, \(notLive) not live, "
                 + "\(failed) could not be checked, \(unsupported) not supported" + (unsupported > 0 && !output.verbose ? " (--verbose lists them)" : ""))
+            if output.verbose, let peak = Terminal.peakMemoryKiB() { Terminal.note("patrol: peak memory \(peak / 1024) MiB") }
         }
         if live > 0 { throw ExitCode(output.exitCode) }
         if live + notLive == 0 && !tokens.isEmpty { throw ExitCode(2) }

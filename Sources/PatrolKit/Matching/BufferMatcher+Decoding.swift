@@ -9,12 +9,12 @@ extension BufferMatcher {
     /// rejected itself, so the generic heuristic does not report it either.
     func decodeAndMatch(_ runs: [Range<Int>], in buffer: UnsafeRawBufferPointer, accept: Range<Int>, enabled: [Bool]?, depth: Int, into results: inout [RawMatch]) {
         var inner: [RawMatch] = []
-        var done: [Range<Int>] = []
-        for run in runs where accept.contains(run.lowerBound) && !done.contains(run) {
-            done.append(run)
+        var done = Set<Range<Int>>()
+        for run in runs where accept.contains(run.lowerBound) && done.insert(run).inserted {
             let label = EncodedText.label(forRunAt: run.lowerBound, in: buffer)
             var seen = Set<[UInt8]>()
             let rejectedBefore = rejectedByValidator
+            decodedBytes += run.count
             for var decoded in EncodedText.decodings(of: UnsafeRawBufferPointer(rebasing: buffer[run])) {
                 var decoding = label
                 if let text = EncodedText.utf16Text(decoded) {
@@ -46,16 +46,16 @@ extension BufferMatcher {
     /// rule over the same text (a PEM block with `\n` escapes, which the regex also accepts):
     /// the decoded secret is the real one and carries its fingerprint.
     func decodeEscapes(around positions: [Int], in buffer: UnsafeRawBufferPointer, accept: Range<Int>, enabled: [Bool]?, depth: Int, first: Int, into results: inout [RawMatch]) {
-        var done: [Range<Int>] = []
+        var done = Set<Range<Int>>()
         var found: [RawMatch] = []
         var inner: [RawMatch] = []
         var state = EscapedText.ScanState()
         for position in positions {
             for kind in EscapedText.Kind.allCases {
                 guard let span = EscapedText.span(kind, around: position, in: buffer, state: &state),
-                      !done.contains(span)
+                      done.insert(span).inserted
                 else { continue }
-                done.append(span)
+                decodedBytes += span.count
                 let (decoded, offsets) = EscapedText.decode(kind, UnsafeRawBufferPointer(rebasing: buffer[span]))
                 inner.removeAll(keepingCapacity: true)
                 let rejectedBefore = rejectedByValidator
@@ -102,9 +102,25 @@ extension BufferMatcher {
         }
         let starts = Set(tokenStarts[firstTokenStart...])
         guard !blocked.isEmpty || !starts.isEmpty else { return }
+        // Sorted by start, with the furthest end reached so far: a span overlaps some blocked
+        // span when one of those starting before its end reaches past its start. A binary search
+        // per generic match keeps a file dense with both kinds of match linear-logarithmic.
+        blocked = blocked.filter { !$0.isEmpty }.sorted { $0.lowerBound < $1.lowerBound }
+        var furthestEnd: [Int] = []
+        furthestEnd.reserveCapacity(blocked.count)
+        for span in blocked { furthestEnd.append(max(furthestEnd.last ?? Int.min, span.upperBound)) }
+        func isBlocked(_ span: Range<Int>) -> Bool {
+            guard !span.isEmpty else { return false }
+            var low = 0, high = blocked.count   // first blocked span starting at or after span's end
+            while low < high {
+                let middle = (low + high) / 2
+                if blocked[middle].lowerBound < span.upperBound { low = middle + 1 } else { high = middle }
+            }
+            return low > 0 && furthestEnd[low - 1] > span.lowerBound
+        }
         var kept: [RawMatch] = []
         for match in results[first...] {
-            if isGeneric[match.rule], starts.contains(match.secretStart) || blocked.contains(where: { $0.overlaps(match.secretStart..<match.secretEnd) }) { continue }
+            if isGeneric[match.rule], starts.contains(match.secretStart) || isBlocked(match.secretStart..<match.secretEnd) { continue }
             kept.append(match)
         }
         results.replaceSubrange(first..., with: kept)

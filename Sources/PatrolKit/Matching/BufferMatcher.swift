@@ -25,8 +25,17 @@ final class BufferMatcher {
     private var encodedHits: [Int] = []
     /// Per rule: the position up to which bounded searches have already looked.
     private var searchedUpTo: [Int]
+    /// Per rule with a fixed keyword offset: where its last confirmed match ended.
+    private var matchedUpTo: [Int]
     /// Candidates that had the shape of a token but failed their validator.
     private(set) var rejectedByValidator = 0
+    /// Per rule: how many of its match calls ran out of `MatchBudget` in the current input.
+    private(set) var limitHits: [Int]
+    /// The rules with a non-zero `limitHits`, in the order they first hit the limit.
+    private(set) var limitedRules: [Int] = []
+    /// After this many exhausted match calls in one input, a rule is not run on the rest of it:
+    /// a backtracking custom rule then costs a bounded amount per file, not per keyword hit.
+    static let limitHitsBeforeSkipping = 64
     /// Secret spans of the candidates rejected by a validator, for the `matches` calls under
     /// way (a decoding recurses): a generic match there is a look-alike, not a secret.
     var rejectedSpans: [Range<Int>] = []
@@ -54,6 +63,8 @@ final class BufferMatcher {
         self.ruleSet = ruleSet
         scratch = MatchScratch()
         searchedUpTo = Array(repeating: 0, count: ruleSet.compiled.count)
+        matchedUpTo = Array(repeating: 0, count: ruleSet.compiled.count)
+        limitHits = Array(repeating: 0, count: ruleSet.compiled.count)
         isGeneric = ruleSet.compiled.map { $0.rule.providerID == Self.genericProvider }
         anyGeneric = isGeneric.contains(true)
         decodesEscapes = ruleSet.keywordTargets.enumerated().map { keyword, targets in
@@ -61,6 +72,31 @@ final class BufferMatcher {
         }
         legacyTokenRules = ruleSet.candidateScans.filter { $0.scan.name == EncodedText.legacyTokenScan }.flatMap(\.rules)
     }
+
+    /// Starts a new input: forgets which rules ran out of their match budget.
+    func beginInput() {
+        for rule in limitedRules { limitHits[rule] = 0 }
+        limitedRules.removeAll(keepingCapacity: true)
+    }
+
+    /// Counts a match call of `rule` that ran out of its budget, if the last one did.
+    @inline(__always)
+    private func noteLimit(_ rule: Int) {
+        guard scratch.limitHits > 0 else { return }
+        scratch.limitHits = 0
+        if limitHits[rule] == 0 { limitedRules.append(rule) }
+        limitHits[rule] += 1
+    }
+
+    /// Match calls made so far by this matcher (rules, allow lists, context patterns).
+    var matchCalls: Int { scratch.matchCalls }
+    /// Bytes the rules' regexes were run over so far: for each search, from its start to the
+    /// end of its match (or to the keyword when none). A measure of repeated matching over
+    /// the same bytes, which counting calls does not show.
+    var matchedBytes = 0
+    /// Encoded bytes handed to a decoder so far (base64 runs, percent and JSON escapes), each
+    /// time it was asked: a measure of the decoders' work per input byte.
+    var decodedBytes = 0
 
     /// Finds the matches in `buffer` whose start lies in `accept`. `atStart`/`atEnd` say whether
     /// the buffer's edges are the input's real edges (not a chunk boundary). `enabled`, when
@@ -86,7 +122,10 @@ final class BufferMatcher {
         encodedHits.removeAll(keepingCapacity: true)
         ruleSet.prefilter.collectHits(in: buffer, into: &hits)
         if !hits.isEmpty {
-            for index in searchedUpTo.indices { searchedUpTo[index] = 0 }
+            for index in searchedUpTo.indices {
+                searchedUpTo[index] = 0
+                matchedUpTo[index] = 0
+            }
             for hit in hits {
                 if decodes, !ruleSet.decodingGates[hit.keyword].isEmpty {
                     openDecodings(at: hit, in: buffer, escapeHits: &escapeHits)
@@ -100,8 +139,12 @@ final class BufferMatcher {
                     if let offset = target.fixedOffset {
                         let start = hit.position - offset
                         if anyGeneric, !isGeneric[target.rule] { tokenStarts.append(start) }
-                        guard start >= 0, accept.contains(start) else { continue }
-                        confirm(rule: target.rule, at: start, in: buffer, into: &results)
+                        // Matches of one rule do not overlap (as in a global search): a keyword
+                        // inside an earlier match (`password=` repeated) is not confirmed again.
+                        guard start >= 0, accept.contains(start), start >= matchedUpTo[target.rule] else { continue }
+                        if let end = confirm(rule: target.rule, at: start, in: buffer, into: &results) {
+                            matchedUpTo[target.rule] = end
+                        }
                     } else {
                         search(rule: target.rule, before: hit.position, in: buffer, accept: accept, into: &results)
                     }
@@ -130,7 +173,11 @@ final class BufferMatcher {
         if results.count - first > 1 {
             results[first...].sort { ($0.secretStart, $0.rule, $0.start) < ($1.secretStart, $1.rule, $1.start) }
             var unique: [RawMatch] = []
-            for match in results[first...] where unique.last.map({ $0.rule != match.rule || $0.start != match.start }) ?? true {
+            // One per rule and start, and one per rule and secret span (the AWS rule's two
+            // branches find the same key from its id and from the next id).
+            for match in results[first...] where unique.last.map({
+                $0.rule != match.rule || ($0.start != match.start && ($0.secretStart, $0.secretEnd) != (match.secretStart, match.secretEnd))
+            }) ?? true {
                 unique.append(match)
             }
             results.replaceSubrange(first..., with: unique)
@@ -152,26 +199,40 @@ final class BufferMatcher {
         }
     }
 
-    private func confirm(rule index: Int, at start: Int, in buffer: UnsafeRawBufferPointer, into results: inout [RawMatch]) {
+    /// Matches the rule at `start`; returns where the match ended, if it matched.
+    @discardableResult
+    private func confirm(rule index: Int, at start: Int, in buffer: UnsafeRawBufferPointer, into results: inout [RawMatch]) -> Int? {
+        guard limitHits[index] < Self.limitHitsBeforeSkipping else { return nil }
         let pattern = ruleSet.compiled[index].anchored.pattern
-        guard let match = pattern.match(buffer, from: start, scratch: scratch) else { return }
+        let found = pattern.match(buffer, from: start, scratch: scratch)
+        noteLimit(index)
+        guard let match = found else { return nil }
+        matchedBytes += match.end - start
         record(rule: index, match: match, pattern: pattern, in: buffer, into: &results)
+        return match.end
     }
 
     /// For a keyword whose distance from the match start varies: search from a little before the
     /// keyword for matches starting no later than it. `searchedUpTo` keeps repeated keywords
-    /// from searching the same bytes twice, so the work stays linear.
+    /// from searching the same bytes twice, so the work stays linear: it moves past each hit
+    /// and past each match, as a global regex search does (matches of one rule do not overlap),
+    /// so `password=` repeated, whose every match spans the next 256 bytes, is matched once per
+    /// 256 bytes, not once per keyword.
     private func search(rule index: Int, before position: Int, in buffer: UnsafeRawBufferPointer, accept: Range<Int>, into results: inout [RawMatch]) {
+        guard limitHits[index] < Self.limitHitsBeforeSkipping else { return }
         let pattern = ruleSet.compiled[index].search.pattern
         var from = max(0, position - Self.searchWindow, searchedUpTo[index])
-        while from <= position,
-              let match = pattern.match(buffer, from: from, startingNoLaterThan: position, scratch: scratch) {
+        while from <= position {
+            let found = pattern.match(buffer, from: from, startingNoLaterThan: position, scratch: scratch)
+            noteLimit(index)
+            matchedBytes += max(found?.end ?? position, from) - from
+            guard let match = found else { break }
             if accept.contains(match.start) {
                 record(rule: index, match: match, pattern: pattern, in: buffer, into: &results)
             }
             from = max(match.end, match.start + 1)
         }
-        searchedUpTo[index] = max(searchedUpTo[index], position + 1)
+        searchedUpTo[index] = max(searchedUpTo[index], position + 1, from)
     }
 
     private func record(rule index: Int, match: (start: Int, end: Int), pattern: PCRE2Pattern, in buffer: UnsafeRawBufferPointer, into results: inout [RawMatch]) {
@@ -193,8 +254,10 @@ final class BufferMatcher {
             }
         }
         if let floor = rule.rule.entropy, Entropy.bitsPerByte(bytes) < floor { return }
-        for allow in rule.allow where allow.match(bytes, from: 0, scratch: scratch) != nil {
-            return
+        for allow in rule.allow {
+            let allowed = allow.match(bytes, from: 0, scratch: scratch) != nil
+            noteLimit(index)
+            if allowed { return }
         }
         results.append(RawMatch(
             rule: index, start: match.start, end: match.end,
@@ -202,30 +265,68 @@ final class BufferMatcher {
         ))
     }
 
-    /// The value of the provider's context patterns nearest to `secret` within `window`.
+    /// Where the context patterns' values lie in the buffer whose matches are being placed:
+    /// found once, as the windows of successive matches move forward, so a buffer with a match
+    /// every line costs one pass of each pattern, not one search of a 4 KiB window per match.
+    private struct ContextSpans {
+        var spans: [Range<Int>] = []
+        /// Starts before this offset have been searched.
+        var next = 0
+    }
+
+    private var contextSpans: [ObjectIdentifier: ContextSpans] = [:]
+
+    /// Starts placing the matches of a new buffer (`context` calls with windows that only move
+    /// forward).
+    func beginPlacing() {
+        contextSpans.removeAll(keepingCapacity: true)
+    }
+
+    /// The value of the provider's context patterns nearest to `secret` within `window`; the
+    /// windows of successive calls after `beginPlacing` must not move backwards.
     func context(for rule: Int, secret: Range<Int>, window: Range<Int>, in buffer: UnsafeRawBufferPointer) -> [String: String] {
         let providerID = ruleSet.compiled[rule].rule.providerID
         guard let patterns = ruleSet.contextPatterns[providerID] else { return [:] }
-        let region = UnsafeRawBufferPointer(rebasing: buffer[window])
-        var best: [String: (distance: Int, value: String)] = [:]
+        var values: [String: String] = [:]
         for (name, lazy) in patterns {
             let pattern = lazy.pattern
             guard let group = pattern.namedGroups["value"] else { continue }
-            var from = 0
-            while from <= region.count, let match = pattern.match(region, from: from, scratch: scratch) {
-                if let span = pattern.groupSpan(group, scratch: scratch), !span.isEmpty {
-                    let absolute = (span.lowerBound + window.lowerBound)..<(span.upperBound + window.lowerBound)
-                    let overlapsSecret = absolute.overlaps(secret)
-                    let distance = absolute.lowerBound >= secret.upperBound
-                        ? absolute.lowerBound - secret.upperBound
-                        : max(0, secret.lowerBound - absolute.upperBound)
-                    if !overlapsSecret, distance < best[name]?.distance ?? .max {
-                        best[name] = (distance, String(decoding: UnsafeRawBufferPointer(rebasing: region[span]), as: UTF8.self))
-                    }
-                }
-                from = max(match.end, match.start + 1)
+            let key = ObjectIdentifier(lazy)
+            var state = contextSpans[key] ?? ContextSpans()
+            state.next = max(state.next, window.lowerBound)
+            while state.next < window.upperBound,
+                  let match = pattern.match(buffer, from: state.next, startingNoLaterThan: window.upperBound - 1, scratch: scratch) {
+                if let span = pattern.groupSpan(group, scratch: scratch), !span.isEmpty { state.spans.append(span) }
+                state.next = max(match.end, match.start + 1)
             }
+            state.next = max(state.next, window.upperBound)
+            if let span = Self.nearest(state.spans, to: secret, within: window) {
+                values[name] = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[span]), as: UTF8.self)
+            }
+            contextSpans[key] = state
         }
-        return best.mapValues(\.value)
+        scratch.limitHits = 0   // a context pattern is no rule: its exhausted calls are not reported
+        return values
+    }
+
+    /// Of `spans` (sorted, not overlapping), the one inside `window` and not overlapping
+    /// `secret` that is nearest to it; on a tie, the one before it.
+    static func nearest(_ spans: [Range<Int>], to secret: Range<Int>, within window: Range<Int>) -> Range<Int>? {
+        var low = 0, high = spans.count   // the first span starting at or after the secret's end
+        while low < high {
+            let middle = (low + high) / 2
+            if spans[middle].lowerBound < secret.upperBound { low = middle + 1 } else { high = middle }
+        }
+        var before = low - 1
+        while before >= 0, spans[before].overlaps(secret) { before -= 1 }
+        var best: (distance: Int, span: Range<Int>)?
+        if before >= 0, spans[before].lowerBound >= window.lowerBound {
+            best = (max(0, secret.lowerBound - spans[before].upperBound), spans[before])
+        }
+        if low < spans.count, spans[low].upperBound <= window.upperBound {
+            let distance = spans[low].lowerBound - secret.upperBound
+            if distance < best?.distance ?? .max { best = (distance, spans[low]) }
+        }
+        return best?.span
     }
 }

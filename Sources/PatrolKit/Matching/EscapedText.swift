@@ -34,13 +34,23 @@ enum EscapedText {
         var unquotedBefore = -1
         /// The URL run of an earlier hit ends here and holds no escape: later hits in it are skipped.
         var cleanRunEnd = -1
+        /// The percent-encoded window decoded for an earlier hit: a later hit at least
+        /// `percentReach / 2` before its end is skipped (a token there lies in it whole), and
+        /// the next window starts at most that far back, so a megabyte-long run of escapes with
+        /// a keyword every few bytes is decoded about twice, not once per hit.
+        var percentWindow = -1 ..< -1
+        /// The last JSON string found (with or without escapes): a later hit inside it is
+        /// skipped, so many keywords in one long string do not each scan back to its quote.
+        var lastString = -1 ..< -1
     }
 
     /// The encoded text around `position` worth decoding, or nil when it holds no escape.
     static func span(_ kind: Kind, around position: Int, in buffer: UnsafeRawBufferPointer, state: inout ScanState) -> Range<Int>? {
         switch kind {
         case .percent: percentRun(around: position, in: buffer, state: &state)
-        case .json: jsonString(around: position, in: buffer, unquotedBefore: &state.unquotedBefore)
+        case .json:
+            if state.lastString.contains(position) { nil }
+            else { jsonString(around: position, in: buffer, state: &state) }
         }
     }
 
@@ -53,15 +63,19 @@ enum EscapedText {
 
     private static func percentRun(around position: Int, in buffer: UnsafeRawBufferPointer, state: inout ScanState) -> Range<Int>? {
         if position < state.cleanRunEnd { return nil }
+        let window = state.percentWindow
+        if window.contains(position), position + percentReach / 2 <= window.upperBound { return nil }
+        let floor = window.upperBound > position - percentReach ? max(0, window.upperBound - percentReach / 2) : 0
         return urlCharacters.withUnsafeBufferPointer { table -> Range<Int>? in
             var start = position
-            while start > 0, position - start < percentReach, table[Int(buffer[start - 1])] { start -= 1 }
+            while start > floor, position - start < percentReach, table[Int(buffer[start - 1])] { start -= 1 }
             var end = position
             while end < buffer.count, end - position < percentReach, table[Int(buffer[end])] { end += 1 }
             // At least one real escape: % and two hex digits.
             var index = start
             while index + 2 < end {
                 if buffer[index] == UInt8(ascii: "%"), hexValue(buffer[index + 1]) != nil, hexValue(buffer[index + 2]) != nil {
+                    state.percentWindow = start..<end
                     return start..<end
                 }
                 index += 1
@@ -73,7 +87,8 @@ enum EscapedText {
 
     /// The content of the double-quoted string holding `position` on its line, if it holds a
     /// backslash escape.
-    private static func jsonString(around position: Int, in buffer: UnsafeRawBufferPointer, unquotedBefore: inout Int) -> Range<Int>? {
+    private static func jsonString(around position: Int, in buffer: UnsafeRawBufferPointer, state: inout ScanState) -> Range<Int>? {
+        let unquotedBefore = state.unquotedBefore
         var start = position
         var sawBackslash = false
         // [unquotedBefore - reach, unquotedBefore] holds no quote or newline: stopping there
@@ -81,7 +96,7 @@ enum EscapedText {
         let known = unquotedBefore < position && position - unquotedBefore < reach ? unquotedBefore : -1
         while true {
             if start == known || position - start >= reach {
-                unquotedBefore = position
+                state.unquotedBefore = position
                 return nil
             }
             guard start > 0 else { return nil }
@@ -104,7 +119,9 @@ enum EscapedText {
             if byte == UInt8(ascii: "\"") { break }
             end += 1
         }
-        return sawBackslash && end <= buffer.count ? start..<min(end, buffer.count) : nil
+        guard end <= buffer.count else { return nil }
+        state.lastString = start..<end
+        return sawBackslash ? start..<end : nil
     }
 
     /// Whether the byte at `index` follows an odd number of backslashes.

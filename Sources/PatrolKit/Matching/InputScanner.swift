@@ -91,6 +91,7 @@ final class InputScanner {
     /// Scans a file the caller opened (and closes): paths too long or not UTF-8 are opened by
     /// `LongPath`.
     func scanFile(descriptor: Int32, maxFileSize: Int, enabled: [Bool]?) -> InputOutcome {
+        matcher.beginInput()
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return .failed(String(cString: strerror(errno))) }
         guard info.st_mode & S_IFMT == S_IFREG else { return .skipped(.notRegularFile) }
@@ -106,6 +107,7 @@ final class InputScanner {
     /// transcoded): from where it started when it can be rewound, else from a copy in an unlinked
     /// temporary file.
     func scanStream(descriptor: Int32, enabled: [Bool]?) -> InputOutcome {
+        matcher.beginInput()
         let start = lseek(descriptor, 0, SEEK_CUR)
         if start >= 0 {
             return scan(DescriptorStream(descriptor: descriptor), enabled: enabled, rewind: DescriptorStream.rewinder(descriptor, to: start))
@@ -136,6 +138,7 @@ final class InputScanner {
     /// one pass, no copy. Input that looks like UTF-16 is scanned raw as well as transcoded
     /// through the chunked path.
     func scan(memory: UnsafeRawBufferPointer, enabled: [Bool]? = nil) -> InputOutcome {
+        matcher.beginInput()
         switch InputEncoding.sniff(memory) {
         case .binary:
             return .skipped(.binary)
@@ -153,6 +156,7 @@ final class InputScanner {
     /// binary or UTF-16 file (sniffing them lost the tokens on those lines). Text that does look
     /// like UTF-16 (`git diff --text` of such a file) is scanned transcoded as well.
     func scanAddedLines(_ bytes: [UInt8]) -> InputOutcome {
+        matcher.beginInput()
         var occurrences: [Occurrence] = bytes.withUnsafeBytes { memory in
             matches.removeAll(keepingCapacity: true)
             matcher.matches(in: memory, accept: 0..<memory.count, enabled: nil, into: &matches)
@@ -176,6 +180,7 @@ final class InputScanner {
     /// Bytes in memory read through the chunked path, as a file or standard input is: lets
     /// tests put tokens at chunk edges without files.
     func scanChunked(_ bytes: [UInt8], enabled: [Bool]? = nil) -> InputOutcome {
+        matcher.beginInput()
         scan(DescriptorStream(descriptor: -1, pending: bytes), enabled: enabled, rewind: { DescriptorStream(descriptor: -1, pending: bytes) })
     }
 
@@ -295,7 +300,12 @@ final class InputScanner {
     /// snippets with every secret on the line marked, and context.
     private func locate(in view: UnsafeRawBufferPointer, bufferStart: Int, cursor: inout LineCursor, into occurrences: inout [Occurrence]) {
         let base = view.baseAddress!
-        for match in matches {
+        matcher.beginPlacing()
+        // Matches are sorted by secret start: the ones that can reach into a snippet start at
+        // most `longestSecret` before it, so each snippet looks at its neighbours only and many
+        // matches in one chunk cost linear time.
+        let longestSecret = matches.reduce(0) { max($0, $1.secretEnd - $1.secretStart) }
+        for (index, match) in matches.enumerated() {
             let start = match.secretStart, end = match.secretEnd
             cursor.advance(to: bufferStart + start, in: view, bufferStart: bufferStart)
             let line = cursor.line
@@ -325,7 +335,11 @@ final class InputScanner {
             if snippetEnd > snippetStart, view[snippetEnd - 1] == 0x0D, snippetEnd > end { snippetEnd -= 1 }
             if snippetStart > start { snippetStart = start }
             var spans: [Range<Int>] = []
-            for other in matches where other.secretStart < snippetEnd && other.secretEnd > snippetStart {
+            var firstNeighbour = index
+            while firstNeighbour > 0, matches[firstNeighbour - 1].secretStart >= snippetStart - longestSecret { firstNeighbour -= 1 }
+            var pastNeighbours = index + 1
+            while pastNeighbours < matches.count, matches[pastNeighbours].secretStart < snippetEnd { pastNeighbours += 1 }
+            for other in matches[firstNeighbour..<pastNeighbours] where other.secretStart < snippetEnd && other.secretEnd > snippetStart {
                 let clipped = max(other.secretStart, snippetStart)..<min(other.secretEnd, snippetEnd)
                 if let last = spans.last, last.upperBound > clipped.lowerBound {
                     spans[spans.count - 1] = last.lowerBound..<max(last.upperBound, clipped.upperBound)
@@ -350,6 +364,19 @@ final class InputScanner {
                 validated: match.validated,
                 decoding: match.decoding ?? "none"
             ))
+        }
+    }
+
+    /// One warning for each rule whose regex ran out of its match budget (`MatchBudget`) in the
+    /// input last scanned, naming it as `display`: that rule's results there may be incomplete.
+    func budgetWarnings(in display: String) -> [String] {
+        matcher.limitedRules.map { rule in
+            let id = matcher.ruleSet.compiled[rule].rule.id
+            let hits = matcher.limitHits[rule]
+            if hits >= BufferMatcher.limitHitsBeforeSkipping {
+                return "rule \(id) hit its match limit \(hits) times in \(display) and was not run on the rest of it; results for it are incomplete (simplify its regex: nested quantifiers such as (a+)+ backtrack)"
+            }
+            return "rule \(id) hit its match limit in \(display); results for it may be incomplete (simplify its regex: nested quantifiers such as (a+)+ backtrack)"
         }
     }
 

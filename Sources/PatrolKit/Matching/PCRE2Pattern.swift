@@ -57,10 +57,9 @@ final class PCRE2Pattern: @unchecked Sendable {
     func match(_ subject: UnsafeRawBufferPointer, from offset: Int, scratch: MatchScratch) -> (start: Int, end: Int)? {
         guard let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
         let rc = isJIT
-            ? pcre2_jit_match_8(code, base, subject.count, offset, 0, scratch.data, nil)
-            : pcre2_match_8(code, base, subject.count, offset, 0, scratch.data, nil)
-        guard rc >= 0 else { return nil }  // 0: matched, but the ovector holds fewer groups
-        return (scratch.ovector[0], scratch.ovector[1])
+            ? pcre2_jit_match_8(code, base, subject.count, offset, 0, scratch.data, scratch.context)
+            : pcre2_match_8(code, base, subject.count, offset, 0, scratch.data, scratch.context)
+        return result(rc, scratch: scratch)
     }
 
     /// Searches from `offset` for a match that starts no later than `limit`. The pattern must
@@ -68,11 +67,22 @@ final class PCRE2Pattern: @unchecked Sendable {
     @inline(__always)
     func match(_ subject: UnsafeRawBufferPointer, from offset: Int, startingNoLaterThan limit: Int, scratch: MatchScratch) -> (start: Int, end: Int)? {
         guard let base = subject.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
-        pcre2_set_offset_limit_8(scratch.context, limit)
+        pcre2_set_offset_limit_8(scratch.boundedContext, limit)
         let rc = isJIT
-            ? pcre2_jit_match_8(code, base, subject.count, offset, 0, scratch.data, scratch.context)
-            : pcre2_match_8(code, base, subject.count, offset, 0, scratch.data, scratch.context)
-        guard rc >= 0 else { return nil }  // 0: matched, but the ovector holds fewer groups
+            ? pcre2_jit_match_8(code, base, subject.count, offset, 0, scratch.data, scratch.boundedContext)
+            : pcre2_match_8(code, base, subject.count, offset, 0, scratch.data, scratch.boundedContext)
+        return result(rc, scratch: scratch)
+    }
+
+    /// The span of group 0 when `rc` says matched; notes in `scratch` a match that ran out of
+    /// its budget (which PCRE2 reports as an error, not as "no match").
+    @inline(__always)
+    private func result(_ rc: Int32, scratch: MatchScratch) -> (start: Int, end: Int)? {
+        scratch.matchCalls &+= 1
+        guard rc >= 0 else {  // 0: matched, but the ovector holds fewer groups
+            if rc != PCRE2_ERROR_NOMATCH, MatchBudget.isLimitError(rc) { scratch.limitHits &+= 1 }
+            return nil
+        }
         return (scratch.ovector[0], scratch.ovector[1])
     }
 
@@ -159,22 +169,62 @@ struct PatternError: Error, Sendable, Equatable {
     let offset: Int
 }
 
+/// The budget of one PCRE2 match call, for every pattern (built-in rules, a scanned
+/// repository's own `rules.extra`, allow lists). Without it a backtracking regex such as
+/// `(a+)+$` costs PCRE2's default of ten million steps (about 17 ms) at every keyword hit.
+/// Built-in rules stay far below it: a bounded search over `BufferMatcher.searchWindow` bytes
+/// takes a few thousand steps, and the pathological-input tests check that none hits it.
+enum MatchBudget {
+    /// Steps (`pcre2_set_match_limit`; the JIT counts the same way) per match call.
+    static let matchLimit: UInt32 = 200_000
+    /// Backtracking depth of the interpreter (`pcre2_set_depth_limit`; the JIT ignores it and
+    /// is bounded by its stack instead).
+    static let depthLimit: UInt32 = 10_000
+    /// Heap the interpreter may use for backtracking, in KiB (`pcre2_set_heap_limit`).
+    static let heapLimitKiB: UInt32 = 16 << 10
+
+    /// Whether a negative PCRE2 result code means the budget ran out (the match limit, the
+    /// depth or heap limit, or the JIT stack).
+    static func isLimitError(_ rc: Int32) -> Bool {
+        rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT
+            || rc == PCRE2_ERROR_JIT_STACKLIMIT
+    }
+
+    static func makeContext() -> OpaquePointer {
+        let context = pcre2_match_context_create_8(nil)!
+        pcre2_set_match_limit_8(context, matchLimit)
+        pcre2_set_depth_limit_8(context, depthLimit)
+        pcre2_set_heap_limit_8(context, heapLimitKiB)
+        return context
+    }
+}
+
 /// Per-thread PCRE2 match data, large enough for any pattern of a rule set. Deliberately not
 /// `Sendable`: each worker owns one.
 final class MatchScratch {
     let data: OpaquePointer
     let ovector: UnsafeMutablePointer<Int>
-    /// Carries the offset limit of bounded searches.
+    /// Carries `MatchBudget`'s limits.
     let context: OpaquePointer
+    /// The same limits and the offset limit of bounded searches: a pattern not compiled with
+    /// `PCRE2_USE_OFFSET_LIMIT` refuses a context that sets one, so the two are kept apart.
+    let boundedContext: OpaquePointer
+    /// Match calls made with this scratch: a measure of the work done, for tests that check it
+    /// grows linearly with the input.
+    var matchCalls = 0
+    /// Match calls that ran out of their budget since the owner last reset it.
+    var limitHits = 0
 
     init(maxCaptureCount: Int = PCRE2Pattern.maxCaptureCount) {
         data = pcre2_match_data_create_8(UInt32(maxCaptureCount + 1), nil)!
         ovector = pcre2_get_ovector_pointer_8(data)!
-        context = pcre2_match_context_create_8(nil)!
+        context = MatchBudget.makeContext()
+        boundedContext = MatchBudget.makeContext()
     }
 
     deinit {
         pcre2_match_data_free_8(data)
         pcre2_match_context_free_8(context)
+        pcre2_match_context_free_8(boundedContext)
     }
 }

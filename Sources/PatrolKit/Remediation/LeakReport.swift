@@ -23,75 +23,84 @@ public struct LeakReport: Sendable {
         self.entries = entries
     }
 
-    /// Parses a report; `source` names it in errors (a path, or `<stdin>`).
+    /// Parses a report held in memory; `source` names it in errors (a path, or `<stdin>`).
     public static func parse(_ data: [UInt8], source: String) throws(RemediationError) -> LeakReport {
+        var stream = JSONValueStream(bytes: data)
+        return try readMembers(&stream, source: source, isEmpty: data.isEmpty)
+    }
+
+    /// Reads a report from `descriptor` (left open) a finding at a time: memory grows with the
+    /// findings kept, not with a parsed copy of the whole document.
+    public static func read(descriptor: Int32, source: String) throws(RemediationError) -> LeakReport {
+        var stream = JSONValueStream(descriptor: descriptor)
+        return try readMembers(&stream, source: source, isEmpty: nil)
+    }
+
+    /// The top-level object, its `findings` array read an element at a time and every other
+    /// member parsed whole (they are small: target, version, skipped, errors, stats).
+    private static func readMembers(_ stream: inout JSONValueStream, source: String, isEmpty: Bool?) throws(RemediationError) -> LeakReport {
         func fail(_ reason: String) -> RemediationError { .unreadableReport(source: source, reason: reason) }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(data))
-        } catch {
-            throw fail(data.isEmpty ? "it is empty" : "invalid JSON")
+        func converted(_ error: JSONValueStream.ValueError) -> RemediationError {
+            switch error {
+            case .malformed: fail("invalid JSON")
+            case .read(let failure): fail("cannot read it (\(failure.message))")
+            }
         }
-        guard let root = object as? [String: Any] else { throw fail("the top level is not an object") }
-        guard let version = root["version"] as? Int else { throw fail("no \"version\"") }
-        guard version == JSONReport.version else { throw fail("version \(version); this patrol reads version \(JSONReport.version)") }
+        func peek() throws(RemediationError) -> UInt8? {
+            do { return try stream.peekSignificant() } catch { throw converted(error) }
+        }
+        func expect(_ byte: Character) throws(RemediationError) {
+            do { try stream.expect(UInt8(ascii: byte.unicodeScalars.first!)) } catch { throw converted(error) }
+        }
+        var value: [UInt8] = []
+        func readValue() throws(RemediationError) {
+            value.removeAll(keepingCapacity: true)
+            do { try stream.readValue(into: &value) } catch { throw converted(error) }
+        }
+        func parseValue(_ bytes: [UInt8]) throws(RemediationError) -> Any {
+            do {
+                return try JSONSerialization.jsonObject(with: Data(bytes), options: .fragmentsAllowed)
+            } catch {
+                throw fail("invalid JSON")
+            }
+        }
+        guard let first = try peek() else { throw fail(isEmpty ?? true ? "it is empty" : "invalid JSON") }
+        guard first == UInt8(ascii: "{") else {
+            throw fail(first == UInt8(ascii: "[") ? "the top level is not an object" : "invalid JSON")
+        }
+        var root: [String: Any] = [:]
+        var entries: [Entry] = []
+        var sawFindings = false
+        try expect("{")
+        while try peek() != UInt8(ascii: "}") {
+            if !root.isEmpty || sawFindings { try expect(",") }
+            try readValue()
+            guard let key = try parseValue(value) as? String else { throw fail("invalid JSON") }
+            try expect(":")
+            if key == "findings" {
+                // Each element is parsed alone and dropped once it is an entry.
+                try checkVersion(root, required: false, fail: fail)
+                guard try peek() == UInt8(ascii: "[") else { throw fail("no \"findings\" array") }
+                try expect("[")
+                while try peek() != UInt8(ascii: "]") {
+                    if !entries.isEmpty { try expect(",") }
+                    try readValue()
+                    entries.append(try entry(parseValue(value), number: entries.count + 1, fail: fail))
+                }
+                try expect("]")
+                sawFindings = true
+            } else {
+                try readValue()
+                root[key] = try parseValue(value)
+            }
+        }
+        try expect("}")
+        guard try peek() == nil else { throw fail("invalid JSON") }
+        try checkVersion(root, required: true, fail: fail)
         guard let target = root["target"] as? [String: Any], let kind = target["kind"] as? String, let rootPath = target["root"] as? String else {
             throw fail("no \"target\" with \"kind\" and \"root\"")
         }
-        guard let findings = root["findings"] as? [Any] else { throw fail("no \"findings\" array") }
-        var entries: [Entry] = []
-        for (index, item) in findings.enumerated() {
-            guard let fields = item as? [String: Any] else { throw fail("finding \(index + 1) is not an object") }
-            func string(_ key: String) throws(RemediationError) -> String {
-                guard let value = fields[key] as? String else { throw fail("finding \(index + 1) has no string \"\(key)\"") }
-                return value
-            }
-            func int(_ key: String) throws(RemediationError) -> Int {
-                guard let value = fields[key] as? Int else { throw fail("finding \(index + 1) has no number \"\(key)\"") }
-                return value
-            }
-            let confidenceText = try string("confidence")
-            guard let confidence = Confidence(rawValue: confidenceText) else {
-                throw fail("finding \(index + 1) has an unknown confidence '\(confidenceText)'")
-            }
-            var locations: [Location] = []
-            for location in fields["locations"] as? [[String: Any]] ?? [] {
-                guard let path = location["path"] as? String, let line = location["line"] as? Int, let column = location["column"] as? Int else {
-                    throw fail("finding \(index + 1) has a location without path, line and column")
-                }
-                locations.append(Location(path: path, line: line, column: column, commit: location["commit"] as? String, authorDate: location["author_date"] as? String))
-            }
-            let path = try string("path"), line = try int("line"), column = try int("column")
-            let commit = fields["commit"] as? String
-            if locations.isEmpty { locations = [Location(path: path, line: line, column: column, commit: commit, authorDate: fields["author_date"] as? String)] }
-            let context = (fields["context"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
-            let rule = try string("rule")
-            let snippet = fields["snippet"] as? String ?? ""
-            let finding = Finding(
-                rule: rule,
-                ruleName: fields["rule_name"] as? String ?? rule,
-                provider: try string("provider"),
-                confidence: confidence,
-                secret: try string("secret"),
-                fingerprint: try string("fingerprint"),
-                path: path,
-                line: line,
-                column: column,
-                endLine: fields["end_line"] as? Int ?? line,
-                endColumn: fields["end_column"] as? Int ?? column,
-                snippet: Snippet(bytes: Array(snippet.utf8), secretSpans: []),
-                decoded: fields["decoded"] as? String ?? "none",
-                validated: fields["validated"] as? Bool,
-                verified: fields["verified"] as? Bool,
-                context: context,
-                commit: commit,
-                author: fields["author"] as? String,
-                authorDate: fields["author_date"] as? String,
-                commitDate: fields["commit_date"] as? String,
-                locations: locations
-            )
-            entries.append(Entry(finding: finding, isRedacted: fields["redacted"] as? Bool ?? true))
-        }
+        guard sawFindings else { throw fail("no \"findings\" array") }
         let revs = (target["revs"] as? [Any])?.compactMap { $0 as? String }
         var report = LeakReport(target: ScanTarget(kind: kind, root: rootPath, revs: revs), entries: entries)
         for item in root["skipped"] as? [[String: Any]] ?? [] {
@@ -113,5 +122,70 @@ public struct LeakReport: Sendable {
             report.stats.allowed = stats["allowed"] as? Int ?? 0
         }
         return report
+    }
+
+    /// One element of `findings` as an entry; `number` (from 1) names it in errors.
+    private static func entry(_ item: Any, number: Int, fail: (String) -> RemediationError) throws(RemediationError) -> Entry {
+        guard let fields = item as? [String: Any] else { throw fail("finding \(number) is not an object") }
+        func string(_ key: String) throws(RemediationError) -> String {
+            guard let value = fields[key] as? String else { throw fail("finding \(number) has no string \"\(key)\"") }
+            return value
+        }
+        func int(_ key: String) throws(RemediationError) -> Int {
+            guard let value = fields[key] as? Int else { throw fail("finding \(number) has no number \"\(key)\"") }
+            return value
+        }
+        let confidenceText = try string("confidence")
+        guard let confidence = Confidence(rawValue: confidenceText) else {
+            throw fail("finding \(number) has an unknown confidence '\(confidenceText)'")
+        }
+        var locations: [Location] = []
+        for location in fields["locations"] as? [[String: Any]] ?? [] {
+            guard let path = location["path"] as? String, let line = location["line"] as? Int, let column = location["column"] as? Int else {
+                throw fail("finding \(number) has a location without path, line and column")
+            }
+            locations.append(Location(path: path, line: line, column: column, commit: location["commit"] as? String, authorDate: location["author_date"] as? String))
+        }
+        let path = try string("path"), line = try int("line"), column = try int("column")
+        let commit = fields["commit"] as? String
+        if locations.isEmpty { locations = [Location(path: path, line: line, column: column, commit: commit, authorDate: fields["author_date"] as? String)] }
+        let context = (fields["context"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
+        let rule = try string("rule")
+        let snippet = fields["snippet"] as? String ?? ""
+        let finding = Finding(
+            rule: rule,
+            ruleName: fields["rule_name"] as? String ?? rule,
+            provider: try string("provider"),
+            confidence: confidence,
+            secret: try string("secret"),
+            fingerprint: try string("fingerprint"),
+            path: path,
+            line: line,
+            column: column,
+            endLine: fields["end_line"] as? Int ?? line,
+            endColumn: fields["end_column"] as? Int ?? column,
+            snippet: Snippet(bytes: Array(snippet.utf8), secretSpans: []),
+            decoded: fields["decoded"] as? String ?? "none",
+            validated: fields["validated"] as? Bool,
+            verified: fields["verified"] as? Bool,
+            context: context,
+            commit: commit,
+            author: fields["author"] as? String,
+            authorDate: fields["author_date"] as? String,
+            commitDate: fields["commit_date"] as? String,
+            locations: locations
+        )
+        return Entry(finding: finding, isRedacted: fields["redacted"] as? Bool ?? true)
+    }
+
+    /// The report's `version` must be the one this patrol writes. `required`: a missing one is
+    /// an error (at the end; the `findings` array may come before it).
+    private static func checkVersion(_ root: [String: Any], required: Bool, fail: (String) -> RemediationError) throws(RemediationError) {
+        guard let value = root["version"] else {
+            if required { throw fail("no \"version\"") }
+            return
+        }
+        guard let version = value as? Int else { throw fail("no \"version\"") }
+        guard version == JSONReport.version else { throw fail("version \(version); this patrol reads version \(JSONReport.version)") }
     }
 }

@@ -135,7 +135,7 @@ public final class RuleSet: Sendable {
                             throw RuleError(file: provider.sourceFile, reason: "provider '\(provider.id)': context regex for '\(context.name)' needs a group named 'value'")
                         }
                     }
-                    contextPatterns[provider.id, default: []].append((context.name, LazyPattern(regex)))
+                    contextPatterns[provider.id, default: []].append((context.name, LazyPattern(regex, useOffsetLimit: true)))
                 }
             }
         }
