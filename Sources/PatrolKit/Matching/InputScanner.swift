@@ -181,7 +181,7 @@ final class InputScanner {
     /// tests put tokens at chunk edges without files.
     func scanChunked(_ bytes: [UInt8], enabled: [Bool]? = nil) -> InputOutcome {
         matcher.beginInput()
-        scan(DescriptorStream(descriptor: -1, pending: bytes), enabled: enabled, rewind: { DescriptorStream(descriptor: -1, pending: bytes) })
+        return scan(DescriptorStream(descriptor: -1, pending: bytes), enabled: enabled, rewind: { DescriptorStream(descriptor: -1, pending: bytes) })
     }
 
     private func scanInPlace(_ memory: UnsafeRawBufferPointer, enabled: [Bool]?) -> InputOutcome {
