@@ -16,6 +16,8 @@ public struct ScanOptions: Sendable {
     /// Scan untracked files that `.gitignore` excludes too.
     public var noIgnore = false
     public var minConfidence = Confidence.low
+    /// Files and bytes done, for a progress display (totals stay 0: the walk and the scan overlap).
+    public var progress: ScanProgress?
 
     public init() {}
 }
@@ -110,6 +112,10 @@ public final class Scanner: Sendable {
                 case .file(let absolute, let display):
                     let outcome = scanner.scanFile(atPath: absolute, maxFileSize: options.maxFileSize, enabled: enabledRules(for: absolute))
                     collector.record(outcome, display: display.isEmpty ? (absolute as NSString).lastPathComponent : display, assembler: assembler, scratch: scratch)
+                    if let progress = options.progress {
+                        progress.doneItems.add(1, ordering: .relaxed)
+                        if case .scanned(let bytes, _) = outcome { progress.doneBytes.add(bytes, ordering: .relaxed) }
+                    }
                 }
                 queue.finish()
             }
