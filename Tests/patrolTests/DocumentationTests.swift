@@ -5,8 +5,9 @@ import Testing
 /// link into docs/ lands on a file and a heading that exist.
 @Suite struct DocumentationTests {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    /// Written on other branches (CI and reliability); linked from here before they land.
-    private static let pagesOfOtherBranches: Set<String> = ["docs/ci.md", "docs/reliability.md"]
+    /// Written on other branches (CI, reliability, organisation sweeps, verify's trust); linked
+    /// from here before they land.
+    private static let pagesOfOtherBranches: Set<String> = ["docs/ci.md", "docs/reliability.md", "docs/sweep-organisations.md", "docs/verify-trust.md"]
 
     private func read(_ relative: String) throws -> String {
         try String(contentsOf: Self.root.appendingPathComponent(relative), encoding: .utf8)
