@@ -1,8 +1,20 @@
 # patrol — see README.md.
 SWIFT  ?= swift
 PREFIX ?= /usr/local
+STRIP  ?= strip
 
-.PHONY: run test bench bench-accuracy bench-history bench-latency bench-sweep bench-pathological bench-scaling install deps build release clean
+# The version is Patrol.version in Sources/patrol/Patrol.swift, the one place it is written.
+VERSION := $(shell sed -n 's/^ *static let version = "\(.*\)"$$/\1/p' Sources/patrol/Patrol.swift)
+OS      := $(shell uname -s | tr A-Z a-z)
+ARCH    := $(shell uname -m)
+# Linux: the Swift runtime linked into the binary, so it runs without Swift. macOS has the
+# runtime in the system and does not support a static one.
+STATIC  := $(if $(filter linux,$(OS)),--static-swift-stdlib)
+DIST    := patrol-$(VERSION)-$(OS)-$(ARCH)
+SHA256  := $(if $(filter darwin,$(OS)),shasum -a 256,sha256sum)
+TAROWNER := $(if $(filter darwin,$(OS)),--uid 0 --gid 0,--owner=0 --group=0 --numeric-owner)
+
+.PHONY: run test bench bench-accuracy bench-history bench-latency bench-sweep bench-pathological bench-scaling install deps build release clean dist dist-check man
 
 ## make run: install what is missing, build release, scan this repository
 run: release
@@ -42,11 +54,38 @@ bench-pathological: release
 bench-scaling: release
 	benchmarks/scaling-benchmark.sh
 
-## make install: a release build with the Swift runtime linked in, into $(PREFIX)/bin
+## make install: a stripped release build with the Swift runtime linked in, into $(PREFIX)/bin
 install: deps
-	$(SWIFT) build -c release --static-swift-stdlib
+	$(SWIFT) build -c release $(STATIC)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 .build/release/patrol $(DESTDIR)$(PREFIX)/bin/patrol
+	$(STRIP) $(DESTDIR)$(PREFIX)/bin/patrol
+
+## make man: the manual page patrol.1 (ArgumentParser's generate-manual plugin)
+man: deps
+	$(SWIFT) package generate-manual --configuration release
+	cp .build/plugins/GenerateManual/outputs/patrol/patrol.1 patrol.1
+
+## make dist: dist/patrol-VERSION-OS-ARCH.tar.gz (stripped binary, man page, completions, LICENSE, README) and its .sha256
+dist: man
+	$(SWIFT) build -c release $(STATIC)
+	rm -rf dist/$(DIST) dist/$(DIST).tar.gz dist/$(DIST).tar.gz.sha256
+	install -d dist/$(DIST)/completions
+	install -m 0755 .build/release/patrol dist/$(DIST)/patrol
+	$(STRIP) dist/$(DIST)/patrol
+	install -m 0644 LICENSE dist/$(DIST)/LICENSE
+	install -m 0644 scripts/dist-README.md dist/$(DIST)/README.md
+	install -m 0644 patrol.1 dist/$(DIST)/patrol.1
+	dist/$(DIST)/patrol --generate-completion-script bash > dist/$(DIST)/completions/patrol.bash
+	dist/$(DIST)/patrol --generate-completion-script zsh > dist/$(DIST)/completions/_patrol
+	dist/$(DIST)/patrol --generate-completion-script fish > dist/$(DIST)/completions/patrol.fish
+	tar -C dist $(TAROWNER) -czf dist/$(DIST).tar.gz $(DIST)
+	cd dist && $(SHA256) $(DIST).tar.gz > $(DIST).tar.gz.sha256
+	@cat dist/$(DIST).tar.gz.sha256
+
+## make dist-check: the archive's binary runs in a root holding only the system libraries it may need (Linux, as root)
+dist-check:
+	scripts/check-dist.sh dist/$(DIST).tar.gz
 
 deps:
 	scripts/install-deps.sh

@@ -1,4 +1,5 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.2
+// 6.2: what the dependencies need (async-http-client 1.37 and swift-log declare 6.2, GRDB 7.10 6.1).
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -47,6 +48,11 @@ let package = Package(
             capability: .buildTool(),
             dependencies: ["RuleEmbedder"]
         ),
+        // The commit patrol is built from, for `patrol --version`, written into the build folder.
+        .plugin(
+            name: "BuildCommit",
+            capability: .buildTool()
+        ),
         // The SQLite cache of `patrol sweep`, through GRDB: tables and transactions in plain types.
         .target(
             name: "PatrolCache",
@@ -86,7 +92,8 @@ let package = Package(
                 "PatrolRevoke",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: strict
+            swiftSettings: strict,
+            plugins: ["BuildCommit"]
         ),
         // The binary locator and process runner of the end-to-end tests, shared by the test targets.
         .target(
@@ -115,6 +122,7 @@ let package = Package(
             name: "patrolCLITests",
             dependencies: [
                 "patrol",
+                "PatrolKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

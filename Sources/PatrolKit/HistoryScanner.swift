@@ -2,14 +2,31 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Live counters of a long scan, read by a progress display on another thread.
+/// Live counters of a long scan, read by a progress display on another thread. A total of 0
+/// means not known (a folder scan counts as it walks).
 public final class ScanProgress: Sendable {
     public let totalItems = Atomic<Int>(0)
     public let totalBytes = Atomic<Int>(0)
     public let doneItems = Atomic<Int>(0)
     public let doneBytes = Atomic<Int>(0)
+    private let phaseValue = Atomic<UInt8>(ScanPhase.reading.rawValue)
 
     public init() {}
+
+    /// What the scan is doing now, for the progress line.
+    public var phase: ScanPhase {
+        get { ScanPhase(rawValue: phaseValue.load(ordering: .relaxed)) ?? .reading }
+        set { phaseValue.store(newValue.rawValue, ordering: .relaxed) }
+    }
+}
+
+/// The steps of a scan that a progress line names. A history scan lists the blobs (all refs)
+/// or reads the log to name the commits of the revisions first, then reads the blobs, then,
+/// over all refs, reads the log to name the commits that introduced the blobs that matched.
+public enum ScanPhase: UInt8, Sendable {
+    case listing
+    case reading
+    case naming
 }
 
 /// How a history scan runs.
@@ -76,6 +93,7 @@ public final class HistoryScanner: Sendable {
         // read introduces are reported as unattributed blobs rather than dropped.
         var historyUnreadable = false
         if options.scansAllRefs {
+            options.progress?.phase = .listing
             let listing = try GitObjectStream.allBlobs(in: repository)
             blobs = listing.blobs
             report.errors += Self.unreadableObjectErrors(listing.unreadable)
@@ -90,6 +108,7 @@ public final class HistoryScanner: Sendable {
                 }
             }
         } else {
+            options.progress?.phase = .naming
             let history: GitHistoryLog
             let failure: GitError?
             if let commits = options.commits {
@@ -133,6 +152,7 @@ public final class HistoryScanner: Sendable {
         }
         options.progress?.totalItems.store(scannable.count, ordering: .relaxed)
         options.progress?.totalBytes.store(scannable.reduce(0) { $0 + $1.size }, ordering: .relaxed)
+        options.progress?.phase = .reading
 
         // Scan, one cat-file process per partition.
         let outcome = try scanBlobs(scannable, in: repository, firstPath: firstPath)
@@ -150,6 +170,7 @@ public final class HistoryScanner: Sendable {
         // Who introduced the blobs that matched.
         if !outcome.occurrences.isEmpty {
             if log == nil {
+                options.progress?.phase = .naming
                 let (history, failure) = try GitHistoryLog.readPartial(repository, revisions: [], interesting: Set(outcome.occurrences.keys), wholeHistory: true)
                 if let failure {
                     historyUnreadable = true

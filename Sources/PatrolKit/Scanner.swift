@@ -16,6 +16,8 @@ public struct ScanOptions: Sendable {
     /// Scan untracked files that `.gitignore` excludes too.
     public var noIgnore = false
     public var minConfidence = Confidence.low
+    /// Files and bytes done, for a progress display (totals stay 0: the walk and the scan overlap).
+    public var progress: ScanProgress?
 
     public init() {}
 }
@@ -120,6 +122,10 @@ public final class Scanner: Sendable {
                     let display = path.relative.isEmpty ? ReportPath.display(path.absolute.split(separator: UInt8(ascii: "/")).last ?? []) : path.display
                     collector.record(outcome, display: display, assembler: assembler, scratch: scratch)
                     collector.warnings += scanner.budgetWarnings(in: display)
+                    if let progress = options.progress {
+                        progress.doneItems.add(1, ordering: .relaxed)
+                        if case .scanned(let bytes, _) = outcome { progress.doneBytes.add(bytes, ordering: .relaxed) }
+                    }
                 }
                 queue.finish()
             }

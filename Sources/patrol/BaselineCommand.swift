@@ -65,22 +65,30 @@ struct BaselineCommand: ParsableCommand {
         var output: String?
 
         @OptionGroup var selection: RuleSelectionOptions
+        @OptionGroup var progress: ProgressOptions
 
         func file() -> String {
             output ?? Baseline.defaultFile(for: path)
         }
 
         func findings() throws -> ScanReport {
+            let counters = ScanProgress()
+            let display = ProgressDisplay(counters: counters, noun: history ? "blobs" : "files", enabled: progress.isEnabled(quiet: false))
+            defer { display.stop() }
             if history {
                 let (config, ruleSet) = try selection.loadForRepository(path)
+                var options = HistoryOptions()
+                options.progress = counters
                 do {
-                    return try HistoryScanner(ruleSet: ruleSet, config: config).scan(repository: path)
+                    return try HistoryScanner(ruleSet: ruleSet, config: config, options: options).scan(repository: path)
                 } catch {
                     throw CommandFailure(error.description)
                 }
             }
             let (config, ruleSet) = try selection.load(target: path)
-            return try Scanner(ruleSet: ruleSet, config: config).scan(paths: [path])
+            var options = ScanOptions()
+            options.progress = counters
+            return try Scanner(ruleSet: ruleSet, config: config, options: options).scan(paths: [path])
         }
 
         func write(_ baseline: Baseline, to file: String) throws {

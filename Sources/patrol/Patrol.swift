@@ -4,7 +4,11 @@ import PatrolKit
 
 /// The `patrol` command: subcommands only, each in its own file.
 struct Patrol: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = "0.2.0"
+
+    /// What `--version`, `-V` and `patrol version` print: `patrol 0.2.0 (abc1234)`, the commit
+    /// recorded at build time by Plugins/BuildCommit (just `patrol 0.2.0` when it is unknown).
+    static let versionLine = "patrol \(version)" + (buildCommit.isEmpty ? "" : " (\(buildCommit))")
 
     static let configuration = CommandConfiguration(
         commandName: "patrol",
@@ -16,9 +20,12 @@ struct Patrol: ParsableCommand {
               2  usage or configuration error; the target cannot be scanned at all; with --strict,
                  any file that could not be read (findings win: a run with both exits 1)
             verify and revoke have their own (patrol verify --help, patrol revoke --help).
+
+            patrol --version (or -V, or patrol version) prints the version and the commit.
+            Shell completions: patrol --generate-completion-script bash|zsh|fish.
             """,
-        version: version,
-        subcommands: [ScanCommand.self, HistoryCommand.self, DiffCommand.self, HookCommand.self, BaselineCommand.self, RulesCommand.self, RemediateCommand.self, VerifyCommand.self, RevokeCommand.self, SweepCommand.self, CICommand.self],
+        version: versionLine,
+        subcommands: [ScanCommand.self, HistoryCommand.self, DiffCommand.self, HookCommand.self, BaselineCommand.self, RulesCommand.self, RemediateCommand.self, VerifyCommand.self, RevokeCommand.self, SweepCommand.self, CICommand.self, VersionCommand.self],
         defaultSubcommand: nil
     )
 }
@@ -63,9 +70,9 @@ enum PatrolMain {
         // not a signal that kills patrol.
         signal(SIGPIPE, SIG_IGN)
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments == ["--version"] {
+        if arguments == ["--version"] || arguments == ["-V"] || arguments == ["version"] {
             // What ArgumentParser prints, without building the command tree to print it.
-            Terminal.writeStandardOutput(Patrol.version + "\n")
+            Terminal.writeStandardOutput(Patrol.versionLine + "\n")
             exit(0)
         }
         do {
@@ -74,6 +81,10 @@ enum PatrolMain {
                 // Nothing found: end here, without tearing down the rule set on the way out.
                 withExtendedLifetime(ruleSet) { exit(0) }
             } else {
+                // After the hook's fast path, which never needs it.
+                if let message = CommandSuggestion.message(for: arguments, root: Patrol.self) {
+                    throw CommandFailure(message)
+                }
                 var command = try Patrol.parseSubcommandAlone() ?? Patrol.parseAsRoot()
                 try command.run()
             }

@@ -50,13 +50,28 @@ final class ProgressDisplay: @unchecked Sendable {
         return running
     }
 
+    /// `patrol: reading blobs… 120/400 blobs, 3/9 MB, 40 MB/s, 1 s left`; without totals (a
+    /// folder scan, which counts as it walks) only what is done and the rate.
     func line(elapsed: Double) -> String {
         let doneItems = counters.doneItems.load(ordering: .relaxed)
         let totalItems = counters.totalItems.load(ordering: .relaxed)
         let doneBytes = counters.doneBytes.load(ordering: .relaxed)
         let totalBytes = counters.totalBytes.load(ordering: .relaxed)
         let rate = Double(doneBytes) / max(elapsed, 0.001)
-        var text = "patrol: \(doneItems)/\(totalItems) \(noun), \(megabytes(doneBytes))/\(megabytes(totalBytes)) MB, \(Int(rate / 1_000_000)) MB/s"
+        let phase: String
+        switch counters.phase {
+        case .listing: phase = "listing \(noun)…"
+        case .reading: phase = "reading \(noun)…"
+        case .naming: phase = "naming commits…"
+        }
+        if counters.phase != .reading {
+            // Before the first blob, or after the last: no count moves, the phase is the news.
+            return totalItems == 0 ? "patrol: \(phase)" : "patrol: \(phase) \(doneItems)/\(totalItems) \(noun) scanned"
+        }
+        guard totalItems > 0 else {
+            return "patrol: \(phase) \(doneItems) \(noun), \(megabytes(doneBytes)) MB, \(Int(rate / 1_000_000)) MB/s"
+        }
+        var text = "patrol: \(phase) \(doneItems)/\(totalItems) \(noun), \(megabytes(doneBytes))/\(megabytes(totalBytes)) MB, \(Int(rate / 1_000_000)) MB/s"
         if rate > 0, totalBytes > doneBytes {
             text += ", \(Int((Double(totalBytes - doneBytes) / rate).rounded(.up))) s left"
         }

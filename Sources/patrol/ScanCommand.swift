@@ -22,6 +22,7 @@ struct ScanCommand: ParsableCommand {
     @OptionGroup var report: ReportOptions
     @OptionGroup var selection: RuleSelectionOptions
     @OptionGroup var baseline: BaselineOptions
+    @OptionGroup var progress: ProgressOptions
 
     @Option(help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "n"))
     var threads: Int?
@@ -49,8 +50,18 @@ struct ScanCommand: ParsableCommand {
         options.followSymlinks = follow
         options.noIgnore = noIgnore
         options.minConfidence = report.minConfidence
+        let counters = ScanProgress()
+        options.progress = counters
+        let display = ProgressDisplay(counters: counters, noun: "files", enabled: targets != ["-"] && progress.isEnabled(quiet: report.quiet))
         let scanner = Scanner(ruleSet: ruleSet, config: config, options: options)
-        let result = targets == ["-"] ? scanner.scanStandardInput() : try scanner.scan(paths: targets)
+        let result: ScanReport
+        do {
+            result = targets == ["-"] ? scanner.scanStandardInput() : try scanner.scan(paths: targets)
+        } catch {
+            display.stop()
+            throw error
+        }
+        display.stop()
         try ReportPrinter(options: report.settings, ruleSet: ruleSet).emit(try baseline.apply(to: result, target: targets[0] == "-" ? "." : targets[0]))
     }
 }

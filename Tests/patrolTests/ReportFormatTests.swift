@@ -137,6 +137,7 @@ import Testing
         let run = try #require((sarif["runs"] as? [[String: Any]])?.first)
         let driver = try #require((run["tool"] as? [String: Any])?["driver"] as? [String: Any])
         #expect(driver["name"] as? String == "patrol")
+        #expect(driver["informationUri"] as? String == ProjectLinks.homepage)
         let rules = try #require(driver["rules"] as? [[String: Any]])
         let ruleIDs = rules.compactMap { $0["id"] as? String }
         #expect(Set(ruleIDs) == ["azure-devops-pat", "azure-devops-pat-legacy", "private-key"])
@@ -147,6 +148,15 @@ import Testing
         let help = try #require(pat["help"] as? [String: Any])
         #expect((help["text"] as? String)?.hasPrefix("A committed Azure DevOps personal access token is compromised") == true, "\(help)")
         #expect((help["markdown"] as? String)?.contains("https://dev.azure.com/YOUR-ORG/_usersSettings/tokens") == true, "\(help)")
+        // Code scanning ranks alerts by security-severity: a checksum-proven token is critical.
+        #expect(pat["helpUri"] as? String == ProjectLinks.homepage + "/blob/main/docs/rules.md#provider-azure-devops")
+        #expect((pat["properties"] as? [String: Any])?["security-severity"] as? String == "9.0")
+        for rule in rules {
+            let properties = try #require(rule["properties"] as? [String: Any])
+            let confidence = try #require(properties["confidence"] as? String)
+            #expect(properties["security-severity"] as? String == ["high": "9.0", "medium": "7.0", "low": "4.0"][confidence], "\(rule)")
+            #expect(rule["helpUri"] as? String == ProjectLinks.rulesPage(provider: properties["provider"] as? String ?? ""), "\(rule)")
+        }
 
         let results = try #require(run["results"] as? [[String: Any]])
         let findings = try fixture.jsonFindings(showSecrets: false)
@@ -168,6 +178,15 @@ import Testing
             let region = try #require(physical["region"] as? [String: Any])
             #expect(region["startLine"] as? Int == finding["line"] as? Int)
             #expect(region["endLine"] as? Int == finding["end_line"] as? Int)
+            // The region's text is the secret as it stands, redacted; the context is its line.
+            let regionText = try #require((region["snippet"] as? [String: Any])?["text"] as? String)
+            if finding["decoded"] as? String == "none" {
+                #expect(regionText == finding["secret"] as? String, "\(region)")
+            }
+            #expect(regionText.contains("…("), "redacted: \(regionText)")
+            let context = try #require(physical["contextRegion"] as? [String: Any])
+            #expect(context["startLine"] as? Int == finding["line"] as? Int)
+            #expect((context["snippet"] as? [String: Any])?["text"] as? String == finding["snippet"] as? String)
         }
         let odd = try #require(results.first { $0["ruleId"] as? String == "azure-devops-pat-legacy" })
         let oddURI = ((odd["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["artifactLocation"] as? [String: Any]

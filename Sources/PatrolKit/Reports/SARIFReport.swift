@@ -33,6 +33,7 @@ public enum SARIFReport {
         json.field("name", .string("patrol"))
         json.field("version", .string(toolVersion))
         json.field("semanticVersion", .string(toolVersion))
+        json.field("informationUri", .string(ProjectLinks.homepage))
         json.beginArray("rules")
         for id in ruleOrder { writeRule(firstFinding[id]!, ruleSet: ruleSet, to: &json) }
         json.endArray()
@@ -98,6 +99,7 @@ public enum SARIFReport {
         json.beginObject("fullDescription")
         json.field("text", .string("\(name) (\(provider?.name ?? finding.provider))" + (rule?.validate.map { ", proven by the \($0) checksum" } ?? "")))
         json.endObject()
+        json.field("helpUri", .string(ProjectLinks.rulesPage(provider: finding.provider)))
         json.beginObject("help")
         json.field("text", .string(helpText))
         json.field("markdown", .string(remediation.isEmpty ? helpText : generic.trimmingWhitespace()))
@@ -109,6 +111,7 @@ public enum SARIFReport {
         json.field("provider", .string(finding.provider))
         json.field("confidence", .string((rule?.confidence ?? finding.confidence).rawValue))
         json.field("precision", .string(precision(rule?.confidence ?? finding.confidence)))
+        json.field("security-severity", .string(securitySeverity(rule?.confidence ?? finding.confidence)))
         json.beginArray("tags")
         json.element(.string("security"))
         json.element(.string("secret"))
@@ -135,6 +138,14 @@ public enum SARIFReport {
         json.field("startColumn", .int(region.startColumn))
         json.field("endLine", .int(finding.endLine))
         json.field("endColumn", .int(region.endColumn))
+        json.beginObject("snippet")
+        json.field("text", .string(regionText(finding, showSecrets: showSecrets)))
+        json.endObject()
+        json.endObject()
+        // The whole line around the region, as code scanning shows it.
+        json.beginObject("contextRegion")
+        json.field("startLine", .int(finding.line))
+        json.field("endLine", .int(finding.endLine))
         json.beginObject("snippet")
         json.field("text", .string(finding.snippet.render(showSecrets: showSecrets)))
         json.endObject()
@@ -237,6 +248,31 @@ public enum SARIFReport {
         case .high: "error"
         case .medium: "warning"
         case .low: "note"
+        }
+    }
+
+    /// The region's own text: the secret as it stands in the line (its encoded form for a
+    /// decoded secret), redacted unless `showSecrets`; a secret over several lines (a private
+    /// key), which the one-line snippet cannot hold, as the finding shows it.
+    static func regionText(_ finding: Finding, showSecrets: Bool) -> String {
+        let snippet = finding.snippet
+        if finding.endLine == finding.line, let span = snippet.secretSpans.first, span.upperBound <= snippet.bytes.count {
+            let text = String(decoding: snippet.bytes[span], as: UTF8.self)
+            return showSecrets ? text : Redaction.redact(text)
+        }
+        return finding.displayedSecret(showSecrets: showSecrets)
+    }
+
+    /// GitHub code scanning's `security-severity` (0.0–10.0; 9.0 and up is "critical", 7.0 up
+    /// "high", 4.0 up "medium"). A high-confidence match is a credential proven by its checksum
+    /// or structure: whoever reads the repository can use it, so critical. Medium is the exact
+    /// shape and prefix of a provider's token, very likely real but unproven: high. Low is the
+    /// generic heuristic (a credential-like name with a high-entropy value): medium.
+    static func securitySeverity(_ confidence: Confidence) -> String {
+        switch confidence {
+        case .high: "9.0"
+        case .medium: "7.0"
+        case .low: "4.0"
         }
     }
 
