@@ -17,7 +17,8 @@ root_dir="$(cd "$(dirname "$0")/.." && pwd)"
 [[ $(id -u) -eq 0 ]] || { echo "check-dist: run as root (chroot needs it)" >&2; exit 2; }
 
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# /proc is unmounted before the folder is removed (see the chroot below).
+trap 'umount "$work/root/proc" 2>/dev/null; rm -rf "$work"' EXIT
 fail() { echo "check-dist: FAIL: $*" >&2; exit 1; }
 
 # The checksum file beside the archive must match it.
@@ -82,6 +83,10 @@ done
 mknod -m 0666 "$chroot_dir/dev/null" c 1 3
 cp "$binary" "$chroot_dir/patrol"
 echo "check-dist: the chroot holds: $(cd "$chroot_dir" && find . -type f | sort | tr '\n' ' ')"
+# Every container and machine has /proc, and the Swift runtime reads a process's arguments from
+# /proc/self/cmdline: a root without it would run patrol with no arguments at all.
+mkdir -p "$chroot_dir/proc"
+mount -t proc proc "$chroot_dir/proc" || fail "cannot mount /proc in the chroot"
 
 version="$(chroot "$chroot_dir" /patrol --version)" || fail "patrol --version did not run in the chroot"
 echo "check-dist: chroot: patrol --version -> $version"
