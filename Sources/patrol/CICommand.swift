@@ -55,18 +55,13 @@ struct CICommand: ParsableCommand {
     @OptionGroup var baseline: BaselineOptions
     @OptionGroup var progress: ProgressOptions
 
-    @Option(help: ArgumentHelp("Worker threads, each with its own git cat-file (default: the number of cores).", valueName: "n"))
-    var threads: Int?
-
-    @Option(help: ArgumentHelp("Skip blobs larger than this (e.g. 25M, 3G).", valueName: "size"))
-    var maxFileSize = ByteSize(bytes: 25 << 20)
+    @OptionGroup var blobs: BlobReadingOptions
 
     enum AnnotationChoice: String, ExpressibleByArgument, CaseIterable {
         case auto, github, azure, none
     }
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
         if range != nil && prePush != nil { throw ValidationError("--range and --pre-push cannot be combined") }
     }
 
@@ -85,8 +80,7 @@ struct CICommand: ParsableCommand {
         var options = HistoryOptions()
         options.revisions = scope.revisions
         options.commits = scope.commits
-        if let threads { options.threads = threads }
-        options.maxFileSize = maxFileSize.bytes
+        blobs.apply(to: &options)
         options.minConfidence = report.minConfidence
         options.checkMissingObjects = report.strict
         let counters = ScanProgress()

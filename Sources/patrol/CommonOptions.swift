@@ -153,3 +153,21 @@ struct ByteSize: ExpressibleByArgument {
 
     var defaultValueDescription: String { "25M" }
 }
+
+/// How `history` and `ci` read blobs: `git cat-file` readers and the size limit.
+struct BlobReadingOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Worker threads, each with its own git cat-file (default: the number of cores).", valueName: "n"))
+    var threads: Int?
+
+    @Option(help: ArgumentHelp("Skip blobs larger than this (e.g. 25M, 3G).", valueName: "size"))
+    var maxFileSize = ByteSize(bytes: 25 << 20)
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func apply(to options: inout HistoryOptions) {
+        if let threads { options.threads = threads }
+        options.maxFileSize = maxFileSize.bytes
+    }
+}

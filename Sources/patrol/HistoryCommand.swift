@@ -36,15 +36,7 @@ struct HistoryCommand: ParsableCommand {
     @OptionGroup var baseline: BaselineOptions
     @OptionGroup var progress: ProgressOptions
 
-    @Option(help: ArgumentHelp("Worker threads, each with its own git cat-file (default: the number of cores).", valueName: "n"))
-    var threads: Int?
-
-    @Option(help: ArgumentHelp("Skip blobs larger than this (e.g. 25M, 3G).", valueName: "size"))
-    var maxFileSize = ByteSize(bytes: 25 << 20)
-
-    func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-    }
+    @OptionGroup var blobs: BlobReadingOptions
 
     func run() throws {
         var repository = "."
@@ -60,8 +52,7 @@ struct HistoryCommand: ParsableCommand {
         var options = HistoryOptions()
         options.revisions = revisions
         options.includeUnreachable = unreachable
-        if let threads { options.threads = threads }
-        options.maxFileSize = maxFileSize.bytes
+        blobs.apply(to: &options)
         options.minConfidence = report.minConfidence
         options.checkMissingObjects = report.strict
         let counters = ScanProgress()

@@ -65,25 +65,22 @@ public enum SweepReport {
     /// `{"removed": {"repository", "source", "org"}}`: a repository an organisation source listed
     /// at the previous sweep and no longer lists (deleted, renamed, or access lost).
     public static func removed(_ entry: String, origin: SweepOrigin) -> String {
-        var json = JSONWriter(pretty: false)
-        json.beginObject()
-        json.beginObject("removed")
-        json.field("repository", .string(SweepEntry(entry).redacted))
-        json.field("source", .string(origin.source))
-        json.field("org", origin.org.map { .string($0) } ?? .null)
-        json.endObject()
-        json.endObject()
-        return json.output + "\n"
+        repositoryRecord("removed", entry, [("source", .string(origin.source)), ("org", origin.org.map { .string($0) } ?? .null)])
     }
 
     /// `{"skipped": {"repository", "reason"}}`: a repository a source listed but that is not
     /// swept (an Azure DevOps repository that is disabled, an archived one with `--no-archived`).
     public static func skipped(_ entry: String, reason: String) -> String {
+        repositoryRecord("skipped", entry, [("reason", .string(reason))])
+    }
+
+    /// `{"<kind>": {"repository", fields…}}` with the entry's credentials redacted, one line.
+    private static func repositoryRecord(_ kind: String, _ entry: String, _ fields: [(String, JSONWriter.Value)]) -> String {
         var json = JSONWriter(pretty: false)
         json.beginObject()
-        json.beginObject("skipped")
+        json.beginObject(kind)
         json.field("repository", .string(SweepEntry(entry).redacted))
-        json.field("reason", .string(reason))
+        for (key, value) in fields { json.field(key, value) }
         json.endObject()
         json.endObject()
         return json.output + "\n"
