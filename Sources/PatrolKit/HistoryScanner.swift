@@ -45,6 +45,9 @@ public struct HistoryOptions: Sendable {
     /// With all refs, walk the history for objects that are missing (as `--strict` does); a
     /// partial clone is always checked.
     public var checkMissingObjects = false
+    /// Also scan commit messages, annotated tag messages and git notes (`--no-metadata` turns
+    /// it off).
+    public var scanMetadata = true
 
     public init() {}
 
@@ -154,8 +157,30 @@ public final class HistoryScanner: Sendable {
         options.progress?.totalBytes.store(scannable.reduce(0) { $0 + $1.size }, ordering: .relaxed)
         options.progress?.phase = .reading
 
+        // Commit and tag messages and notes, read and scanned on their own thread while the
+        // blobs are.
+        let metadataResult = Mutex<Result<GitMetadata, GitError>?>(nil)
+        let metadataDone = DispatchGroup()
+        if options.scanMetadata {
+            let (revisions, commits, ruleSet) = (options.revisions, options.commits, ruleSet)
+            DispatchQueue.global().async(group: metadataDone) {
+                let result = Result { () throws(GitError) -> GitMetadata in
+                    try GitMetadata.scan(repository, revisions: revisions, commits: commits, scanner: InputScanner(ruleSet: ruleSet))
+                }
+                metadataResult.withLock { $0 = result }
+            }
+        }
+
         // Scan, one cat-file process per partition.
-        let outcome = try scanBlobs(scannable, in: repository, firstPath: firstPath)
+        let outcome: Outcome
+        do {
+            outcome = try scanBlobs(scannable, in: repository, firstPath: firstPath)
+        } catch {
+            metadataDone.wait()
+            throw error
+        }
+        metadataDone.wait()
+        let metadata = try metadataResult.withLock { $0 }?.get()
         // Blobs to scan and not one readable: the history cannot be scanned at all.
         if !scannable.isEmpty, outcome.blobs == 0, outcome.skipped.isEmpty, let first = outcome.errors.first {
             throw .failed(command: "git cat-file --batch", message: "not one of the \(TextReport.plural(scannable.count, "blob")) to scan could be read (\(first.path): \(first.message))")
@@ -167,18 +192,29 @@ public final class HistoryScanner: Sendable {
         report.errors += outcome.errors
         report.warnings += outcome.warnings
 
+        // Notes are reported as notes, not as blobs of the notes refs.
+        var occurrences = outcome.occurrences
+        if let metadata {
+            for blob in metadata.noteBlobs { occurrences[blob] = nil }
+            report.errors += metadata.errors
+            let (findings, allowed) = metadata.findings(assembler: assembler)
+            report.findings += findings
+            report.stats.allowed += allowed
+        }
+
         // Who introduced the blobs that matched.
-        if !outcome.occurrences.isEmpty {
+        if !occurrences.isEmpty {
             if log == nil {
                 options.progress?.phase = .naming
-                let (history, failure) = try GitHistoryLog.readPartial(repository, revisions: [], interesting: Set(outcome.occurrences.keys), wholeHistory: true)
+                // With metadata on, notes refs are not walked: their blobs were reported as notes.
+                let (history, failure) = try GitHistoryLog.readPartial(repository, revisions: metadata == nil ? [] : ["--exclude=refs/notes/*", "--all"], interesting: Set(occurrences.keys), wholeHistory: true)
                 if let failure {
                     historyUnreadable = true
                     report.errors.append(ScanFailure(path: repository.root, message: "\(failure.description); the history could not be read whole, so a match no commit read introduces is reported at \"(unattributed blob <id>)\""))
                 }
                 log = history
             }
-            assemble(outcome.occurrences, log: log!, unattributed: historyUnreadable, into: &report)
+            assemble(occurrences, log: log!, unattributed: historyUnreadable, into: &report)
         }
         report.findings.sort { ($0.path, $0.line, $0.column, $0.rule) < ($1.path, $1.line, $1.column, $1.rule) }
         report.skipped.sort { $0.path < $1.path }

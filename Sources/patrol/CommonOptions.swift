@@ -162,6 +162,9 @@ struct BlobReadingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Skip blobs larger than this (e.g. 25M, 3G).", valueName: "size"))
     var maxFileSize = ByteSize(bytes: 25 << 20)
 
+    @Flag(help: "Do not scan commit messages, annotated tag messages and git notes.")
+    var noMetadata = false
+
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     }
@@ -169,5 +172,6 @@ struct BlobReadingOptions: ParsableArguments {
     func apply(to options: inout HistoryOptions) {
         if let threads { options.threads = threads }
         options.maxFileSize = maxFileSize.bytes
+        options.scanMetadata = !noMetadata
     }
 }

@@ -65,6 +65,9 @@ struct SweepRunCommand: ParsableCommand {
     @Flag(help: "Forget the results cached under the current rules and scan every blob again.")
     var rescan = false
 
+    @Flag(help: "Do not scan commit messages, annotated tag messages and git notes.")
+    var noMetadata = false
+
     @Option(help: ArgumentHelp("Repositories swept at once (default: the number of cores).", valueName: "n"))
     var jobs: Int?
 
@@ -149,6 +152,7 @@ struct SweepRunCommand: ParsableCommand {
         options.minConfidence = minConfidence
         options.fetch = !noFetch
         options.rescan = rescan
+        options.scanMetadata = !noMetadata
         if let limit = ProcessInfo.processInfo.environment["PATROL_SWEEP_TEST_KILL_AFTER_BLOBS"].flatMap(Int.init) {
             options.killAfterStoredBlobs = limit
             options.batchSize = 4

@@ -3,20 +3,47 @@ import Foundation
 /// Findings a team has accepted (`.patrol-baseline.json`): entries of fingerprint, rule and
 /// path, sorted, with no line numbers and no timestamps, so the file survives edits around a
 /// secret and merges cleanly. A finding whose fingerprint and path are listed is not reported.
+///
+/// A finding in a commit message, tag message or note is listed with `"path": null` and its
+/// `location` (`commit-message`, `tag-message`, `note`), and no commit: the entry accepts that
+/// secret in any message of that kind, as a file entry accepts it at that path in any commit,
+/// so it survives a rebase. It never accepts the secret in a file, nor a file entry one in a message.
 public struct Baseline: Sendable, Equatable {
     public struct Entry: Sendable, Hashable, Comparable, Codable {
         public var fingerprint: String
         public var rule: String
+        /// Empty for a commit message, tag message or note (written as null).
         public var path: String
+        /// nil for a file; `commit-message`, `tag-message` or `note` otherwise.
+        public var location: String?
 
-        public init(fingerprint: String, rule: String, path: String) {
+        public init(fingerprint: String, rule: String, path: String, location: String? = nil) {
             self.fingerprint = fingerprint
             self.rule = rule
-            self.path = path
+            self.path = location == nil ? path : ""
+            self.location = location
         }
 
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            fingerprint = try container.decode(String.self, forKey: .fingerprint)
+            rule = try container.decode(String.self, forKey: .rule)
+            location = try container.decodeIfPresent(String.self, forKey: .location)
+            if let location {
+                guard let origin = FindingOrigin(rawValue: location), origin.isMetadata else {
+                    throw DecodingError.dataCorruptedError(forKey: .location, in: container, debugDescription: "unknown location '\(location)' (expected commit-message, tag-message or note)")
+                }
+                path = ""
+            } else {
+                path = try container.decode(String.self, forKey: .path)
+            }
+        }
+
+        /// What a finding is matched by.
+        var key: String { fingerprint + "\u{0}" + path + "\u{0}" + (location ?? "") }
+
         public static func < (lhs: Entry, rhs: Entry) -> Bool {
-            (lhs.path, lhs.rule, lhs.fingerprint) < (rhs.path, rhs.rule, rhs.fingerprint)
+            (lhs.location ?? "", lhs.path, lhs.rule, lhs.fingerprint) < (rhs.location ?? "", rhs.path, rhs.rule, rhs.fingerprint)
         }
     }
 
@@ -26,23 +53,35 @@ public struct Baseline: Sendable, Equatable {
 
     public init(entries: [Entry]) {
         self.entries = Array(Set(entries)).sorted()
-        keys = Set(entries.map { $0.fingerprint + "\u{0}" + $0.path })
+        keys = Set(entries.map(\.key))
     }
 
     /// Entries for `findings`; `folder` is where the baseline file lives, and entry paths are
     /// relative to it (a report's paths are relative to its target root, which may differ).
     public init(findings: [Finding], of report: ScanReport, folder: String) {
-        self.init(entries: findings.map { Entry(fingerprint: $0.fingerprint, rule: $0.rule, path: Self.path(of: $0, in: report, relativeTo: folder)) })
+        self.init(entries: findings.map { Self.entry(for: $0, in: report, folder: folder) })
+    }
+
+    /// The entry that accepts `finding`.
+    static func entry(for finding: Finding, in report: ScanReport, folder: String) -> Entry {
+        if finding.origin.isMetadata {
+            return Entry(fingerprint: finding.fingerprint, rule: finding.rule, path: "", location: finding.origin.rawValue)
+        }
+        return Entry(fingerprint: finding.fingerprint, rule: finding.rule, path: Self.path(of: finding, in: report, relativeTo: folder))
     }
 
     public func contains(fingerprint: String, path: String) -> Bool {
-        keys.contains(fingerprint + "\u{0}" + path)
+        keys.contains(Entry(fingerprint: fingerprint, rule: "", path: path).key)
+    }
+
+    public func contains(_ finding: Finding, in report: ScanReport, folder: String) -> Bool {
+        keys.contains(Self.entry(for: finding, in: report, folder: folder).key)
     }
 
     /// The report without the findings listed here; they are counted in `stats.allowed`.
     public func filter(_ report: ScanReport, folder: String) -> ScanReport {
         var filtered = report
-        filtered.findings = report.findings.filter { !contains(fingerprint: $0.fingerprint, path: Self.path(of: $0, in: report, relativeTo: folder)) }
+        filtered.findings = report.findings.filter { !contains($0, in: report, folder: folder) }
         filtered.stats.allowed += report.findings.count - filtered.findings.count
         return filtered
     }
@@ -97,7 +136,12 @@ public struct Baseline: Sendable, Equatable {
             json.beginObject()
             json.field("fingerprint", .string(entry.fingerprint))
             json.field("rule", .string(entry.rule))
-            json.field("path", .string(entry.path))
+            if let location = entry.location {
+                json.field("path", .null)
+                json.field("location", .string(location))
+            } else {
+                json.field("path", .string(entry.path))
+            }
             json.endObject()
         }
         json.endArray()

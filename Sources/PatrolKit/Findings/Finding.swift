@@ -7,13 +7,43 @@ public struct Location: Sendable, Equatable, Hashable {
     public var column: Int
     public var commit: String?
     public var authorDate: String?
+    /// A file, or the commit message, tag message or note `commit` names (then `path` is only
+    /// a label, and reports write `null`).
+    public var origin: FindingOrigin
 
-    public init(path: String, line: Int, column: Int, commit: String? = nil, authorDate: String? = nil) {
+    public init(path: String, line: Int, column: Int, commit: String? = nil, authorDate: String? = nil, origin: FindingOrigin = .file) {
         self.path = path
         self.line = line
         self.column = column
         self.commit = commit
         self.authorDate = authorDate
+        self.origin = origin
+    }
+
+    /// The path as reports write it: nil for a commit message, tag message or note.
+    public var reportedPath: String? { origin == .file ? path : nil }
+}
+
+/// What a finding was read from: a file (a blob), or text git keeps beside the files. Reports
+/// write it as `location` (`commit-message`, `tag-message`, `note`), and leave it out for a file.
+public enum FindingOrigin: String, Sendable, Hashable, CaseIterable {
+    case file
+    case commitMessage = "commit-message"
+    case tagMessage = "tag-message"
+    case note
+
+    public var isMetadata: Bool { self != .file }
+
+    /// The label that stands for the path of a finding in a message or note, in text reports and
+    /// where a path is needed to sort or group: `(commit message 1a2b3c4d5e6f)`,
+    /// `(tag message v1.2)`, `(note on 1a2b3c4d5e6f)`.
+    public func label(object: String, tag: String?) -> String {
+        switch self {
+        case .file: object
+        case .commitMessage: "(commit message \(object.prefix(12)))"
+        case .tagMessage: "(tag message \(tag ?? String(object.prefix(12))))"
+        case .note: "(note on \(object.prefix(12)))"
+        }
     }
 }
 
@@ -72,6 +102,15 @@ public struct Finding: Sendable, Equatable {
     public var authorDate: String?
     public var commitDate: String?
     public var locations: [Location]
+    /// A file, or a commit message, annotated tag message or git note. For those three `path`
+    /// is a label (`FindingOrigin.label`), `commit` the commit (for a tag message: the tag
+    /// object) and `line`/`column` count within the message.
+    public var origin: FindingOrigin = .file
+    /// The tag's name, for a tag message.
+    public var tag: String? = nil
+
+    /// The path as reports write it: nil for a commit message, tag message or note.
+    public var reportedPath: String? { origin == .file ? path : nil }
 
     /// First 32 hex digits of SHA-256 over the rule id, a NUL byte and the secret: stable across
     /// paths, lines and encodings of the same secret.

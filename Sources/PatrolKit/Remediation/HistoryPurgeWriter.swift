@@ -6,25 +6,41 @@ struct HistoryPurgeWriter {
     let replacementsFile: String?
     let remoteNames: [String]
 
-    func purge(secretCount: Int, fingerprints: [String], commits: [String]) -> HistoryPurge {
+    /// `origins`: where the pushed secrets are; commit and tag messages are rewritten with
+    /// `--replace-message` (the same replacements file), notes pushed again.
+    func purge(secretCount: Int, fingerprints: [String], commits: [String], origins: Set<FindingOrigin> = [.file]) -> HistoryPurge {
         let remotes = facts?.remotes() ?? []
         let remote = remotes.first { remoteNames.contains($0.name) } ?? remotes.first
         let name = remote?.name ?? "origin"
         let url = remote.map { Shell.quote(absoluteURL($0.url)) } ?? "REPOSITORY-URL"
         let folder = PathText.lastComponent(of: (facts?.repository.root ?? "repository")).replacingOccurrences(of: ".git", with: "") + "-purge"
         let file = replacementsFile.map(Shell.quote) ?? "REPLACEMENTS-FILE"
-        let commands = [
+        let messages = origins.contains(.commitMessage) || origins.contains(.tagMessage)
+        var commands = [
             "git clone \(url) \(Shell.quote(folder))",
             "cd \(Shell.quote(folder))",
-            "git filter-repo --replace-text \(file)",
+        ]
+        if origins.contains(.note) {
+            // A clone does not fetch notes unless asked.
+            commands.append("git fetch \(url) 'refs/notes/*:refs/notes/*'")
+        }
+        commands += [
+            "git filter-repo --replace-text \(file)" + (messages ? " --replace-message \(file)" : ""),
             "git remote add \(name) \(url)",
             "git push --force --all \(name)",
             "git push --force --tags \(name)",
         ]
+        if origins.contains(.note) { commands.append("git push --force \(name) 'refs/notes/*'") }
         var notes = [
             "Run these in a fresh clone: `git filter-repo` refuses to rewrite a clone with local work, and removes the remote afterwards so nothing is pushed by accident (hence `git remote add`). Protected branches may need their protection lifted for the force-push.",
             "Every collaborator must re-clone: an old clone still holds the secrets, and a pull, merge or push from it brings them back. Forks and other mirrors keep their own copies.",
         ]
+        if messages {
+            notes.append("Secrets in commit or tag messages: `--replace-message` rewrites every commit and annotated tag message with the same replacements, which changes the ids of those commits and of every commit after them.")
+        }
+        if origins.contains(.note) {
+            notes.append("Secrets in git notes: `--replace-text` rewrites the note blobs in `refs/notes/*`; a note stays attached to the old id of a commit the purge rewrote, so add it again (`git notes add -f`) on the new commit if it is still wanted, without the secret.")
+        }
         let listed = commits.prefix(20).map { "`\($0)`" }.joined(separator: ", ") + (commits.count > 20 ? ", …" : "")
         let host = remote.map { HostingService(url: $0.url) } ?? .unknown
         switch host {

@@ -139,16 +139,32 @@ public struct LeakReport: Sendable {
         guard let confidence = Confidence(rawValue: confidenceText) else {
             throw fail("finding \(number) has an unknown confidence '\(confidenceText)'")
         }
+        // A commit message, tag message or note has no path ("path": null) but a "location".
+        func origin(_ object: [String: Any]) throws(RemediationError) -> FindingOrigin {
+            guard let text = object["location"] as? String else { return .file }
+            guard let origin = FindingOrigin(rawValue: text) else { throw fail("finding \(number) has an unknown location '\(text)'") }
+            return origin
+        }
+        let findingOrigin = try origin(fields)
+        let tag = fields["tag"] as? String
+        let commit = fields["commit"] as? String
+        func path(_ object: [String: Any], origin: FindingOrigin, commit: String?) -> String? {
+            if origin == .file { return object["path"] as? String }
+            return commit.map { origin.label(object: $0, tag: tag) }
+        }
         var locations: [Location] = []
         for location in fields["locations"] as? [[String: Any]] ?? [] {
-            guard let path = location["path"] as? String, let line = location["line"] as? Int, let column = location["column"] as? Int else {
-                throw fail("finding \(number) has a location without path, line and column")
+            let locationOrigin = try origin(location)
+            guard let path = path(location, origin: locationOrigin, commit: location["commit"] as? String), let line = location["line"] as? Int, let column = location["column"] as? Int else {
+                throw fail("finding \(number) has a location without path (or location and commit), line and column")
             }
-            locations.append(Location(path: path, line: line, column: column, commit: location["commit"] as? String, authorDate: location["author_date"] as? String))
+            locations.append(Location(path: path, line: line, column: column, commit: location["commit"] as? String, authorDate: location["author_date"] as? String, origin: locationOrigin))
         }
-        let path = try string("path"), line = try int("line"), column = try int("column")
-        let commit = fields["commit"] as? String
-        if locations.isEmpty { locations = [Location(path: path, line: line, column: column, commit: commit, authorDate: fields["author_date"] as? String)] }
+        guard let path = path(fields, origin: findingOrigin, commit: commit) else {
+            throw fail(findingOrigin == .file ? "finding \(number) has no string \"path\"" : "finding \(number) in a \(findingOrigin.rawValue) has no \"commit\"")
+        }
+        let line = try int("line"), column = try int("column")
+        if locations.isEmpty { locations = [Location(path: path, line: line, column: column, commit: commit, authorDate: fields["author_date"] as? String, origin: findingOrigin)] }
         let context = (fields["context"] as? [String: Any] ?? [:]).compactMapValues { $0 as? String }
         let rule = try string("rule")
         let snippet = fields["snippet"] as? String ?? ""
@@ -173,7 +189,9 @@ public struct LeakReport: Sendable {
             author: fields["author"] as? String,
             authorDate: fields["author_date"] as? String,
             commitDate: fields["commit_date"] as? String,
-            locations: locations
+            locations: locations,
+            origin: findingOrigin,
+            tag: tag
         )
         return Entry(finding: finding, isRedacted: fields["redacted"] as? Bool ?? true)
     }

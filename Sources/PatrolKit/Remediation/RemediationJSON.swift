@@ -63,7 +63,8 @@ public enum RemediationJSON {
         json.beginArray("locations")
         for location in secret.locations {
             json.beginObject()
-            json.field("path", .string(location.path))
+            json.field("path", .optional(location.origin == .file ? location.path : nil))
+            if location.origin.isMetadata { json.field("location", .string(location.origin.rawValue)) }
             json.field("line", .int(location.line))
             json.field("column", .int(location.column))
             json.field("commit", .optional(location.commit))

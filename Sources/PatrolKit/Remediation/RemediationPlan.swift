@@ -57,6 +57,8 @@ public struct PlanLocation: Sendable, Equatable {
     public var authorDate: String?
     /// Remote-tracking branches containing `commit`; nil when unknown or not committed.
     public var remoteBranches: [String]?
+    /// A file, or the commit message, tag message or note of `commit` (`path` is then a label).
+    public var origin: FindingOrigin = .file
 }
 
 /// One step of a plan: the provider's wording with the situation filled in, and the exact

@@ -51,13 +51,15 @@ public struct RemediationPlanner: Sendable {
         var pushedCommits: [String] = []
         var remoteNames: [String] = []
         var purgeRepositories: [RepositoryFacts] = []
+        // Pushed secrets in commit or tag messages or notes: the purge rewrites those too.
+        var purgedOrigins = Set<FindingOrigin>()
         for fingerprint in order {
             let entries = groups[fingerprint]!
             let first = entries[0].finding
             let recovered = recovery.found[fingerprint]
             var secret = describe(first, entries: entries)
             locate(&secret, entries: entries, recovered: recovered, lookup: lookup)
-            secret.inWorkTree = workTreeLocations(of: recovered, paths: secret.locations.map(\.path), target: target, facts: lookup.root)
+            secret.inWorkTree = workTreeLocations(of: recovered, paths: secret.locations.filter { $0.origin == .file }.map(\.path), target: target, facts: lookup.root)
             if secret.committed != false {
                 if options.replacementsFile != nil {
                     guard let recovered else {
@@ -71,6 +73,7 @@ public struct RemediationPlanner: Sendable {
             if secret.pushed != false && secret.committed != false {
                 for location in secret.locations {
                     guard let commit = location.commit, location.remoteBranches?.isEmpty != true else { continue }
+                    purgedOrigins.insert(location.origin)
                     if !pushedCommits.contains(commit) { pushedCommits.append(commit) }
                     if let facts = lookup.repository(for: location.path)?.facts, !purgeRepositories.contains(where: { $0.repository.root == facts.repository.root }) {
                         purgeRepositories.append(facts)
@@ -96,7 +99,7 @@ public struct RemediationPlanner: Sendable {
                 facts: purgeRepositories.first ?? lookup.root,
                 replacementsFile: replacements == nil ? nil : options.replacementsFile,
                 remoteNames: remoteNames
-            ).purge(secretCount: replacements?.literals.count ?? purgeFingerprints.count, fingerprints: purgeFingerprints, commits: pushedCommits)
+            ).purge(secretCount: replacements?.literals.count ?? purgeFingerprints.count, fingerprints: purgeFingerprints, commits: pushedCommits, origins: purgedOrigins)
         }
         let now = Self.timestamp(options.now)
         for index in secrets.indices {
@@ -154,7 +157,7 @@ public struct RemediationPlanner: Sendable {
                 authors[commit] = CommitInfo(oid: commit, author: author, authorDate: finding.authorDate ?? "", commitDate: finding.commitDate ?? finding.authorDate ?? "")
             }
             for location in finding.locations {
-                let place = PlanLocation(path: location.path, line: location.line, column: location.column, commit: location.commit, authorDate: location.authorDate, remoteBranches: nil)
+                let place = PlanLocation(path: location.path, line: location.line, column: location.column, commit: location.commit, authorDate: location.authorDate, remoteBranches: nil, origin: location.origin)
                 if !locations.contains(place) { locations.append(place) }
             }
         }

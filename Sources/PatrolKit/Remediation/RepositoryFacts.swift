@@ -40,7 +40,8 @@ struct RepositoryFacts {
             // "<oid> <type> <size>", or "<name> missing" / "ambiguous".
             let parts = header.split(separator: " ")
             guard parts.count == 3, let size = Int(parts[2]), offset + size <= output.count else { continue }
-            if parts[1] == "blob" { result[name] = Array(output[offset..<offset + size]) }
+            // Commits and tags: asked for by id, to read their messages again.
+            if parts[1] == "blob" || parts[1] == "commit" || parts[1] == "tag" { result[name] = Array(output[offset..<offset + size]) }
             offset += size + 1
         }
         return result

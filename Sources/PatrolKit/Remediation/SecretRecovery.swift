@@ -57,7 +57,7 @@ struct SecretRecovery {
         let length = Self.redactedLength(finding.secret)
         var unreadable: [String] = []
         for location in finding.locations {
-            let names = sourceNames(path: location.path, commit: location.commit)
+            let names = sourceNames(path: location.path, commit: location.commit, origin: location.origin)
             guard let name = names.first(where: { sources[$0] != nil }), let bytes = sources[name] else {
                 unreadable.append(describe(path: location.path, commit: location.commit))
                 continue
@@ -95,7 +95,7 @@ struct SecretRecovery {
 
     /// The encoded text at the finding's span (for a decoded finding), from its first readable source.
     private func rawLiteral(of finding: Finding, in sources: [String: [UInt8]]) -> String? {
-        for name in sourceNames(path: finding.path, commit: finding.commit) {
+        for name in sourceNames(path: finding.path, commit: finding.commit, origin: finding.origin) {
             guard let bytes = sources[name],
                   let start = ByteSearch.offset(line: finding.line, column: finding.column, in: bytes),
                   let end = ByteSearch.offset(line: finding.endLine, column: finding.endColumn, in: bytes),
@@ -107,7 +107,18 @@ struct SecretRecovery {
 
     /// Where a location's text can be read, most faithful first: `commit:path` in the
     /// repository; a file under the root; for a diff of uncommitted changes also the index.
-    func sourceNames(path: String, commit: String?) -> [String] {
+    /// A commit or tag message is read from the commit or tag object itself (its headers
+    /// before it hold no secret of the finding's rule, and the whole text is searched), a note
+    /// from `refs/notes/commits` (notes kept under another ref cannot be found again).
+    func sourceNames(path: String, commit: String?, origin: FindingOrigin = .file) -> [String] {
+        switch origin {
+        case .commitMessage, .tagMessage:
+            return commit.map { ["git:" + $0] } ?? []
+        case .note:
+            return commit.map { ["git:refs/notes/commits:" + $0, "git:refs/notes/commits:" + $0.prefix(2) + "/" + $0.dropFirst(2)] } ?? []
+        case .file:
+            break
+        }
         // Only history and diff reports carry commits; their paths are from the top of the repository.
         if let commit { return ["git:" + commit + ":" + path] }
         var names = ["file:" + absolutePath(path)]
@@ -127,8 +138,8 @@ struct SecretRecovery {
     private func contents(for entries: [LeakReport.Entry]) -> [String: [UInt8]] {
         var names = Set<String>()
         for entry in entries {
-            for location in entry.finding.locations { names.formUnion(sourceNames(path: location.path, commit: location.commit)) }
-            names.formUnion(sourceNames(path: entry.finding.path, commit: entry.finding.commit))
+            for location in entry.finding.locations { names.formUnion(sourceNames(path: location.path, commit: location.commit, origin: location.origin)) }
+            names.formUnion(sourceNames(path: entry.finding.path, commit: entry.finding.commit, origin: entry.finding.origin))
         }
         var result: [String: [UInt8]] = [:]
         var objectNames: [String] = []

@@ -16,23 +16,25 @@ public enum CIAnnotations {
         for finding in report.findings {
             let secret = showSecrets ? finding.secret : Redaction.redact(finding.secret)
             var message = "\(finding.ruleName) (\(finding.rule), \(finding.confidence.rawValue) confidence): \(secret)"
-            if let commit = finding.commit { message += " in commit \(commit.prefix(12))" }
+            if finding.origin.isMetadata {
+                // No file to annotate: the message says where, and the annotation has no file.
+                message += " in \(finding.path) at line \(finding.line), column \(finding.column)"
+            } else if let commit = finding.commit {
+                message += " in commit \(commit.prefix(12))"
+            }
             message += ". Revoke it first, then remove it (patrol remediate)."
             switch syntax {
             case .github:
-                let properties = [
-                    "file=" + githubProperty(finding.path),
-                    "line=\(finding.line)", "col=\(finding.column)",
-                    "endLine=\(finding.endLine)", "endColumn=\(finding.endColumn)",
-                    "title=" + githubProperty("patrol: \(finding.rule)"),
-                ]
+                let place = finding.reportedPath.map { path in
+                    ["file=" + githubProperty(path), "line=\(finding.line)", "col=\(finding.column)", "endLine=\(finding.endLine)", "endColumn=\(finding.endColumn)"]
+                } ?? []
+                let properties = place + ["title=" + githubProperty("patrol: \(finding.rule)")]
                 output += "::error " + properties.joined(separator: ",") + "::" + githubData(message) + "\n"
             case .azure:
-                let properties = [
-                    "type=error", "sourcepath=" + azureProperty(finding.path),
-                    "linenumber=\(finding.line)", "columnnumber=\(finding.column)",
-                    "code=" + azureProperty(finding.rule),
-                ]
+                let place = finding.reportedPath.map { path in
+                    ["sourcepath=" + azureProperty(path), "linenumber=\(finding.line)", "columnnumber=\(finding.column)"]
+                } ?? []
+                let properties = ["type=error"] + place + ["code=" + azureProperty(finding.rule)]
                 output += "##vso[task.logissue " + properties.joined(separator: ";") + "]" + azureData(message) + "\n"
             }
         }

@@ -1,11 +1,13 @@
 import Foundation
 
 /// CSV (`--format csv`, RFC 4180): a header row, then one row per finding. Fields holding a
-/// comma, a quote, a CR or an LF are quoted, with quotes doubled; rows end in CRLF.
+/// comma, a quote, a CR or an LF are quoted, with quotes doubled; rows end in CRLF. A finding in
+/// a commit message, tag message or note has an empty `path` and its `location` and `tag` set.
 public enum CSVReport {
     public static let columns = [
         "rule", "provider", "confidence", "validated", "verified", "secret", "fingerprint", "path",
         "line", "column", "end_line", "end_column", "commit", "author", "author_date", "context", "snippet",
+        "location", "tag",
     ]
 
     public static func render(_ report: ScanReport, showSecrets: Bool) -> String {
@@ -19,7 +21,7 @@ public enum CSVReport {
                 text(finding.verified),
                 finding.displayedSecret(showSecrets: showSecrets),
                 finding.fingerprint,
-                finding.path,
+                finding.reportedPath ?? "",
                 String(finding.line),
                 String(finding.column),
                 String(finding.endLine),
@@ -29,6 +31,8 @@ public enum CSVReport {
                 finding.authorDate ?? "",
                 finding.context.keys.sorted().map { "\($0)=\(finding.context[$0]!)" }.joined(separator: ";"),
                 finding.snippet.render(showSecrets: showSecrets),
+                finding.origin.isMetadata ? finding.origin.rawValue : "",
+                finding.tag ?? "",
             ])
         }
         return output

@@ -62,7 +62,10 @@ public enum JSONReport {
         json.field("secret", .string(showSecrets ? finding.secret : Redaction.redact(finding.secret)))
         json.field("redacted", .bool(!showSecrets))
         json.field("fingerprint", .string(finding.fingerprint))
-        json.field("path", .string(finding.path))
+        json.field("path", .optional(finding.reportedPath))
+        // Left out for a file; `commit-message`, `tag-message` or `note` otherwise.
+        if finding.origin.isMetadata { json.field("location", .string(finding.origin.rawValue)) }
+        if let tag = finding.tag { json.field("tag", .string(tag)) }
         json.field("line", .int(finding.line))
         json.field("column", .int(finding.column))
         json.field("end_line", .int(finding.endLine))
@@ -81,7 +84,8 @@ public enum JSONReport {
         json.beginArray("locations")
         for location in finding.locations {
             json.beginObject()
-            json.field("path", .string(location.path))
+            json.field("path", .optional(location.reportedPath))
+            if location.origin.isMetadata { json.field("location", .string(location.origin.rawValue)) }
             json.field("line", .int(location.line))
             json.field("column", .int(location.column))
             json.field("commit", .optional(location.commit))

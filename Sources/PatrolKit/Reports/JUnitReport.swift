@@ -32,7 +32,9 @@ public enum JUnitReport {
                     body += "  commit \(commit) by \(finding.author ?? "?") on \(finding.authorDate ?? "?")\n"
                 }
             }
-            cases += "    <testcase classname=\"\(attribute(first.rule))\" name=\"\(attribute(first.path))\" file=\"\(attribute(first.path))\" line=\"\(first.line)\" time=\"0\">\n"
+            // A commit message, tag message or note has no file: its label names the test case.
+            let file = first.reportedPath.map { " file=\"\(attribute($0))\" line=\"\(first.line)\"" } ?? ""
+            cases += "    <testcase classname=\"\(attribute(first.rule))\" name=\"\(attribute(first.path))\"\(file) time=\"0\">\n"
             cases += "      <failure type=\"\(attribute(first.rule))\" message=\"\(attribute(message))\">\(XMLText.escape(body))</failure>\n"
             cases += "    </testcase>\n"
         }

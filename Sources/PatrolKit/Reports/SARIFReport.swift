@@ -130,6 +130,14 @@ public enum SARIFReport {
         json.endObject()
         json.beginArray("locations")
         json.beginObject()
+        if finding.origin.isMetadata {
+            // No file to point at: a logical location names the commit, tag or note.
+            writeLogicalLocation(finding, to: &json)
+            json.endObject()
+            json.endArray()
+            writeFingerprintAndProperties(finding, showSecrets: showSecrets, to: &json)
+            return
+        }
         json.beginObject("physicalLocation")
         writeArtifact(finding.path, to: &json)
         let region = SourceRegion(finding)
@@ -172,6 +180,27 @@ public enum SARIFReport {
             }
             json.endArray()
         }
+        writeFingerprintAndProperties(finding, showSecrets: showSecrets, to: &json)
+    }
+
+    /// A commit message, tag message or note as a SARIF logical location: its kind is the
+    /// finding's `location`, its fully qualified name `<kind>:<commit or tag object>`, and the
+    /// line and column within the message are in the result's properties.
+    private static func writeLogicalLocation(_ finding: Finding, to json: inout JSONWriter) {
+        let object = finding.commit ?? ""
+        json.beginArray("logicalLocations")
+        json.beginObject()
+        json.field("name", .string(finding.path))
+        json.field("fullyQualifiedName", .string(finding.origin.rawValue + ":" + (finding.tag.map { "refs/tags/" + $0 + "@" } ?? "") + object))
+        json.field("kind", .string(finding.origin.rawValue))
+        json.endObject()
+        json.endArray()
+        json.beginObject("message")
+        json.field("text", .string("line \(finding.line), column \(finding.column) of the \(finding.origin.rawValue.replacingOccurrences(of: "-", with: " ")) of \(finding.tag.map { "tag " + $0 } ?? "commit " + String(object.prefix(12)))"))
+        json.endObject()
+    }
+
+    private static func writeFingerprintAndProperties(_ finding: Finding, showSecrets: Bool, to json: inout JSONWriter) {
         json.beginObject("partialFingerprints")
         json.field(fingerprintKey, .string(finding.fingerprint))
         json.endObject()
@@ -189,6 +218,12 @@ public enum SARIFReport {
         json.field("commit", .optional(finding.commit))
         json.field("author", .optional(finding.author))
         json.field("author_date", .optional(finding.authorDate))
+        if finding.origin.isMetadata {
+            json.field("location", .string(finding.origin.rawValue))
+            if let tag = finding.tag { json.field("tag", .string(tag)) }
+            json.field("line", .int(finding.line))
+            json.field("column", .int(finding.column))
+        }
         json.endObject()
         json.endObject()
     }

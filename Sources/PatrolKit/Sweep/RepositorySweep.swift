@@ -50,6 +50,25 @@ struct RepositorySweep {
     private var cache: SweepCache { context.cache }
 
     func run(folder: String, into result: inout RepositorySweepResult) throws(SweepFailure) {
+        // Commit and tag messages and notes first: the blobs of notes are then left out of the
+        // files, reported as notes instead.
+        var metadata: GitMetadata?
+        if context.options.scanMetadata {
+            do {
+                let repository = try GitRepository.open(folder)
+                metadata = try GitMetadata.scan(repository, revisions: [], commits: nil, scanner: InputScanner(ruleSet: context.ruleSet))
+            } catch {
+                throw SweepFailure(error.description)
+            }
+        }
+        try runBlobs(folder: folder, excluding: metadata?.noteBlobs ?? [], into: &result)
+        if let metadata {
+            result.warnings += metadata.errors.map { "\($0.path): \($0.message)" }
+            result.findings += metadata.findings(assembler: context.assembler).findings
+        }
+    }
+
+    private func runBlobs(folder: String, excluding noteBlobs: Set<String>, into result: inout RepositorySweepResult) throws(SweepFailure) {
         let previous: RepositoryState?
         do {
             previous = try cache.repositoryState(entry: entry.text)
@@ -67,7 +86,7 @@ struct RepositorySweep {
             result.mode = .unchanged
             result.blobsSkipped = usable.attribution.blobCount
             result.warnings = usable.attribution.warnings
-            result.findings = assemble(usable.attribution, matches: known)
+            result.findings = assemble(usable.attribution, matches: known, excluding: noteBlobs)
             return
         }
 
@@ -130,11 +149,11 @@ struct RepositorySweep {
             throw SweepFailure("cannot use the cache: \(error)")
         }
 
-        result.findings = assemble(attribution, matches: matches)
+        result.findings = assemble(attribution, matches: matches, excluding: noteBlobs)
         if historyUnreadable {
             let introduced = Set(attribution.introductions.map(\.blob))
             let scratch = MatchScratch()
-            for (oid, found) in matches.sorted(by: { $0.key < $1.key }) where !introduced.contains(oid) {
+            for (oid, found) in matches.sorted(by: { $0.key < $1.key }) where !introduced.contains(oid) && !noteBlobs.contains(oid) {
                 result.findings += context.assembler.findings(path: "(unattributed blob \(oid))", sightings: found.map { .init(occurrence: $0, commit: nil) }, commits: attribution.commitInfos, checkRulePaths: false, scratch: scratch).findings
             }
         }
@@ -263,12 +282,12 @@ struct RepositorySweep {
 
     /// Findings at the paths where commits introduced the matching blobs, as `patrol history`
     /// makes them: one per (rule, secret, path), first commit first, every introduction a location.
-    private func assemble(_ attribution: RepositoryAttribution, matches: [String: [Occurrence]]) -> [Finding] {
+    private func assemble(_ attribution: RepositoryAttribution, matches: [String: [Occurrence]], excluding noteBlobs: Set<String>) -> [Finding] {
         let scratch = MatchScratch()
         var byPath: [String: [FindingAssembler.Sighting]] = [:]
         var order: [String] = []
         for introduction in attribution.introductions {
-            guard let found = matches[introduction.blob] else { continue }
+            guard let found = matches[introduction.blob], !noteBlobs.contains(introduction.blob) else { continue }
             if context.config.allowPaths.contains(where: { $0.matches(introduction.path) }) { continue }
             if byPath[introduction.path] == nil { order.append(introduction.path) }
             for occurrence in found {

@@ -15,6 +15,9 @@ public struct SweepOptions: Sendable {
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     public var maxFileSize = 25 << 20
     public var minConfidence = Confidence.low
+    /// Also scan commit messages, annotated tag messages and git notes (read again on every
+    /// sweep, also of an unchanged repository: they are not cached).
+    public var scanMetadata = true
     /// Where URLs are cloned.
     public var cloneDirectory: String
     /// Fetch clones made by earlier runs (off: use them as they are).
