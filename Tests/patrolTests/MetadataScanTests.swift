@@ -126,7 +126,7 @@ import Testing
         try repo.commit("start\n\n\(token)\n", ["README.md": "hello\n"])
         #expect(try patrol(["baseline", "create", "--history"], in: repo.url).status == 0)
         let baseline = try String(contentsOf: repo.url.appendingPathComponent(".patrol-baseline.json"), encoding: .utf8)
-        #expect(baseline.contains("\"path\": null") && baseline.contains("\"location\": \"commit-message\""), baseline)
+        #expect(baseline.contains("\"path\": null") && baseline.contains("\"location\": \"commit-message\""), "\(baseline)")
         #expect(try patrol(["history"], in: repo.url).status == 0)
         // Survives a rewrite of the commit (no commit id in the entry).
         try repo.git("commit", "-q", "--amend", "-m", "start again\n\n\(token)\n")

@@ -49,8 +49,10 @@ public enum TextReport {
             if !finding.context.isEmpty {
                 output += "      context: " + finding.context.keys.sorted().map { "\($0)=\(finding.context[$0]!)" }.joined(separator: ", ").escapedForTerminal + "\n"
             }
-            if let commit = finding.commit {
-                output += "      commit " + paint(String(commit.prefix(12)), "33") + " by \(safe(finding.author ?? "?")) on \(safe(finding.authorDate ?? "?"))\n"
+            if finding.origin == .note, let commit = finding.commit {
+                output += "      note on " + paint(String(commit.prefix(12)), "33") + "\n"
+            } else if let commit = finding.commit {
+                output += "      " + (finding.origin == .tagMessage ? "tag " : "commit ") + paint(String(commit.prefix(12)), "33") + " by \(safe(finding.author ?? "?")) on \(safe(finding.authorDate ?? "?"))\n"
             }
             if finding.locations.count > 1 {
                 let more = finding.locations.dropFirst().map { location in
@@ -64,13 +66,16 @@ public enum TextReport {
 
     /// One line for standard error: what was found and what was covered.
     public static func summary(_ report: ScanReport) -> String {
-        let files = Set(report.findings.map(\.path)).count
+        let files = Set(report.findings.compactMap(\.reportedPath)).count
+        // Commit and tag messages and notes, apart from the files.
+        let messages = Set(report.findings.filter(\.origin.isMetadata).map(\.path)).count
         let secrets = Set(report.findings.map(\.fingerprint)).count
         var parts: [String] = []
         if report.findings.isEmpty {
             parts.append("no secrets found")
         } else {
-            parts.append("\(plural(report.findings.count, "finding")) (\(plural(secrets, "distinct secret"))) in \(plural(files, "file"))")
+            let places = [files > 0 || messages == 0 ? plural(files, "file") : nil, messages > 0 ? (messages == 1 ? "1 commit message, tag message or note" : "\(messages) commit messages, tag messages or notes") : nil].compactMap { $0 }
+            parts.append("\(plural(report.findings.count, "finding")) (\(plural(secrets, "distinct secret"))) in " + places.joined(separator: " and "))
         }
         let megabytes = Double(report.stats.bytes) / 1_000_000
         var covered = "scanned \(plural(report.stats.files, "file")), \(formatted(megabytes)) MB in \(formatted(report.stats.seconds)) s"
