@@ -192,7 +192,8 @@ public final class HistoryScanner: Sendable {
         report.errors += outcome.errors
         report.warnings += outcome.warnings
 
-        // Notes are reported as notes, not as blobs of the notes refs.
+        // The notes refs now hold are reported as notes, not also as blobs of those refs (a blob
+        // an earlier notes commit held is still reported at its path there).
         var occurrences = outcome.occurrences
         if let metadata {
             for blob in metadata.noteBlobs { occurrences[blob] = nil }
@@ -206,8 +207,7 @@ public final class HistoryScanner: Sendable {
         if !occurrences.isEmpty {
             if log == nil {
                 options.progress?.phase = .naming
-                // With metadata on, notes refs are not walked: their blobs were reported as notes.
-                let (history, failure) = try GitHistoryLog.readPartial(repository, revisions: metadata == nil ? [] : ["--exclude=refs/notes/*", "--all"], interesting: Set(occurrences.keys), wholeHistory: true)
+                let (history, failure) = try GitHistoryLog.readPartial(repository, revisions: [], interesting: Set(occurrences.keys), wholeHistory: true)
                 if let failure {
                     historyUnreadable = true
                     report.errors.append(ScanFailure(path: repository.root, message: "\(failure.description); the history could not be read whole, so a match no commit read introduces is reported at \"(unattributed blob <id>)\""))
