@@ -163,9 +163,12 @@ public final class HistoryScanner: Sendable {
         let metadataDone = DispatchGroup()
         if options.scanMetadata {
             let (revisions, commits, ruleSet) = (options.revisions, options.commits, ruleSet)
+            // Over every blob, the note blobs are among those scanned: their matches are taken
+            // from there rather than read and scanned a second time.
+            let everyBlob = options.scansAllRefs
             DispatchQueue.global().async(group: metadataDone) {
                 let result = Result { () throws(GitError) -> GitMetadata in
-                    try GitMetadata.scan(repository, revisions: revisions, commits: commits, scanner: InputScanner(ruleSet: ruleSet))
+                    try GitMetadata.scan(repository, revisions: revisions, commits: commits, scanner: InputScanner(ruleSet: ruleSet), readsNoteBlobs: !everyBlob)
                 }
                 metadataResult.withLock { $0 = result }
             }
@@ -180,7 +183,8 @@ public final class HistoryScanner: Sendable {
             throw error
         }
         metadataDone.wait()
-        let metadata = try metadataResult.withLock { $0 }?.get()
+        var metadata = try metadataResult.withLock { $0 }?.get()
+        metadata?.addNotes(matches: outcome.occurrences)
         // Blobs to scan and not one readable: the history cannot be scanned at all.
         if !scannable.isEmpty, outcome.blobs == 0, outcome.skipped.isEmpty, let first = outcome.errors.first {
             throw .failed(command: "git cat-file --batch", message: "not one of the \(TextReport.plural(scannable.count, "blob")) to scan could be read (\(first.path): \(first.message))")

@@ -22,15 +22,22 @@ struct GitMetadata: Sendable {
     private(set) var sightings: [Sighting] = []
     /// Blobs that hold notes: already reported as notes, never as files.
     private(set) var noteBlobs = Set<String>()
+    /// Note blobs left for the caller to scan (`readsNoteBlobs` false: a scan of every blob
+    /// reads them anyway), with the objects each annotates.
+    private(set) var unreadNotes: [String: [String]] = [:]
     private(set) var messages = 0
     private(set) var bytes = 0
     /// Problems that left some metadata unread; the rest was scanned.
     private(set) var errors: [ScanFailure] = []
+    private var readsNoteBlobs = true
 
     /// Reads and scans the metadata of `revisions` (every ref when empty) or of exactly
     /// `commits`. Throws only when git cannot be run.
-    static func scan(_ repository: GitRepository, revisions: [String], commits: [String]?, scanner: InputScanner) throws(GitError) -> GitMetadata {
+    /// `readsNoteBlobs` false: the note blobs are not read here but listed in `unreadNotes`, for
+    /// `addNotes` to take their matches from the blob scan (each blob is then scanned once).
+    static func scan(_ repository: GitRepository, revisions: [String], commits: [String]?, scanner: InputScanner, readsNoteBlobs: Bool = true) throws(GitError) -> GitMetadata {
         var metadata = GitMetadata()
+        metadata.readsNoteBlobs = readsNoteBlobs
         let scoped = commits != nil || !revisions.isEmpty
         var inRange = Set<String>()
         if commits?.isEmpty != true {
@@ -144,9 +151,14 @@ struct GitMetadata: Sendable {
             annotated[parts[0], default: []].append(parts[1])
         }
         guard !order.isEmpty else { return }
+        noteBlobs.formUnion(annotated.keys)
+        if !readsNoteBlobs {
+            unreadNotes.merge(annotated) { $0 + $1 }
+            messages += order.count
+            return
+        }
         var found: [(String, [Occurrence])] = []
         try GitObjectStream.read(order, from: repository, body: { entry, content in
-            noteBlobs.insert(entry.oid)
             if case .scanned(let count, let occurrences) = scanner.scan(memory: content) {
                 bytes += count
                 if !occurrences.isEmpty { found.append((entry.oid, occurrences)) }
@@ -162,6 +174,17 @@ struct GitMetadata: Sendable {
                 sightings.append(Sighting(origin: .note, info: CommitInfo(oid: object, author: "", authorDate: "", commitDate: ""), tag: nil, occurrences: occurrences))
             }
         }
+    }
+
+    /// Notes whose blobs the caller scanned: `matches` by blob (those without are clean).
+    mutating func addNotes(matches: [String: [Occurrence]]) {
+        for (blob, objects) in unreadNotes.sorted(by: { $0.key < $1.key }) {
+            guard let occurrences = matches[blob] else { continue }
+            for object in objects {
+                sightings.append(Sighting(origin: .note, info: CommitInfo(oid: object, author: "", authorDate: "", commitDate: ""), tag: nil, occurrences: occurrences))
+            }
+        }
+        unreadNotes = [:]
     }
 
     /// The findings: one per (rule, secret) in each message or note, its path a label.
