@@ -32,7 +32,7 @@ extension InputScanner {
             archiveProblems.append(ArchiveProblem(innerPath: "", message: "cannot open as an archive: \(handle.message("unknown format")); not scanned"))
             return .scanned(bytes: 0, occurrences: [])
         }
-        let budget = ArchiveBudget(limits: archiveLimits, compressedSize: size)
+        let budget = ArchiveBudget(limits: archiveLimits, outermost: handle.pointer)
         var occurrences: [Occurrence] = []
         var bytes = 0
         walk(handle, prefix: "", rawName: ArchivePath.streamContent, level: 1, budget: budget, enabled: enabled, occurrences: &occurrences, bytes: &bytes)
@@ -99,8 +99,19 @@ extension InputScanner {
                 nested.close()
                 continue
             }
-            // Binary entries (class files, images) are passed over without a record: a jar holds thousands.
-            if case .binary = InputEncoding.sniff(head) { continue }
+            // Binary entries (class files, images) are passed over without a record: a jar holds
+            // thousands. In a compressed stream (tar.gz, .gz) passing over one means inflating
+            // it anyway, so it is read through the limits: a bomb of zeros stops there too.
+            if case .binary = InputEncoding.sniff(head) {
+                if archive_filter_count(archive) > 1 {
+                    do {
+                        while try stream.fill(buffer) > 0 {}
+                    } catch {
+                        archiveProblems.append(ArchiveProblem(innerPath: entryPath, message: "cannot read the entry: \(error.message)"))
+                    }
+                }
+                continue
+            }
             var reader = ChunkReader.archive(stream)
             let outcome = scanChunks(reader: &reader, initialCount: count, enabled: enabled)
             switch outcome {

@@ -151,16 +151,17 @@ final class NestedArchiveSource {
 /// limits hold for the input as a whole.
 final class ArchiveBudget {
     let limits: ArchiveLimits
-    /// The input's own (compressed) size, against which the ratio is judged.
-    let compressedSize: Int
+    /// The outermost archive: how many of the input's own bytes it has consumed so far is what
+    /// the ratio is judged against, so a bomb stops early in the stream, not at its end.
+    private let outermost: OpaquePointer
     private(set) var uncompressed = 0
     var entries = 0
     /// Set once a limit is reached: nothing more of the input is read.
     var stopReason: String?
 
-    init(limits: ArchiveLimits, compressedSize: Int) {
+    init(limits: ArchiveLimits, outermost: OpaquePointer) {
         self.limits = limits
-        self.compressedSize = max(1, compressedSize)
+        self.outermost = outermost
     }
 
     /// Counts `count` bytes read from an entry; false once a limit stops the reading.
@@ -168,8 +169,12 @@ final class ArchiveBudget {
         uncompressed += count
         if uncompressed > limits.maxBytes {
             stopReason = "more than \(ByteCount.text(limits.maxBytes)) uncompressed (raise --archive-max-bytes to read further); the rest was not scanned"
-        } else if uncompressed > limits.ratioFloor, uncompressed / compressedSize > limits.maxRatio {
-            stopReason = "expands more than \(limits.maxRatio) times (\(ByteCount.text(compressedSize)) to over \(ByteCount.text(uncompressed))), a likely archive bomb; the rest was not scanned"
+        } else if uncompressed > limits.ratioFloor {
+            // Bytes of the input read so far (through the last filter: the raw file or blob).
+            let consumed = max(1, Int(archive_filter_bytes(outermost, -1)))
+            if uncompressed / consumed > limits.maxRatio {
+                stopReason = "expands more than \(limits.maxRatio) times (\(ByteCount.text(consumed)) read gave over \(ByteCount.text(uncompressed))), a likely archive bomb; the rest was not scanned"
+            }
         }
         return stopReason == nil
     }
