@@ -209,7 +209,9 @@ struct ArchiveEntryStream {
     mutating func fill(_ destination: UnsafeMutableRawBufferPointer) throws(ReadError) -> Int {
         var filled = 0
         while filled < destination.count, !sawEnd {
-            let count = archive_read_data(archive, destination.baseAddress! + filled, destination.count - filled)
+            // In slices no larger than the bytes still allowed: a limit holds to the byte.
+            let allowed = charged ? max(1, budget.limits.maxBytes - budget.uncompressed + 1) : Int.max
+            let count = archive_read_data(archive, destination.baseAddress! + filled, min(destination.count - filled, 1 << 20, allowed))
             if count < 0 {
                 if count == Int(ARCHIVE_RETRY) { continue }
                 throw ReadError(message: archive_error_string(archive).map { String(cString: $0) } ?? "cannot read the entry")
