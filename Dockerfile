@@ -11,7 +11,7 @@
 ARG SWIFT_IMAGE=swift:6.2-bookworm
 FROM ${SWIFT_IMAGE} AS build
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpcre2-dev libsqlite3-dev pkg-config \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpcre2-dev libsqlite3-dev libarchive-dev pkg-config \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -25,13 +25,14 @@ RUN --mount=type=cache,target=/src/.build \
     && /out/patrol --version
 
 # Runtime: the binary needs only libc, libm, libstdc++, libgcc_s, zlib (all in bookworm-slim),
-# libpcre2-8 and libsqlite3; scripts/check-dist.sh proves that list on the release archive.
+# libpcre2-8, libsqlite3 and libarchive (with the compression libraries it loads); scripts/check-dist.sh
+# proves that list on the release archive.
 FROM debian:bookworm-slim
 LABEL org.opencontainers.image.title="patrol" \
       org.opencontainers.image.description="Finds committed access tokens and proves them offline by their checksums" \
       org.opencontainers.image.licenses="Apache-2.0"
 RUN apt-get update \
-    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpcre2-8-0 libsqlite3-0 git ca-certificates \
+    && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libpcre2-8-0 libsqlite3-0 libarchive13 git ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     # A mounted repository belongs to the host's user, not to the one patrol runs as: without
     # this, git refuses it ("dubious ownership") and `patrol history /src` could not read it.

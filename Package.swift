@@ -30,6 +30,12 @@ let package = Package(
             pkgConfig: "libpcre2-8",
             providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]
         ),
+        // libarchive: what opens zip-family files, tar, gzip, bzip2, xz and zstd for scanning inside.
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"]), .brew(["libarchive"])]
+        ),
         // The rule model and the rule-file parser: PatrolKit's, and the build tool's that compiles
         // patterns/*.yml into Swift.
         .target(
@@ -63,6 +69,7 @@ let package = Package(
             name: "PatrolKit",
             dependencies: [
                 "CPCRE2",
+                "CArchive",
                 "PatrolRules",
                 .product(name: "Crypto", package: "swift-crypto"),
                 "PatrolCache",

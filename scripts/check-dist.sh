@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Checks that a release archive's patrol runs on a machine without Swift (Linux; run as root):
-#   1. ldd lists only libc, libm, libstdc++, libgcc_s, zlib, libpcre2-8 and libsqlite3 (plus the
-#      loader and the vDSO): the Swift runtime is linked in;
+#   1. ldd lists only libc, libm, libstdc++, libgcc_s, zlib, libpcre2-8, libsqlite3 and libarchive
+#      with the libraries it loads (nettle, acl, lzma, zstd, lz4, bz2, xml2, icu) (plus the loader
+#      and the vDSO): the Swift runtime is linked in;
 #   2. each of those comes from a Debian package that debian:bookworm-slim has (libc6,
-#      libstdc++6, libgcc-s1, zlib1g) or that the Dockerfile's runtime stage installs
-#      (libpcre2-8-0, libsqlite3-0);
+#      libstdc++6, libgcc-s1, zlib1g, …) or that the Dockerfile's runtime stage installs
+#      (libpcre2-8-0, libsqlite3-0, libarchive13 and its dependencies);
 #   3. inside a chroot that holds nothing but the binary and those libraries, `patrol --version`
 #      prints the version and the commit, a clean folder scans with exit 0, and a folder with a
 #      generated (synthetic) token is reported with exit 1, the secret redacted.
@@ -41,7 +42,7 @@ if file "$binary" | grep -q "not stripped"; then fail "patrol is not stripped"; 
 # 1. The libraries it loads.
 echo "check-dist: ldd $(basename "$binary"):"
 ldd "$binary" | sed 's/^/    /'
-allowed='^(linux-vdso\.so\.1|/lib(64)?/ld-linux[-a-z0-9_.]*\.so\.[0-9]+|ld-linux[-a-z0-9_.]*\.so\.[0-9]+|lib(c|m|stdc\+\+|gcc_s|z|pcre2-8|sqlite3)\.so(\.[0-9]+)*)$'
+allowed='^(linux-vdso\.so\.1|/lib(64)?/ld-linux[-a-z0-9_.]*\.so\.[0-9]+|ld-linux[-a-z0-9_.]*\.so\.[0-9]+|lib(c|m|stdc\+\+|gcc_s|z|pcre2-8|sqlite3|archive|nettle|acl|lzma|zstd|lz4|bz2|xml2|icuuc|icudata)\.so(\.[0-9]+)*)$'
 libraries=()
 while read -r name arrow path _; do
     [[ -n "$name" ]] || continue
@@ -52,11 +53,11 @@ while read -r name arrow path _; do
         libraries+=("$name")
     fi
 done < <(ldd "$binary" | sed 's/(0x[0-9a-f]*)//')
-echo "check-dist: ldd lists only libc, libm, libstdc++, libgcc_s, zlib, libpcre2-8, libsqlite3, the loader and the vDSO"
+echo "check-dist: ldd lists only libc, libm, libstdc++, libgcc_s, zlib, libpcre2-8, libsqlite3, libarchive and its compression libraries, the loader and the vDSO"
 
 # 2. Which Debian packages hold them.
 if command -v dpkg >/dev/null 2>&1; then
-    runtime_packages='^(libc6|libstdc\+\+6|libgcc-s1|zlib1g|libpcre2-8-0|libsqlite3-0)$'
+    runtime_packages='^(libc6|libstdc\+\+6|libgcc-s1|zlib1g|libpcre2-8-0|libsqlite3-0|libarchive13|libnettle8|libacl1|liblzma5|libzstd1|liblz4-1|libbz2-1\.0|libxml2|libicu72)$'
     for library in "${libraries[@]}"; do
         real="$(readlink -f "$library")"
         owner="$(dpkg -S "$real" 2>/dev/null || dpkg -S "$library" 2>/dev/null || dpkg -S "${real#/usr}" 2>/dev/null || true)"
@@ -65,9 +66,9 @@ if command -v dpkg >/dev/null 2>&1; then
         grep -Eq "$runtime_packages" <<<"$owner" || fail "$library comes from $owner, which the runtime image lacks"
         echo "check-dist:     $library  ($owner)"
     done
-    grep -q 'libpcre2-8-0' "$root_dir/Dockerfile" && grep -q 'libsqlite3-0' "$root_dir/Dockerfile" \
-        || fail "the Dockerfile's runtime stage does not install libpcre2-8-0 and libsqlite3-0"
-    echo "check-dist: every library comes from libc6, libstdc++6, libgcc-s1, zlib1g (in debian:bookworm-slim) or libpcre2-8-0, libsqlite3-0 (installed by the Dockerfile)"
+    grep -q 'libpcre2-8-0' "$root_dir/Dockerfile" && grep -q 'libsqlite3-0' "$root_dir/Dockerfile" && grep -q 'libarchive13' "$root_dir/Dockerfile" \
+        || fail "the Dockerfile's runtime stage does not install libpcre2-8-0, libsqlite3-0 and libarchive13"
+    echo "check-dist: every library comes from libc6, libstdc++6, libgcc-s1, zlib1g (in debian:bookworm-slim) or libpcre2-8-0, libsqlite3-0, libarchive13 and its dependencies (installed by the Dockerfile)"
 fi
 
 # 3. A root with nothing else: no Swift, no shell, no git.

@@ -42,11 +42,14 @@ public enum DiffScanError: Error, Sendable, Equatable, CustomStringConvertible {
 public final class DiffScanner: Sendable {
     public let ruleSet: RuleSet
     public let config: PatrolConfig
+    /// How deep and how much to read inside a changed archive.
+    public let archive: ArchiveLimits
     private let assembler: FindingAssembler
 
-    public init(ruleSet: RuleSet, config: PatrolConfig = PatrolConfig(), minConfidence: Confidence = .low) {
+    public init(ruleSet: RuleSet, config: PatrolConfig = PatrolConfig(), minConfidence: Confidence = .low, archive: ArchiveLimits = ArchiveLimits()) {
         self.ruleSet = ruleSet
         self.config = config
+        self.archive = archive
         assembler = FindingAssembler(ruleSet: ruleSet, config: config, minConfidence: minConfidence)
     }
 
@@ -94,7 +97,7 @@ public final class DiffScanner: Sendable {
         var report: ScanReport
         if source == .standardInput {
             report = ScanReport(target: ScanTarget(kind: "diff", root: FileManager.default.currentDirectoryPath, revs: ["-"]))
-            try read(descriptor: 0, into: &report)
+            try read(descriptor: 0, repository: nil, into: &report)
         } else {
             let early = source == .staged && started?.path == path ? started : nil
             if early == nil { started?.cancel() }
@@ -122,7 +125,7 @@ public final class DiffScanner: Sendable {
                 throw .git(error)
             }
             do {
-                try read(descriptor: child.output, into: &report)
+                try read(descriptor: child.output, repository: repository, into: &report)
             } catch {
                 child.terminate()
                 _ = child.wait()
@@ -140,7 +143,7 @@ public final class DiffScanner: Sendable {
 
     private static let diffOptions = [
         "--no-color", "--no-ext-diff", "--no-textconv", "-U0", "--find-renames", "--no-relative",
-        "--src-prefix=a/", "--dst-prefix=b/",
+        "--src-prefix=a/", "--dst-prefix=b/", "--full-index",
     ]
 
     // No commit named: git compares with HEAD, or on an unborn branch shows every staged
@@ -176,8 +179,9 @@ public final class DiffScanner: Sendable {
         return try GitChild.text(["hash-object", "-t", "tree", "/dev/null"], in: repository.folder)
     }
 
-    private func read(descriptor: Int32, into report: inout ScanReport) throws(DiffScanError) {
+    private func read(descriptor: Int32, repository: GitRepository?, into report: inout ScanReport) throws(DiffScanError) {
         let scanner = InputScanner(ruleSet: ruleSet)
+        scanner.archiveLimits = archive
         var byPath: [String: [FindingAssembler.Sighting]] = [:]
         var reader = UnifiedDiffReader(descriptor: descriptor)
         var files = Set<String>()
@@ -204,6 +208,11 @@ public final class DiffScanner: Sendable {
             throw .parse(error)
         }
         report.warnings += reader.warnings
+        if let repository, archive.depth > 0 {
+            for change in reader.binaryChanges {
+                scanArchive(change, in: repository, scanner: scanner, into: &byPath, report: &report)
+            }
+        }
         report.stats.files = files.count
         report.stats.rejectedByValidator = scanner.matcher.rejectedByValidator
         let scratch = MatchScratch()
@@ -211,6 +220,38 @@ public final class DiffScanner: Sendable {
             let (findings, allowed) = assembler.findings(path: path, sightings: sightings, commits: reader.commits, scratch: scratch)
             report.findings += findings
             report.stats.allowed += allowed
+        }
+    }
+
+    /// A changed binary file that is an archive, scanned whole from its new content (the blob
+    /// git names, or the working-tree file): a binary diff shows no added lines to scan.
+    private func scanArchive(_ change: UnifiedDiffReader.BinaryChange, in repository: GitRepository, scanner: InputScanner, into byPath: inout [String: [FindingAssembler.Sighting]], report: inout ScanReport) {
+        if config.allowPaths.contains(where: { $0.matches(change.path) }) { return }
+        let bytes: [UInt8]
+        do throws(GitError) {
+            if let blob = change.blob {
+                bytes = try GitChild.run(["cat-file", "blob", blob], in: repository.folder)
+            } else {
+                guard let data = FileManager.default.contents(atPath: PathText.appending(change.path, to: repository.root)) else { return }
+                bytes = Array(data)
+            }
+        } catch {
+            report.errors.append(ScanFailure(path: change.path, message: error.description))
+            return
+        }
+        let outcome = bytes.withUnsafeBytes { memory -> InputOutcome? in
+            ArchiveMagic.matches(memory) ? scanner.scan(memory: memory) : nil
+        }
+        guard let outcome else { return }
+        for problem in scanner.archiveProblems {
+            report.errors.append(ScanFailure(path: ArchivePath.join(change.path, problem.innerPath), message: problem.message))
+        }
+        guard case .scanned(let count, let occurrences) = outcome else { return }
+        report.stats.bytes += count
+        for occurrence in occurrences {
+            let path = ArchivePath.join(change.path, occurrence.archivePath)
+            if config.allowPaths.contains(where: { $0.matches(path) }) { continue }
+            byPath[path, default: []].append(.init(occurrence: occurrence, commit: change.commit))
         }
     }
 
@@ -227,7 +268,8 @@ public final class DiffScanner: Sendable {
             snippet: occurrence.snippet,
             context: occurrence.context,
             validated: occurrence.validated,
-            decoding: occurrence.decoding
+            decoding: occurrence.decoding,
+            archivePath: occurrence.archivePath
         )
     }
 }

@@ -41,6 +41,8 @@ public struct HistoryOptions: Sendable {
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     public var maxFileSize = 25 << 20
     public var minConfidence = Confidence.low
+    /// How deep and how much to read inside archives and compressed blobs.
+    public var archive = ArchiveLimits()
     public var progress: ScanProgress?
     /// With all refs, walk the history for objects that are missing (as `--strict` does); a
     /// partial clone is always checked.
@@ -261,10 +263,15 @@ public final class HistoryScanner: Sendable {
         let failure = Mutex<GitError?>(nil)
         DispatchQueue.concurrentPerform(iterations: parts.count) { index in
             let scanner = InputScanner(ruleSet: ruleSet)
+            scanner.archiveLimits = options.archive
             var outcome = Outcome()
             do throws(GitError) {
                 try GitObjectStream.read(parts[index], from: repository, body: { entry, bytes in
-                    switch scanner.scan(memory: bytes) {
+                    let result = scanner.scan(memory: bytes)
+                    for problem in scanner.archiveProblems {
+                        outcome.errors.append(ScanFailure(path: ArchivePath.join(firstPath[entry.oid] ?? "blob \(entry.oid)", problem.innerPath), message: problem.message))
+                    }
+                    switch result {
                     case .scanned(let count, let occurrences):
                         outcome.blobs += 1
                         outcome.bytes += count
@@ -312,15 +319,17 @@ public final class HistoryScanner: Sendable {
             introduced.insert(introduction.blob)
             if isAllowedByConfig(introduction.path) { continue }
             for occurrence in found {
-                byPath[introduction.path, default: []].append(.init(occurrence: occurrence, commit: introduction.commit))
+                let path = ArchivePath.join(introduction.path, occurrence.archivePath)
+                if occurrence.archivePath != nil, isAllowedByConfig(path) { continue }
+                byPath[path, default: []].append(.init(occurrence: occurrence, commit: introduction.commit))
             }
         }
         var unreachable = 0
         for (oid, found) in occurrences where !introduced.contains(oid) {
             if unattributed {
-                byPath["(unattributed blob \(oid))", default: []] += found.map { .init(occurrence: $0, commit: nil) }
+                for occurrence in found { byPath[ArchivePath.join("(unattributed blob \(oid))", occurrence.archivePath), default: []].append(.init(occurrence: occurrence, commit: nil)) }
             } else if options.includeUnreachable && options.scansAllRefs {
-                byPath["(unreachable blob \(oid))", default: []] += found.map { .init(occurrence: $0, commit: nil) }
+                for occurrence in found { byPath[ArchivePath.join("(unreachable blob \(oid))", occurrence.archivePath), default: []].append(.init(occurrence: occurrence, commit: nil)) }
             } else {
                 unreachable += 1
             }

@@ -16,6 +16,8 @@ public struct ScanOptions: Sendable {
     /// Scan untracked files that `.gitignore` excludes too.
     public var noIgnore = false
     public var minConfidence = Confidence.low
+    /// How deep and how much to read inside archives and compressed files.
+    public var archive = ArchiveLimits()
     /// Files and bytes done, for a progress display (totals stay 0: the walk and the scan overlap).
     public var progress: ScanProgress?
 
@@ -76,6 +78,7 @@ public final class Scanner: Sendable {
     public func scanStandardInput() -> ScanReport {
         let clock = ContinuousClock.now
         let scanner = InputScanner(ruleSet: ruleSet)
+        scanner.archiveLimits = options.archive
         var collector = Collector()
         collector.record(scanner.scanStream(descriptor: 0, enabled: nil), display: "<stdin>", assembler: assembler, scratch: MatchScratch())
         collector.warnings += scanner.budgetWarnings(in: "<stdin>")
@@ -91,6 +94,7 @@ public final class Scanner: Sendable {
         let workers = max(1, options.threads)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let scanner = InputScanner(ruleSet: ruleSet)
+            scanner.archiveLimits = options.archive
             let scratch = MatchScratch()
             var collector = Collector()
             while let job = queue.next() {
@@ -112,6 +116,7 @@ public final class Scanner: Sendable {
                     queue.add(jobs)
                 case .file(let path):
                     let outcome: InputOutcome
+                    let display = path.relative.isEmpty ? ReportPath.display(path.absolute.split(separator: UInt8(ascii: "/")).last ?? []) : path.display
                     let descriptor = LongPath.open(path.absolute, flags: O_RDONLY | O_CLOEXEC | O_NONBLOCK)
                     if descriptor < 0 {
                         outcome = .failed(String(cString: strerror(errno)))
@@ -119,8 +124,9 @@ public final class Scanner: Sendable {
                         outcome = scanner.scanFile(descriptor: descriptor, maxFileSize: options.maxFileSize, enabled: enabledRules(for: path.absoluteText))
                         close(descriptor)
                     }
-                    let display = path.relative.isEmpty ? ReportPath.display(path.absolute.split(separator: UInt8(ascii: "/")).last ?? []) : path.display
-                    collector.record(outcome, display: display, assembler: assembler, scratch: scratch)
+                    collector.record(outcome, display: display, assembler: assembler, scratch: scratch, archiveProblems: scanner.archiveProblems) { inner in
+                        isAllowedByConfig(path.absoluteText + ArchivePath.separator + inner)
+                    }
                     collector.warnings += scanner.budgetWarnings(in: display)
                     if let progress = options.progress {
                         progress.doneItems.add(1, ordering: .relaxed)
@@ -189,13 +195,23 @@ struct Collector {
     var warnings: [String] = []
     var stats = ScanStats()
 
-    mutating func record(_ outcome: InputOutcome, display: String, assembler: FindingAssembler, scratch: MatchScratch) {
+    /// Adds one input's outcome. Findings inside an archive are at `display!inner/path`; those
+    /// whose inner path `isAllowedInside` (the configuration's `allow.paths`) are dropped.
+    mutating func record(_ outcome: InputOutcome, display: String, assembler: FindingAssembler, scratch: MatchScratch, archiveProblems: [ArchiveProblem] = [], isAllowedInside: (String) -> Bool = { _ in false }) {
+        for problem in archiveProblems {
+            errors.append(ScanFailure(path: ArchivePath.join(display, problem.innerPath), message: problem.message))
+        }
         switch outcome {
         case .scanned(let bytes, let occurrences):
             stats.files += 1
             stats.bytes += bytes
-            if !occurrences.isEmpty {
-                let (found, allowed) = assembler.findings(path: display, occurrences: occurrences, scratch: scratch)
+            guard !occurrences.isEmpty else { break }
+            for (inner, group) in ArchivePath.grouped(occurrences) {
+                if let inner, isAllowedInside(inner) {
+                    stats.allowed += group.count
+                    continue
+                }
+                let (found, allowed) = assembler.findings(path: ArchivePath.join(display, inner), occurrences: group, scratch: scratch)
                 findings += found
                 stats.allowed += allowed
             }

@@ -29,9 +29,10 @@ struct DiffCommand: ParsableCommand {
     @OptionGroup var report: ReportOptions
     @OptionGroup var selection: RuleSelectionOptions
     @OptionGroup var baseline: BaselineOptions
+    @OptionGroup(title: "Archives") var archives: ArchiveOptions
 
     var request: DiffRequest {
-        DiffRequest(revision: revision, staged: staged, repository: repository, report: report.settings, selection: selection.selection, baseline: baseline.choice)
+        DiffRequest(revision: revision, staged: staged, repository: repository, report: report.settings, selection: selection.selection, baseline: baseline.choice, archive: archives.limits)
     }
 
     func validate() throws {
@@ -49,6 +50,7 @@ struct DiffRequest: Equatable {
     var report = ReportSettings()
     var selection = RuleSelection()
     var baseline = BaselineChoice()
+    var archive = ArchiveLimits()
 
     /// Why the arguments cannot go together, if they cannot.
     var problem: String? {
@@ -79,7 +81,7 @@ struct DiffRequest: Equatable {
         }
         let result: ScanReport
         do {
-            result = try DiffScanner(ruleSet: ruleSet, config: config, minConfidence: report.minConfidence).scan(source, repository: repository, started: started)
+            result = try DiffScanner(ruleSet: ruleSet, config: config, minConfidence: report.minConfidence, archive: archive).scan(source, repository: repository, started: started)
         } catch {
             throw CommandFailure(error.description)
         }

@@ -35,6 +35,7 @@ struct HistoryCommand: ParsableCommand {
     @OptionGroup var selection: RuleSelectionOptions
     @OptionGroup var baseline: BaselineOptions
     @OptionGroup var progress: ProgressOptions
+    @OptionGroup(title: "Archives") var archives: ArchiveOptions
 
     @OptionGroup var blobs: BlobReadingOptions
 
@@ -53,6 +54,7 @@ struct HistoryCommand: ParsableCommand {
         options.revisions = revisions
         options.includeUnreachable = unreachable
         blobs.apply(to: &options)
+        options.archive = archives.limits
         options.minConfidence = report.minConfidence
         options.checkMissingObjects = report.strict
         let counters = ScanProgress()

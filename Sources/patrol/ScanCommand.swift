@@ -23,6 +23,7 @@ struct ScanCommand: ParsableCommand {
     @OptionGroup var selection: RuleSelectionOptions
     @OptionGroup var baseline: BaselineOptions
     @OptionGroup var progress: ProgressOptions
+    @OptionGroup(title: "Archives") var archives: ArchiveOptions
 
     @Option(help: ArgumentHelp("Worker threads (default: the number of cores).", valueName: "n"))
     var threads: Int?
@@ -49,6 +50,7 @@ struct ScanCommand: ParsableCommand {
         options.maxFileSize = maxFileSize.bytes
         options.followSymlinks = follow
         options.noIgnore = noIgnore
+        options.archive = archives.limits
         options.minConfidence = report.minConfidence
         let counters = ScanProgress()
         options.progress = counters

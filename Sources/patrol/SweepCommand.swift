@@ -107,6 +107,8 @@ struct SweepRunCommand: ParsableCommand {
     @OptionGroup(title: "Organisation sources")
     var sources: SweepSourceOptions
 
+    @OptionGroup(title: "Archives") var archives: ArchiveOptions
+
     func validate() throws {
         try sources.validateSources()
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
@@ -151,6 +153,7 @@ struct SweepRunCommand: ParsableCommand {
         options.maxFileSize = maxFileSize.bytes
         options.minConfidence = minConfidence
         options.fetch = !noFetch
+        options.archive = archives.limits
         options.rescan = rescan
         options.scanMetadata = !noMetadata
         if let limit = ProcessInfo.processInfo.environment["PATROL_SWEEP_TEST_KILL_AFTER_BLOBS"].flatMap(Int.init) {

@@ -18,6 +18,9 @@ struct Occurrence: Sendable, Equatable {
     let validated: Bool?
     /// `none`, or the outermost decoding the secret was found under.
     var decoding = "none"
+    /// Inside an archive: the entry's path within it, nested archives joined by `!`
+    /// (`b.tar.gz!c/d.env`); the finding's path is the input's, `!`, and this.
+    var archivePath: String? = nil
 }
 
 /// What became of one input.
@@ -47,9 +50,14 @@ public enum SkipReason: String, Sendable, Codable, CaseIterable {
 /// One per scanning thread; not Sendable.
 final class InputScanner {
     let matcher: BufferMatcher
-    private let buffer: UnsafeMutableRawBufferPointer
+    let buffer: UnsafeMutableRawBufferPointer
     private let chunkCapacity: Int
     private var matches: [RawMatch] = []
+    /// How archives and compressed inputs are opened; `ArchiveLimits.off` reads them as binary.
+    var archiveLimits = ArchiveLimits()
+    /// What could not be read inside the archives of the input last scanned (corrupt, encrypted,
+    /// over a limit): the scan of the rest goes on, and callers report these as errors.
+    var archiveProblems: [ArchiveProblem] = []
 
     static let defaultChunkCapacity = 8 << 20
     /// The longest token that is still found across a chunk boundary.
@@ -91,7 +99,7 @@ final class InputScanner {
     /// Scans a file the caller opened (and closes): paths too long or not UTF-8 are opened by
     /// `LongPath`.
     func scanFile(descriptor: Int32, maxFileSize: Int, enabled: [Bool]?) -> InputOutcome {
-        matcher.beginInput()
+        beginInput()
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return .failed(String(cString: strerror(errno))) }
         guard info.st_mode & S_IFMT == S_IFREG else { return .skipped(.notRegularFile) }
@@ -99,7 +107,7 @@ final class InputScanner {
         #if canImport(Glibc)
         _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
         #endif
-        return scan(DescriptorStream(descriptor: descriptor), enabled: enabled, rewind: DescriptorStream.rewinder(descriptor, to: 0))
+        return scan(DescriptorStream(descriptor: descriptor), enabled: enabled, rewind: DescriptorStream.rewinder(descriptor, to: 0), archive: (descriptor, Int(info.st_size)))
     }
 
     /// Scans everything readable from `descriptor` (standard input), with no size limit: the
@@ -107,7 +115,7 @@ final class InputScanner {
     /// transcoded): from where it started when it can be rewound, else from a copy in an unlinked
     /// temporary file.
     func scanStream(descriptor: Int32, enabled: [Bool]?) -> InputOutcome {
-        matcher.beginInput()
+        beginInput()
         let start = lseek(descriptor, 0, SEEK_CUR)
         if start >= 0 {
             return scan(DescriptorStream(descriptor: descriptor), enabled: enabled, rewind: DescriptorStream.rewinder(descriptor, to: start))
@@ -138,7 +146,10 @@ final class InputScanner {
     /// one pass, no copy. Input that looks like UTF-16 is scanned raw as well as transcoded
     /// through the chunked path.
     func scan(memory: UnsafeRawBufferPointer, enabled: [Bool]? = nil) -> InputOutcome {
-        matcher.beginInput()
+        beginInput()
+        if archiveLimits.depth > 0, ArchiveMagic.matches(memory) {
+            return scanArchive(memory: memory, enabled: enabled)
+        }
         switch InputEncoding.sniff(memory) {
         case .binary:
             return .skipped(.binary)
@@ -156,7 +167,7 @@ final class InputScanner {
     /// binary or UTF-16 file (sniffing them lost the tokens on those lines). Text that does look
     /// like UTF-16 (`git diff --text` of such a file) is scanned transcoded as well.
     func scanAddedLines(_ bytes: [UInt8]) -> InputOutcome {
-        matcher.beginInput()
+        beginInput()
         var occurrences: [Occurrence] = bytes.withUnsafeBytes { memory in
             matches.removeAll(keepingCapacity: true)
             matcher.matches(in: memory, accept: 0..<memory.count, enabled: nil, into: &matches)
@@ -180,7 +191,7 @@ final class InputScanner {
     /// Bytes in memory read through the chunked path, as a file or standard input is: lets
     /// tests put tokens at chunk edges without files.
     func scanChunked(_ bytes: [UInt8], enabled: [Bool]? = nil) -> InputOutcome {
-        matcher.beginInput()
+        beginInput()
         return scan(DescriptorStream(descriptor: -1, pending: bytes), enabled: enabled, rewind: { DescriptorStream(descriptor: -1, pending: bytes) })
     }
 
@@ -201,13 +212,16 @@ final class InputScanner {
     /// tail is UTF-8 — so such input is scanned transcoded and, from `rewind`, raw as well: a
     /// wrong guess never hides a token. A secret both views find is reported once, where the
     /// raw bytes hold it.
-    private func scan(_ stream: DescriptorStream, enabled: [Bool]?, rewind: (() -> DescriptorStream?)?) -> InputOutcome {
+    private func scan(_ stream: DescriptorStream, enabled: [Bool]?, rewind: (() -> DescriptorStream?)?, archive: (descriptor: Int32, size: Int)? = nil) -> InputOutcome {
         var source = stream
         let count: Int
         do {
             count = try source.fill(buffer)
         } catch {
             return .failed(error.message)
+        }
+        if let archive, archiveLimits.depth > 0, ArchiveMagic.matches(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) {
+            return scanArchive(file: FileArchiveSource(descriptor: archive.descriptor, size: archive.size), size: archive.size, enabled: enabled)
         }
         switch InputEncoding.sniff(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) {
         case .binary:
@@ -250,7 +264,12 @@ final class InputScanner {
         return .scanned(bytes: bytes, occurrences: rawOccurrences + extra)
     }
 
-    private func scanChunks(reader: inout ChunkReader, initialCount: Int, enabled: [Bool]?) -> InputOutcome {
+    private func beginInput() {
+        matcher.beginInput()
+        archiveProblems.removeAll()
+    }
+
+    func scanChunks(reader: inout ChunkReader, initialCount: Int, enabled: [Bool]?) -> InputOutcome {
         var count = initialCount
         var occurrences: [Occurrence] = []
         var cursor = LineCursor()
@@ -419,12 +438,14 @@ struct LineCursor {
 enum ChunkReader {
     case plain(DescriptorStream)
     case utf16(UTF16Stream)
+    case archive(ArchiveEntryStream)
 
     /// Whether the input has ended: nothing more will come from `fill`.
     var isExhausted: Bool {
         switch self {
         case .plain(let stream): stream.isExhausted
         case .utf16(let stream): stream.isExhausted
+        case .archive(let stream): stream.isExhausted
         }
     }
 
@@ -437,6 +458,10 @@ enum ChunkReader {
         case .utf16(var stream):
             let count = try stream.fill(destination)
             self = .utf16(stream)
+            return count
+        case .archive(var stream):
+            let count = try stream.fill(destination)
+            self = .archive(stream)
             return count
         }
     }

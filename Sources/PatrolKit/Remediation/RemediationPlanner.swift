@@ -59,7 +59,8 @@ public struct RemediationPlanner: Sendable {
             let recovered = recovery.found[fingerprint]
             var secret = describe(first, entries: entries)
             locate(&secret, entries: entries, recovered: recovered, lookup: lookup)
-            secret.inWorkTree = workTreeLocations(of: recovered, paths: secret.locations.filter { $0.origin == .file }.map(\.path), target: target, facts: lookup.root)
+            let fileLocations = secret.locations.filter { $0.origin == .file }
+            secret.inWorkTree = workTreeLocations(of: recovered, paths: fileLocations.map(\.path), target: target, facts: lookup.root, reported: fileLocations)
             if secret.committed != false {
                 if options.replacementsFile != nil {
                     guard let recovered else {
@@ -215,7 +216,7 @@ public struct RemediationPlanner: Sendable {
 
     /// Where the current files still hold the secret: under the scanned folder, or in the
     /// repository's work tree for history and diff reports (none for a bare repository).
-    private func workTreeLocations(of recovered: SecretRecovery.Recovered?, paths: [String], target: ScanTarget, facts: RepositoryFacts?) -> [Location]? {
+    private func workTreeLocations(of recovered: SecretRecovery.Recovered?, paths: [String], target: ScanTarget, facts: RepositoryFacts?, reported: [PlanLocation]) -> [Location]? {
         guard let recovered, target.kind != "stdin" else { return nil }
         let top: String
         if target.kind == "git" || target.kind == "diff" {
@@ -226,6 +227,17 @@ public struct RemediationPlanner: Sendable {
         }
         var found: [Location] = []
         for path in Set(paths).sorted() {
+            if let archive = ArchivePath.outermost(of: path) {
+                // Inside an archive the literal is compressed: while the archive is there, the
+                // places the scan reported inside it stand.
+                let absolute = archive.hasPrefix("/") ? archive : PathText.appending(archive, to: top)
+                guard FileManager.default.fileExists(atPath: absolute) else { continue }
+                for location in reported where location.path == path {
+                    let place = Location(path: path, line: location.line, column: location.column)
+                    if !found.contains(place) { found.append(place) }
+                }
+                continue
+            }
             let absolute = path.hasPrefix("/") ? path : PathText.appending(path, to: top)
             guard let data = FileManager.default.contents(atPath: absolute) else { continue }
             let bytes = Array(data)

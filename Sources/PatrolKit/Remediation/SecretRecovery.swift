@@ -62,8 +62,9 @@ struct SecretRecovery {
                 unreadable.append(describe(path: location.path, commit: location.commit))
                 continue
             }
+            let archive = ArchivePath.outermost(of: location.path)
             // The bytes at the reported place, when the secret is stored as it is.
-            if finding.decoded == "none", let length, let start = ByteSearch.offset(line: location.line, column: location.column, in: bytes), start + length <= bytes.count {
+            if archive == nil, finding.decoded == "none", let length, let start = ByteSearch.offset(line: location.line, column: location.column, in: bytes), start + length <= bytes.count {
                 let candidate = String(decoding: bytes[start..<start + length], as: UTF8.self)
                 if Finding.fingerprint(rule: finding.rule, secret: candidate) == finding.fingerprint {
                     return .success(Recovered(secret: candidate, literals: [candidate]))
@@ -74,6 +75,13 @@ struct SecretRecovery {
             guard case .scanned(_, let occurrences) = scanner.scan(bytes: bytes) else { continue }
             for occurrence in occurrences where occurrence.rule == ruleIndex {
                 guard Finding.fingerprint(rule: finding.rule, secret: occurrence.secret) == finding.fingerprint else { continue }
+                if let archive {
+                    // Inside an archive: the secret as found there (its compressed bytes hold no literal).
+                    if ArchivePath.join(archive, occurrence.archivePath) == location.path {
+                        return .success(Recovered(secret: occurrence.secret, literals: [occurrence.secret]))
+                    }
+                    continue
+                }
                 var literals = [occurrence.secret]
                 if let start = ByteSearch.offset(line: occurrence.line, column: occurrence.column, in: bytes),
                    let end = ByteSearch.offset(line: occurrence.endLine, column: occurrence.endColumn, in: bytes), end >= start, end < bytes.count {
@@ -119,6 +127,8 @@ struct SecretRecovery {
         case .file:
             break
         }
+        // A path inside an archive is read from the archive, which the scan then opens.
+        let path = ArchivePath.outermost(of: path) ?? path
         // Only history and diff reports carry commits; their paths are from the top of the repository.
         if let commit { return ["git:" + commit + ":" + path] }
         var names = ["file:" + absolutePath(path)]

@@ -133,7 +133,31 @@ struct StepWriter {
             let places = uniquePlaces
             text += " The report places it at " + places.joined(separator: ", ") + "."
         }
+        text += archiveNote
         return RemediationStep(kind: .replaceLiteral, title: step.title, text: text, commands: [])
+    }
+
+    /// For a secret inside archives: it cannot be edited where it lies, and `--replace-text`
+    /// does not reach into compressed files, so each archive is rebuilt and purged whole.
+    private var archiveNote: String {
+        var archives: [String] = []
+        var inner: [String: String] = [:]
+        for location in secret.locations {
+            guard let archive = ArchivePath.outermost(of: location.path), !archives.contains(archive) else { continue }
+            archives.append(archive)
+            inner[archive] = String(location.path.dropFirst(archive.count + 1))
+        }
+        guard !archives.isEmpty else { return "" }
+        let named = archives.map { "`\($0)`" }.joined(separator: ", ")
+        var text = " It is inside \(archives.count == 1 ? "the archive" : "the archives") \(named), where it cannot be edited in place:"
+            + " the archive must be rebuilt — extract it, replace the literal in " + archives.map { "`\(inner[$0]!)`" }.joined(separator: ", ")
+            + ", and create the archive again (or stop committing it and build it in the pipeline)."
+        if secret.committed != false {
+            text += " `git filter-repo --replace-text` cannot rewrite inside compressed files: if it was committed, purge the archive from history with "
+                + archives.map { "`git filter-repo --invert-paths --path \(Shell.quote($0))`" }.joined(separator: ", ")
+                + " and commit the rebuilt one."
+        }
+        return text
     }
 
     private var uniquePlaces: [String] {

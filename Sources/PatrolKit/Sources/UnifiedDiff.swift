@@ -53,6 +53,17 @@ struct UnifiedDiffReader {
     private(set) var lineNumber = 0
     private(set) var commits: [CommitInfo] = []
     private(set) var warnings: [String] = []
+    /// Files the diff changes as binary (`Binary files … differ`): an archive among them is
+    /// scanned whole from its new blob, since a binary diff shows no lines.
+    private(set) var binaryChanges: [BinaryChange] = []
+
+    /// A file whose new content is binary: its path, commit (index into `commits`) and new
+    /// blob id (`--full-index`), or nil when git shows none (a working-tree file).
+    struct BinaryChange: Equatable {
+        let path: String
+        let commit: Int?
+        let blob: String?
+    }
 
     init(descriptor: Int32) {
         stream = StreamBuffer(descriptor: descriptor)
@@ -62,6 +73,7 @@ struct UnifiedDiffReader {
     mutating func read(_ body: (AddedLines) -> Void) throws(DiffParseError) {
         var current: AddedLines?
         var pendingPath: String?          // from "diff --git", until "+++" names the new file
+        var pendingBlob: String?          // the new blob of the "index old..new" line
         var isDeleted = false
         var newLine = 0
         // One count per parent: 1 for a plain diff, 2 or more for a combined diff of a merge.
@@ -194,6 +206,7 @@ struct UnifiedDiffReader {
                 finish()
                 sawStructure = true
                 pendingPath = Self.pathFromDiffGit(line)
+                pendingBlob = nil
                 isDeleted = false
                 continue
             }
@@ -241,7 +254,17 @@ struct UnifiedDiffReader {
                 pendingPath = ReportPath.display(ReportPath.unquotingGit(line[prefixLength...]))
                 continue
             }
-            if line.starts(with: "Binary files ".utf8) || line.starts(with: "GIT binary patch".utf8) { sawStructure = true }
+            if line.starts(with: "index ".utf8), let dots = line.firstRange(of: "..".utf8) {
+                let new = line[dots.upperBound...].prefix { $0 != 0x20 }
+                pendingBlob = new.count >= 40 && new.allSatisfy({ Self.isHexDigit($0) }) && new.contains(where: { $0 != UInt8(ascii: "0") }) ? String(decoding: new, as: UTF8.self) : nil
+                continue
+            }
+            if line.starts(with: "Binary files ".utf8) || line.starts(with: "GIT binary patch".utf8) {
+                sawStructure = true
+                if let path = pendingPath, !path.isEmpty, !line.reversed().starts(with: "ffid llun/ved/".utf8) {
+                    binaryChanges.append(BinaryChange(path: path, commit: commits.isEmpty ? nil : commits.count - 1, blob: pendingBlob))
+                }
+            }
             if line.starts(with: "commit ".utf8), line.count >= 47, line[7..<47].allSatisfy({ Self.isHexDigit($0) }) { sawStructure = true }
             // Anything else is a header (index, mode, similarity, "Binary files … differ") or
             // text around the patch (a commit message, an e-mail header): nothing to scan.

@@ -234,6 +234,7 @@ struct RepositorySweep {
         let outcomes = Mutex<[PartOutcome]>([])
         DispatchQueue.concurrentPerform(iterations: parts.count) { index in
             let scanner = InputScanner(ruleSet: context.ruleSet)
+            scanner.archiveLimits = context.options.archive
             var outcome = PartOutcome()
             var batch: [(oid: String, blob: CachedBlob)] = []
             func flush() throws {
@@ -243,7 +244,11 @@ struct RepositorySweep {
             }
             do {
                 try GitObjectStream.read(parts[index], from: repository, body: { entry, bytes in
-                    switch scanner.scan(memory: bytes) {
+                    let result = scanner.scan(memory: bytes)
+                    for problem in scanner.archiveProblems {
+                        outcome.problems.append("\(ArchivePath.join("blob \(entry.oid)", problem.innerPath)): \(problem.message)")
+                    }
+                    switch result {
                     case .scanned(let count, let occurrences):
                         outcome.scanned += 1
                         outcome.bytes += count
@@ -289,9 +294,11 @@ struct RepositorySweep {
         for introduction in attribution.introductions {
             guard let found = matches[introduction.blob], !noteBlobs.contains(introduction.blob) else { continue }
             if context.config.allowPaths.contains(where: { $0.matches(introduction.path) }) { continue }
-            if byPath[introduction.path] == nil { order.append(introduction.path) }
             for occurrence in found {
-                byPath[introduction.path, default: []].append(.init(occurrence: occurrence, commit: introduction.commit))
+                let path = ArchivePath.join(introduction.path, occurrence.archivePath)
+                if occurrence.archivePath != nil, context.config.allowPaths.contains(where: { $0.matches(path) }) { continue }
+                if byPath[path] == nil { order.append(path) }
+                byPath[path, default: []].append(.init(occurrence: occurrence, commit: introduction.commit))
             }
         }
         let commits = attribution.commitInfos

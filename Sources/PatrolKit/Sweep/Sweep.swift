@@ -18,6 +18,8 @@ public struct SweepOptions: Sendable {
     /// Also scan commit messages, annotated tag messages and git notes (read again on every
     /// sweep, also of an unchanged repository: they are not cached).
     public var scanMetadata = true
+    /// How deep and how much to read inside archives and compressed blobs.
+    public var archive = ArchiveLimits()
     /// Where URLs are cloned.
     public var cloneDirectory: String
     /// Fetch clones made by earlier runs (off: use them as they are).
@@ -103,7 +105,10 @@ public final class Sweep: Sendable {
     private let context: SweepContext
 
     public init(ruleSet: RuleSet, config: PatrolConfig = PatrolConfig(), cache: SweepCache, options: SweepOptions) throws(SweepFailure) {
-        let version = RuleSetVersion.of(ruleSet, engineVersion: options.engineVersion)
+        // Blobs read with other archive limits hold other matches: they are cached apart.
+        let limits = options.archive
+        let archiveKey = "archives \(limits.depth) \(limits.maxBytes) \(limits.maxEntries) \(limits.maxRatio) \(limits.ratioFloor)"
+        let version = RuleSetVersion.of(ruleSet, engineVersion: options.engineVersion + " " + archiveKey)
         let id: Int64
         do {
             id = try cache.ruleSetID(version: version)

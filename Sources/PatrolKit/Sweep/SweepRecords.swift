@@ -27,6 +27,7 @@ struct StoredOccurrence: Codable {
     var context: [String: String]
     var validated: Bool?
     var decoding: String
+    var archivePath: String?
 
     init(_ occurrence: Occurrence, ruleSet: RuleSet) {
         rule = ruleSet.rules[occurrence.rule].id
@@ -40,6 +41,7 @@ struct StoredOccurrence: Codable {
         context = occurrence.context
         validated = occurrence.validated
         decoding = occurrence.decoding
+        archivePath = occurrence.archivePath
     }
 
     /// The occurrence again; nil when its rule is no longer in `ruleIndex` (which a rule-set
@@ -57,13 +59,14 @@ struct StoredOccurrence: Codable {
             snippet: Snippet(bytes: Array(snippet), secretSpans: secretSpans),
             context: context,
             validated: validated,
-            decoding: decoding
+            decoding: decoding,
+            archivePath: archivePath
         )
     }
 
     enum CodingKeys: String, CodingKey {
         case rule = "r", secret = "s", line = "l", column = "c", endLine = "el", endColumn = "ec"
-        case snippet = "sn", spans = "sp", context = "cx", validated = "v", decoding = "d"
+        case snippet = "sn", spans = "sp", context = "cx", validated = "v", decoding = "d", archivePath = "a"
     }
 }
 
