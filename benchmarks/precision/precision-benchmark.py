@@ -2,7 +2,7 @@
 """Real-code precision benchmark for patrol: precision per confidence level on public repositories.
 
     python3 benchmarks/precision/precision-benchmark.py [--patrol PATH] [--cache DIR] [--history]
-        [--list-unlabelled] [--show-secrets]
+        [--repos NAME,NAME] [--list-unlabelled] [--show-secrets] [--json FILE]
 
 Every repository of repos.tsv (name, URL, commit) is brought to DIR/<name> (default
 benchmarks/corpus-precision/, git-ignored) at its pinned commit: from a local mirror when one is
@@ -99,7 +99,8 @@ def main() -> int:
     parser.add_argument("--history", action="store_true", help="also run patrol history on each repository")
     parser.add_argument("--list-unlabelled", action="store_true")
     parser.add_argument("--show-secrets", action="store_true", help="with --list-unlabelled: unredacted, for labelling locally")
-    parser.add_argument("--json", help="write the distinct findings (redacted) to this file")
+    parser.add_argument("--json", help="write the distinct findings (redacted unless --show-secrets) to this file")
+    parser.add_argument("--repos", help="comma-separated names from repos.tsv: run on these only")
     args = parser.parse_args()
 
     cache = Path(args.cache)
@@ -113,6 +114,10 @@ def main() -> int:
 
     distinct: dict[tuple[str, str], dict] = {}
     repos = read_tsv(HERE / "repos.tsv")
+    if args.repos:
+        chosen = set(args.repos.split(","))
+        repos = [row for row in repos if row[0] in chosen]
+        labels = {key: value for key, value in labels.items() if key[0] in chosen}
     for name, url, commit, *_ in repos:
         root = materialize(name, url, commit, cache)
         for finding in scan(args.patrol, root, args.history, args.show_secrets):
