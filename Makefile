@@ -14,7 +14,7 @@ DIST    := patrol-$(VERSION)-$(OS)-$(ARCH)
 SHA256  := $(if $(filter darwin,$(OS)),shasum -a 256,sha256sum)
 TAROWNER := $(if $(filter darwin,$(OS)),--uid 0 --gid 0,--owner=0 --group=0 --numeric-owner)
 
-.PHONY: run test bench bench-accuracy bench-history bench-latency bench-sweep bench-pathological bench-scaling install deps build release clean dist dist-check man
+.PHONY: run test bench bench-accuracy bench-precision bench-history bench-latency bench-sweep bench-pathological bench-scaling install deps build release clean dist dist-check man
 
 ## make run: install what is missing, build release, scan this repository
 run: release
@@ -33,6 +33,10 @@ bench: release
 ## make bench-accuracy: labelled corpus (every rule, encoded forms, history, hard negatives): recall per provider, precision
 bench-accuracy: release
 	python3 benchmarks/accuracy-benchmark.py
+
+## make bench-precision [HISTORY=1]: hand-labelled findings on pinned public repositories: precision per confidence level
+bench-precision: release
+	python3 benchmarks/precision/precision-benchmark.py --patrol .build/release/patrol $(if $(HISTORY),--history)
 
 ## make bench-history [REPO=path]: full-history scan (default: the git/git copy) against Kingfisher and gitleaks
 bench-history: release

@@ -5,10 +5,12 @@ struct FindingAssembler: Sendable {
     let minConfidence: Confidence
     private let allowRegexes: [PCRE2Pattern]
     private let stopwords: [String]
+    private let genericContext: GenericContext
 
     init(ruleSet: RuleSet, config: PatrolConfig, minConfidence: Confidence) {
         self.ruleSet = ruleSet
         self.minConfidence = minConfidence
+        genericContext = GenericContext(providerIDs: ruleSet.compiled.map { $0.rule.providerID })
         // Validated when the configuration was loaded.
         allowRegexes = config.allowRegexes.compactMap { try? PCRE2Pattern($0) }
         stopwords = config.allowStopwords.map { $0.lowercased() }
@@ -37,6 +39,7 @@ struct FindingAssembler: Sendable {
             let occurrence = sighting.occurrence
             if checkRulePaths, !ruleSet.compiled[occurrence.rule].applies(to: path) { continue }
             guard Self.confidence(of: occurrence, ruleSet: ruleSet) >= minConfidence else { continue }
+            guard isCredible(occurrence, path: path) else { continue }
             if isAllowed(occurrence.secret, scratch: scratch) {
                 allowed += 1
                 continue
@@ -93,6 +96,20 @@ struct FindingAssembler: Sendable {
     static func confidence(of occurrence: Occurrence, ruleSet: RuleSet) -> Confidence {
         let confidence = ruleSet.compiled[occurrence.rule].rule.confidence
         return occurrence.validated == false ? min(confidence, .medium) : confidence
+    }
+
+    /// Whether an occurrence stays a finding once its surroundings are read: a generic match
+    /// whose name, line or path says it is no secret (`GenericContext`), or a medium-confidence
+    /// token whose random part is readable words (`ReadableFake`), does not.
+    private func isCredible(_ occurrence: Occurrence, path: String) -> Bool {
+        let rule = ruleSet.compiled[occurrence.rule].rule
+        if rule.providerID == BufferMatcher.genericProvider {
+            return genericContext.keeps(path: path, snippet: occurrence.snippet, secret: occurrence.secret)
+        }
+        if occurrence.validated != true, Self.confidence(of: occurrence, ruleSet: ruleSet) == .medium {
+            return !ReadableFake.isReadable(occurrence.secret)
+        }
+        return true
     }
 
     private func isAllowed(_ secret: String, scratch: MatchScratch) -> Bool {

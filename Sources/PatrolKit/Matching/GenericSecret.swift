@@ -38,7 +38,7 @@ enum GenericSecret {
             }
         }
         let bytes = Array(value)
-        if hasNonSecretPrefix(bytes) { return false }
+        if hasNonSecretPrefix(bytes) || isSigV4Scope(bytes) || isNumericLiteral(bytes) || isDERSignature(bytes) { return false }
         // `user:password` (basic auth, URL user info): the password is the secret.
         if let colon = bytes.lastIndex(of: UInt8(ascii: ":")), colon > 0, !bytes.contains(UInt8(ascii: "/")) {
             return bytes[(colon + 1)...].withUnsafeBytes { isPlausible($0) }
@@ -63,7 +63,7 @@ enum GenericSecret {
             if isKeyboardMash(bytes) { return false }
         }
         if Entropy.bitsPerByte(value) < entropyFloor(length: n, alphabet: alphabet) { return false }
-        return !isWordy(bytes)
+        return !isWordy(bytes) && !isReadableBase64(bytes)
     }
 
     /// The character set a value draws from, which bounds the entropy it can have.
@@ -186,6 +186,102 @@ enum GenericSecret {
             return true
         }
         return false
+    }
+
+    /// The credential scope of an AWS Signature Version 4 (`AKID/20240101/us-east-1/s3/aws4_request`,
+    /// after `Credential=`): the access key id, date, region and service, none of them secret.
+    static func isSigV4Scope(_ bytes: [UInt8]) -> Bool {
+        let parts = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+        guard parts.count == 5, parts[4].elementsEqual("aws4_request".utf8) else { return false }
+        let date = parts[1]
+        return date.count == 8 && date.allSatisfy(isDigit)
+    }
+
+    /// A number written in code: `-0x3f879678` (a Go or C constant such as `SIOCGLIFTOKEN`),
+    /// `0x7fffffff`, `+1234567890`. Up to 16 hex digits (64 bits): a longer `0x…` value, such as
+    /// an Ethereum private key, is not a number but a secret.
+    static func isNumericLiteral(_ bytes: [UInt8]) -> Bool {
+        var body = bytes[...]
+        if let first = body.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") { body = body.dropFirst() }
+        if body.count > 2, body[body.startIndex] == UInt8(ascii: "0"), body[body.startIndex + 1] | 0x20 == UInt8(ascii: "x") {
+            let digits = body.dropFirst(2)
+            return digits.count <= 16 && digits.allSatisfy(isHexDigit)
+        }
+        return !body.isEmpty && body.allSatisfy(isDigit)
+    }
+
+    /// Base64 (or base64url) whose decoded bytes, at one of the four alignments a slice of a
+    /// longer base64 text can have, are readable text with no secret in it: `bm90LXNlY3JldA==`
+    /// (`not-secret`), the base64 of a word in a Kubernetes Secret example. A random byte is
+    /// printable 37 % of the time, so 9 decoded bytes are all printable by chance 1 time in
+    /// 8,000 and 24 (a 32-character value) 1 in 10^10: at least 6 bytes when the value has its
+    /// `=` padding, 9 when unpadded, 12 when the value is a slice that starts inside a character
+    /// (three more alignments to try). Half of them must also be letters, and the
+    /// decoded text must hold no plausible secret (`user:` + a random password, base64 in a
+    /// Basic header or `.npmrc` `_auth`, stays a finding).
+    static func isReadableBase64(_ bytes: [UInt8]) -> Bool {
+        var body = bytes[...]
+        while body.last == UInt8(ascii: "=") { body = body.dropLast() }
+        let padded = body.count < bytes.count && bytes.count % 4 == 0
+        guard body.count >= 8, body.allSatisfy({ isLetter($0) || isDigit($0) || "+/-_".utf8.contains($0) }) else { return false }
+        let values = body.map(base64Value)
+        for skip in 0..<4 {
+            var decoded: [UInt8] = []
+            var accumulator = 0, bits = 0
+            for value in values.dropFirst(skip) {
+                accumulator = (accumulator << 6) | value
+                bits += 6
+                if bits >= 8 {
+                    bits -= 8
+                    decoded.append(UInt8((accumulator >> bits) & 0xFF))
+                }
+            }
+            // Whole bytes only: at the right alignment every one of them is the text's.
+            let judged = decoded
+            let least = skip > 0 ? 12 : padded ? 6 : 9
+            guard judged.count >= least, judged.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) else { continue }
+            let letters = judged.filter(isLetter).count
+            guard letters * 2 >= judged.count else { continue }
+            let pieces = judged.split { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "\"") }
+            if pieces.contains(where: { piece in Array(piece).withUnsafeBytes { isPlausible($0) } }) { return false }
+            return true
+        }
+        return false
+    }
+
+    /// Base64 of a DER-encoded ECDSA or DSA signature (`MEUCIQ…`, `MEYCIQ…`): a SEQUENCE of
+    /// exactly two INTEGERs (r and s) filling it. A signature is public; DER private keys hold
+    /// a version, an algorithm or more integers, so they do not have this shape.
+    static func isDERSignature(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 12, bytes.count <= 200, bytes.starts(with: "ME".utf8) || bytes.starts(with: "MD".utf8) else { return false }
+        var body = bytes[...]
+        while body.last == UInt8(ascii: "=") { body = body.dropLast() }
+        guard body.allSatisfy({ isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") }) else { return false }
+        var der: [UInt8] = []
+        var accumulator = 0, bits = 0
+        for byte in body {
+            accumulator = (accumulator << 6) | base64Value(byte)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                der.append(UInt8((accumulator >> bits) & 0xFF))
+            }
+        }
+        guard der.count >= 8, der[0] == 0x30, Int(der[1]) == der.count - 2, der[1] < 0x80, der[2] == 0x02 else { return false }
+        let first = Int(der[3])
+        let second = 4 + first
+        guard second + 1 < der.count, der[second] == 0x02 else { return false }
+        return second + 2 + Int(der[second + 1]) == der.count
+    }
+
+    private static func base64Value(_ byte: UInt8) -> Int {
+        switch byte {
+        case 0x41...0x5A: return Int(byte - 0x41)
+        case 0x61...0x7A: return Int(byte - 0x61) + 26
+        case 0x30...0x39: return Int(byte - 0x30) + 52
+        case UInt8(ascii: "+"), UInt8(ascii: "-"): return 62
+        default: return 63
+        }
     }
 
     /// 8-4-4-4-12 hex digits.

@@ -12,6 +12,8 @@ enum GenericSecretWords {
         "...", "credential", "auth",
         // The example tokens of RFC 6749, copied into many OAuth libraries' documentation.
         "2yotnfzfejr1zcsicmwpaa", "tgzv3jokf0xg5qx2tlkwia",
+        // The example bearer token of RFC 6750.
+        "mf_9.b5f-4.1jqm",
     ]
 
     /// Fragments of typed passwords, tested in values under 20 characters only.
@@ -63,6 +65,7 @@ enum GenericSecretWords {
         "liverpool", "barcelona", "killer", "charlie", "michael", "jordan", "thomas", "robert", "daniel", "jessica",
         "ashley", "jennifer", "andrew", "joshua", "matthew", "anthony", "william", "nicole", "hunter", "ranger",
         "asdf", "asd", "sdf", "qwe", "qwer", "wer", "jkl", "lkj", "zxc", "dfg", "hjk", "xyzzy",
+        "some", "thing", "something", "nothing", "anything", "everything",
         "buster", "soccer", "hockey", "tennis", "golf", "cheese", "coffee", "pizza", "cookie", "banana", "cherry",
     ]
 
