@@ -95,6 +95,10 @@ struct Validator: Sendable {
             identifiable("azure-iot-identifiable", .iot),
             identifiable("azure-redis-identifiable", .cacheForRedis),
             identifiable("azure-batch-identifiable", .batch),
+            // Other services' keys in the CASK layout, with their provider signature at offset 76.
+            Validator(name: "azure-cognitive-cask", isValid: { AzureDevOpsCaskChecksum.isValid($0, provider: "ACOG") }, generate: { AzureDevOpsCaskChecksum.generate(using: &$0, provider: "ACOG") }),
+            Validator(name: "azure-maps-cask", isValid: { AzureDevOpsCaskChecksum.isValid($0, provider: "AZMP") }, generate: { AzureDevOpsCaskChecksum.generate(using: &$0, provider: "AZMP") }),
+            Validator(name: "azure-appconfig-cask", isValid: { AzureDevOpsCaskChecksum.isValid($0, provider: "AZAC") }, generate: { AzureDevOpsCaskChecksum.generate(using: &$0, provider: "AZAC") }),
             Validator(name: "entra-client-secret", isValid: { EntraClientSecretChecksum.isValid($0) }, generate: { EntraClientSecretChecksum.generate(using: &$0) }),
             genericSecret,
         ]
