@@ -48,7 +48,11 @@ enum AzureDevOpsCaskChecksum {
     /// `provider` is the four-character provider signature at offset 76: `AZDO` for Azure DevOps;
     /// other Azure services issue the same layout (`ACOG` Cognitive Services / Azure OpenAI,
     /// `AZMP` Maps, `AZAC` App Configuration, `AZEG` Event Grid, `AZCS` Communication Services).
-    static func isValid(_ token: UnsafeRawBufferPointer, provider: StaticString = providerSignature) -> Bool {
+    static func isValid(_ token: UnsafeRawBufferPointer) -> Bool {
+        isValid(token, provider: providerSignature)
+    }
+
+    static func isValid(_ token: UnsafeRawBufferPointer, provider: StaticString) -> Bool {
         let isLongForm: Bool
         switch token.count {
         case standardLength: isLongForm = false
