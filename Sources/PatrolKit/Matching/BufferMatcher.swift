@@ -193,7 +193,7 @@ final class BufferMatcher {
             switch gate {
             case .base64:
                 if encodedHits.last != hit.position { encodedHits.append(hit.position) }
-            case .percent:
+            case .escaped:
                 if escapeHits.last != hit.position { escapeHits.append(hit.position) }
             }
         }

@@ -1,21 +1,39 @@
-/// Secrets inside percent-encoding (URL user info, query strings: `…%2B…%3D%3D@dev.azure.com`)
-/// and JSON string escapes (`"private_key": "-----BEGIN PRIVATE KEY-----\nMIIE…"`).
+/// Secrets inside percent-encoding (URL user info, query strings: `…%2B…%3D%3D@dev.azure.com`),
+/// JSON string escapes (`"private_key": "-----BEGIN PRIVATE KEY-----\nMIIE…"`, `https:\/\/…`),
+/// HTML/XML character references (`&#x2B;`, `&#43;`, `&amp;`), behind terminal escape sequences
+/// (`\x1b[1m` + token in a coloured log) and split across string literals joined in code
+/// (`"abc" + "def"`).
 ///
 /// The gate is a keyword hit of a specific rule: the keyword of every token patrol knows is
 /// made of characters that neither encoding touches, so it stays visible in the clear. Around
 /// the hit, the run of URL characters (for percent-encoding) or the enclosing JSON string is
 /// decoded only when it holds an escape, and the decoding keeps, for every decoded byte, the
-/// offset of the encoded text it came from, so a secret is reported at its encoded form.
+/// offset of the encoded text it came from, so a secret is reported at its encoded form. A
+/// keyword holding a character these escape (`/` in `.slack.com/services/`) is also looked for
+/// in its escaped forms (`EncodedForms.escaped`), which open the same decodings.
 enum EscapedText {
     enum Kind: CaseIterable {
         case percent
         case json
+        /// HTML/XML character references: numeric (`&#x2B;`, `&#43;`) and the named ones that
+        /// markup escapes (`&amp;`, `&quot;`, `&lt;`, `&gt;`, `&apos;`, `&sol;`, `&equals;`, `&plus;`).
+        case entity
+        /// Terminal escape sequences (CSI `\x1b[1m`, OSC `\x1b]8;;…\x1b\\`), as bytes or as the
+        /// escapes source code writes them in (`\033[`, `\x1b[`, `\e[`, `\u001b[`): each reads
+        /// as a space, so a token right after one has its left boundary.
+        case terminal
+        /// String literals joined by `+`, whitespace or a backslash-newline (`"abc" + "def"`,
+        /// `"abc" "def"`, shell's `"a""b"`): the joined value.
+        case joined
 
         /// The finding's `decoded` value.
         var label: String {
             switch self {
             case .percent: "percent"
             case .json: "json-escape"
+            case .entity: "html-entity"
+            case .terminal: "terminal-escape"
+            case .joined: "concatenation"
             }
         }
     }
@@ -42,6 +60,16 @@ enum EscapedText {
         /// The last JSON string found (with or without escapes): a later hit inside it is
         /// skipped, so many keywords in one long string do not each scan back to its quote.
         var lastString = -1 ..< -1
+        /// The entity-escaped run of an earlier hit ends here and holds no reference.
+        var cleanEntityRunEnd = -1
+        /// The entity-escaped window decoded for an earlier hit (skipped like `percentWindow`).
+        var entityWindow = -1 ..< -1
+        /// The terminal-escape window decoded for an earlier hit (skipped like `percentWindow`),
+        /// and where the window of an earlier hit without an escape sequence ended.
+        var terminalWindow = -1 ..< -1
+        var cleanTerminalEnd = -1
+        /// The joined literals found for an earlier hit: a later hit inside them is skipped.
+        var lastJoined = -1 ..< -1
     }
 
     /// The encoded text around `position` worth decoding, or nil when it holds no escape.
@@ -51,6 +79,9 @@ enum EscapedText {
         case .json:
             if state.lastString.contains(position) { nil }
             else { jsonString(around: position, in: buffer, state: &state) }
+        case .entity: entityRun(around: position, in: buffer, state: &state)
+        case .terminal: terminalWindow(around: position, in: buffer, state: &state)
+        case .joined: joinedLiterals(around: position, in: buffer, state: &state)
         }
     }
 
@@ -125,7 +156,7 @@ enum EscapedText {
     }
 
     /// Whether the byte at `index` follows an odd number of backslashes.
-    private static func isEscaped(_ index: Int, in buffer: UnsafeRawBufferPointer) -> Bool {
+    static func isEscaped(_ index: Int, in buffer: UnsafeRawBufferPointer) -> Bool {
         var count = 0
         var cursor = index
         while cursor > 0, buffer[cursor - 1] == UInt8(ascii: "\\") {
@@ -137,6 +168,12 @@ enum EscapedText {
 
     /// The decoded bytes, and for each of them (plus one past the end) its offset in `text`.
     static func decode(_ kind: Kind, _ text: UnsafeRawBufferPointer) -> (bytes: [UInt8], offsets: [Int]) {
+        switch kind {
+        case .percent, .json: break
+        case .entity: return decodeEntities(text)
+        case .terminal: return decodeTerminal(text)
+        case .joined: return decodeJoined(text)
+        }
         var bytes: [UInt8] = []
         var offsets: [Int] = []
         bytes.reserveCapacity(text.count)
@@ -168,6 +205,7 @@ enum EscapedText {
                         continue
                     }
                 }
+            case .entity, .terminal, .joined: break
             }
             bytes.append(byte)
             index += 1
@@ -182,7 +220,7 @@ enum EscapedText {
         UInt8(ascii: "\""): UInt8(ascii: "\""), UInt8(ascii: "'"): UInt8(ascii: "'"),
     ]
 
-    private static func unicodeEscape(_ text: UnsafeRawBufferPointer, at index: Int) -> Unicode.Scalar? {
+    static func unicodeEscape(_ text: UnsafeRawBufferPointer, at index: Int) -> Unicode.Scalar? {
         var value: UInt32 = 0
         for offset in 0..<4 {
             guard let digit = hexValue(text[index + offset]) else { return nil }
@@ -191,7 +229,7 @@ enum EscapedText {
         return Unicode.Scalar(value)   // nil for a lone surrogate, which is left as it is
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
+    static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case 0x30...0x39: byte - 0x30
         case 0x41...0x46: byte - 0x41 + 10

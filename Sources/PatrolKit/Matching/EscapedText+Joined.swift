@@ -1,0 +1,110 @@
+/// String literals joined in code around a keyword hit: `"abc" + "def"` (Java, C#, JavaScript,
+/// Go), `"abc" "def"` and `"abc" \` newline `"def"` (Python, C), `"a""b"` (shell). The literal
+/// holding the hit and the ones joined after it decode to their joined value.
+///
+/// Only a literal that holds a keyword hit and whose closing quote is followed by a joiner and
+/// another quote is looked at, so code without such a join costs a few byte comparisons per hit.
+extension EscapedText {
+    /// How far a literal is followed back or forward from the hit, and how many literals are joined.
+    static let literalReach = 1 << 10
+    static let maxJoinedLiterals = 16
+    /// How many bytes a joiner may take (`" +\n        "`).
+    static let joinerReach = 80
+
+    /// From the opening quote of the literal holding `position` to the closing quote of the last
+    /// literal joined to it, when at least one is.
+    static func joinedLiterals(around position: Int, in buffer: UnsafeRawBufferPointer, state: inout ScanState) -> Range<Int>? {
+        if state.lastJoined.contains(position) { return nil }
+        var open = position
+        while true {
+            guard open > 0, position - open < literalReach else { return nil }
+            let byte = buffer[open - 1]
+            if byte == 0x0A { return nil }
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'"), !isEscaped(open - 1, in: buffer) { break }
+            open -= 1
+        }
+        let quote = buffer[open - 1]
+        guard var close = closingQuote(quote, from: position, in: buffer) else { return nil }
+        var literals = 1
+        while literals < maxJoinedLiterals, let next = joinedQuote(quote, after: close + 1, in: buffer),
+              let nextClose = closingQuote(quote, from: next + 1, in: buffer) {
+            close = nextClose
+            literals += 1
+        }
+        guard literals > 1 else { return nil }
+        state.lastJoined = (open - 1)..<(close + 1)
+        return (open - 1)..<(close + 1)
+    }
+
+    /// The closing `quote` at or after `index` on its line (a backslash escapes the next byte).
+    private static func closingQuote(_ quote: UInt8, from index: Int, in buffer: UnsafeRawBufferPointer) -> Int? {
+        var cursor = index
+        while cursor < buffer.count, cursor - index < literalReach {
+            let byte = buffer[cursor]
+            if byte == 0x0A { return nil }
+            if byte == UInt8(ascii: "\\") {
+                cursor += 2
+                continue
+            }
+            if byte == quote { return cursor }
+            cursor += 1
+        }
+        return nil
+    }
+
+    /// The opening quote of a literal joined to one that closed just before `index`: after
+    /// spaces, tabs and newlines, at most one `+` and at most one backslash-newline.
+    private static func joinedQuote(_ quote: UInt8, after index: Int, in buffer: UnsafeRawBufferPointer) -> Int? {
+        var cursor = index
+        var plus = false, continuation = false
+        while cursor < buffer.count, cursor - index < joinerReach {
+            switch buffer[cursor] {
+            case quote: return cursor
+            case 0x20, 0x09, 0x0D, 0x0A: cursor += 1
+            case UInt8(ascii: "+") where !plus:
+                plus = true
+                cursor += 1
+            case UInt8(ascii: "\\") where !continuation:
+                var next = cursor + 1
+                if next < buffer.count, buffer[next] == 0x0D { next += 1 }
+                guard next < buffer.count, buffer[next] == 0x0A else { return nil }
+                continuation = true
+                cursor = next + 1
+            default: return nil
+            }
+        }
+        return nil
+    }
+
+    /// The literals' contents, joined (escapes kept as written), and the offsets.
+    static func decodeJoined(_ text: UnsafeRawBufferPointer) -> (bytes: [UInt8], offsets: [Int]) {
+        var bytes: [UInt8] = []
+        var offsets: [Int] = []
+        bytes.reserveCapacity(text.count)
+        offsets.reserveCapacity(text.count + 1)
+        guard let quote = text.first else { return ([], [0]) }
+        var inside = true
+        var index = 1
+        while index < text.count {
+            let byte = text[index]
+            if inside {
+                if byte == quote {
+                    inside = false
+                } else {
+                    let length = byte == UInt8(ascii: "\\") && index + 1 < text.count ? 2 : 1
+                    for offset in 0..<length {
+                        offsets.append(index + offset)
+                        bytes.append(text[index + offset])
+                    }
+                    index += length
+                    continue
+                }
+            } else if byte == quote {
+                inside = true
+            }
+            index += 1
+        }
+        offsets.append(text.count)
+        return (bytes, offsets)
+    }
+}
