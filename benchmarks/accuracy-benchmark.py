@@ -15,8 +15,11 @@ negatives) with, planted at line boundaries,
 - one bare token of every provider rule in each form gated by an encoded keyword: base64 one
   and two bytes into a quad, base64url, PowerShell's base64 of UTF-16LE, the whole token
   percent-encoded (upper- and lower-case hex);
+- the same token in each context of CONTEXTUAL: after terminal escape sequences in a log,
+  JSON-escaped (`\/`, `\u002B`), as HTML/XML character references, split across string
+  literals joined in Java, Python, C and shell;
 - hard negatives: wrong-checksum look-alikes (`--bad-checksum`) in the same contexts,
-  placeholders, git SHAs, sha256/sha512 sums, UUIDs, npm lockfile integrity hashes, go.sum
+  placeholders, typed fakes (`0123456789abcdef…`, `xxxxxxxx`), the published example JWTs, git SHAs, sha256/sha512 sums, UUIDs, npm lockfile integrity hashes, go.sum
   lines, minified JavaScript, base64 images;
 
 and a git repository DIR-history/ whose tokens were added then removed, live only on a side
@@ -78,6 +81,35 @@ KEYWORD_ENCODED = [
     ("base64url-align2", ".py", lambda t, n: f'STATE = "{b64url("u:" + t)}"\n'),
     ("powershell-utf16", ".cmd", lambda t, n: "powershell.exe -NoProfile -EncodedCommand " + b64utf16(f"$env:TOKEN = '{t}'") + "\n"),
     ("percent-keyword", ".log", lambda t, n: f"GET /oauth/callback?access_token={percent_all(t, lower=n % 2 == 1)}&state=1 HTTP/1.1\n"),
+]
+
+# Contexts that hide a token from a plain regex (docs/contexts.md): a terminal escape sequence
+# right before it, JSON and markup escapes inside it, string literals joined in code around it.
+# Each rule with a bare token gets all of them: (name, extension, function of the token -> text).
+ESCAPES = {"/": ("\\/", "\\u002F", "&#x2F;", "&#47;"), "+": ("+", "\\u002B", "&#x2B;", "&#43;"),
+           "=": ("=", "\\u003D", "&#x3D;", "&#61;"), "&": ("&", "\\u0026", "&amp;", "&#38;")}
+
+
+def escape(text: str, style: int) -> str:
+    return "".join(ESCAPES[c][style] if c in ESCAPES else c for c in text)
+
+
+def split3(t: str) -> tuple[str, str, str]:
+    return t[:len(t) // 3], t[len(t) // 3:2 * len(t) // 3], t[2 * len(t) // 3:]
+
+
+CONTEXTUAL = [
+    ("ansi-log", ".log", lambda t: f"\x1b[2m2026-12-07T00:00:00Z\x1b[0m \x1b[32mINFO\x1b[0m login ok \x1b[1m{t}\x1b[0m\n"),
+    ("ansi-osc-link", ".log", lambda t: f"see \x1b]8;;https://ci.example.com/run/1\x1b\\run 1\x1b]8;;\x1b\\ \x1b[0;33m{t}\n"),
+    ("ansi-source", ".py", lambda t: f'print("\\033[1;31m{t}\\033[0m")\n'),
+    ("json-slash", ".json", lambda t: '{"value": "' + escape(t, 0) + '"}\n'),
+    ("json-unicode", ".json", lambda t: '{"Value": "' + escape(t, 1) + '"}\n'),
+    ("entity-hex", ".config", lambda t: f'<add key="Token" value="{escape(t, 2)}" />\n'),
+    ("entity-decimal", ".html", lambda t: f'<a href="https://example.com/x?v={escape(t, 3)}&amp;y=1">x</a>\n'),
+    ("concat-plus", ".java", lambda t: 'String token = "{}" + "{}" + "{}";\n'.format(*split3(t))),
+    ("concat-python", ".py", lambda t: 'TOKEN = (\n    "{}"\n    "{}"\n    "{}"\n)\n'.format(*split3(t))),
+    ("concat-backslash", ".h", lambda t: '#define TOKEN "{}" \\\n    "{}" \\\n    "{}"\n'.format(*split3(t))),
+    ("concat-shell", ".sh", lambda t: 'TOKEN="{}""{}""{}"\n'.format(*split3(t))),
 ]
 
 
@@ -169,7 +201,18 @@ def hard_negatives(rng: random.Random) -> list[tuple[str, str]]:
         ("placeholder-yaml", "password: \"{{ vault_db_password }}\"\ntoken: $(System.AccessToken)\napi_key: %API_KEY%\n"),
         ("placeholder-x", "GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nAZURE_DEVOPS_PAT=<YOUR_PAT>\n"),
         ("reference", "password = os.environ['DB_PASSWORD']\ntoken = config.get('token')\napiKey: process.env.API_KEY\n"),
+        # Published example JWTs (jwt.io's default claims, RFC 7519's), with a random signature.
+        ("jwt-io-example", f'Authorization: Bearer {jwt(rng, {"sub": "1234567890", "name": "John Doe", "iat": 1516239022})}\n'),
+        ("rfc7519-example", f'const token = "{jwt(rng, {"iss": "joe", "exp": 1300819380, "http://example.com/is_root": True})}";\n'),
+        # Typed placeholders with a vendor prefix or a credential name.
+        ("sequential-fake", "GITHUB_TOKEN=ghp_0123456789abcdef0123456789abcdef0123\napi_key = \"abcdefghijklmnopqrstuvwxyz012345\"\n"),
+        ("repeated-fake", "SECRET_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nHF_TOKEN=hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"),
     ]
+
+
+def jwt(rng: random.Random, claims: dict) -> str:
+    def enc(data: bytes) -> str: return base64.urlsafe_b64encode(data).decode().rstrip("=")
+    return enc(b'{"alg":"HS256","typ":"JWT"}') + "." + enc(json.dumps(claims, separators=(",", ":")).encode()) + "." + enc(rng.randbytes(32))
 
 
 def build(out: Path, patrol: str, files: int, seed: int) -> tuple[list[dict], list[dict]]:
@@ -200,6 +243,9 @@ def build(out: Path, patrol: str, files: int, seed: int) -> tuple[list[dict], li
             for token in ([t for t in tokens or [] if "\n" not in t] + bare)[:1]:
                 for name, extension, encode in KEYWORD_ENCODED:
                     units.append((extension, encode(token, index), {"rule": rule, "provider": provider, "kind": name, "fingerprints": [fingerprint(rule, token)]}))
+                if not any(c in token for c in "\"'\\ "):
+                    for name, extension, place in CONTEXTUAL:
+                        units.append((extension, place(token), {"rule": rule, "provider": provider, "kind": name, "fingerprints": [fingerprint(rule, token)]}))
         if tokens is None or provider == "generic":
             continue
         for number, token in enumerate(tokens):
@@ -361,8 +407,8 @@ def main() -> int:
     for label in positives:
         by_kind[label["kind"]][0] += id(label) not in missed
         by_kind[label["kind"]][1] += 1
-    encoded_kinds = [name for name, _, _ in ENCODED] + ["percent"] + [name for name, _, _ in KEYWORD_ENCODED]
-    print("\n| encoded form | found / planted |\n|---|---|")
+    encoded_kinds = [name for name, _, _ in ENCODED] + ["percent"] + [name for name, _, _ in KEYWORD_ENCODED] + [name for name, _, _ in CONTEXTUAL]
+    print("\n| encoded form or context | found / planted |\n|---|---|")
     for kind in encoded_kinds:
         if kind in by_kind:
             print(f"| {kind} | {by_kind[kind][0]} / {by_kind[kind][1]} |")

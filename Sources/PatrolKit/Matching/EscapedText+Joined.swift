@@ -26,14 +26,60 @@ extension EscapedText {
         let quote = buffer[open - 1]
         guard var close = closingQuote(quote, from: position, in: buffer) else { return nil }
         var literals = 1
+        // Earlier literals joined to this one: the token may start before the keyword's part.
+        var first = open - 1
+        while literals < maxJoinedLiterals, let previousClose = joinedQuote(quote, before: first, in: buffer),
+              let previousOpen = openingQuote(quote, before: previousClose, in: buffer) {
+            first = previousOpen
+            literals += 1
+        }
         while literals < maxJoinedLiterals, let next = joinedQuote(quote, after: close + 1, in: buffer),
               let nextClose = closingQuote(quote, from: next + 1, in: buffer) {
             close = nextClose
             literals += 1
         }
         guard literals > 1 else { return nil }
-        state.lastJoined = (open - 1)..<(close + 1)
-        return (open - 1)..<(close + 1)
+        state.lastJoined = first..<(close + 1)
+        return first..<(close + 1)
+    }
+
+    /// The opening `quote` of the literal whose closing quote is at `close`, on its line.
+    private static func openingQuote(_ quote: UInt8, before close: Int, in buffer: UnsafeRawBufferPointer) -> Int? {
+        var cursor = close - 1
+        while cursor >= 0, close - cursor < literalReach {
+            let byte = buffer[cursor]
+            if byte == 0x0A { return nil }
+            if byte == quote, !isEscaped(cursor, in: buffer) { return cursor }
+            cursor -= 1
+        }
+        return nil
+    }
+
+    /// The closing quote of a literal joined to the one that opens at `open`, scanning back over
+    /// the joiners `joinedQuote(_:after:in:)` accepts.
+    private static func joinedQuote(_ quote: UInt8, before open: Int, in buffer: UnsafeRawBufferPointer) -> Int? {
+        var cursor = open - 1
+        var plus = false, continuation = false
+        while cursor >= 0, open - cursor < joinerReach {
+            switch buffer[cursor] {
+            case quote: return isEscaped(cursor, in: buffer) ? nil : cursor
+            case 0x0A:
+                var previous = cursor - 1
+                if previous >= 0, buffer[previous] == 0x0D { previous -= 1 }
+                if previous >= 0, buffer[previous] == UInt8(ascii: "\\"), !continuation {
+                    continuation = true
+                    cursor = previous - 1
+                } else {
+                    cursor -= 1
+                }
+            case 0x20, 0x09, 0x0D: cursor -= 1
+            case UInt8(ascii: "+") where !plus:
+                plus = true
+                cursor -= 1
+            default: return nil
+            }
+        }
+        return nil
     }
 
     /// The closing `quote` at or after `index` on its line (a backslash escapes the next byte).
