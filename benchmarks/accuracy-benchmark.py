@@ -172,14 +172,32 @@ def pool(rng: random.Random, per_source: int) -> list[tuple[str, bytes]]:
     return texts
 
 
-def insert(text: bytes, unit: str, rng: random.Random) -> tuple[bytes, int]:
-    """Inserts `unit` at a random line boundary; returns the text and the unit's first line."""
+def insert_all(text: bytes, units: list[str], rng: random.Random) -> tuple[bytes, list[int]]:
+    """Inserts each unit at a random line boundary of the original text (so that no unit lands
+    inside another's lines, as joined literals span several); returns the text and each unit's
+    first line."""
+    places = []
+    for index, unit in enumerate(units):
+        lines = text.split(b"\n")
+        at = rng.randrange(len(lines) + 1)
+        if at > 0 and not text.endswith(b"\n") and at == len(lines):
+            at -= 1
+        places.append((at, index))
     lines = text.split(b"\n")
-    at = rng.randrange(len(lines) + 1)
-    if at > 0 and not text.endswith(b"\n") and at == len(lines):
-        at -= 1
-    new = b"\n".join(lines[:at]) + (b"\n" if at else b"") + unit.encode() + b"\n".join(lines[at:])
-    return new, at + 1
+    out: list[bytes] = []
+    first_lines = [0] * len(units)
+    cursor = 0
+    line = 1
+    for at, index in sorted(places):
+        for kept in lines[cursor:at]:
+            out.append(kept + b"\n")
+            line += 1
+        cursor = max(cursor, at)
+        first_lines[index] = line
+        out.append(units[index].encode())
+        line += units[index].count("\n")
+    out.append(b"\n".join(lines[cursor:]))
+    return b"".join(out), first_lines
 
 
 def hard_negatives(rng: random.Random) -> list[tuple[str, str]]:
@@ -276,6 +294,7 @@ def build(out: Path, patrol: str, files: int, seed: int) -> tuple[list[dict], li
         flavour, text = texts[number % len(texts)]
         extension = EXTENSIONS[flavour]
         labels = []
+        texts_in: list[str] = []
         for _ in range(rng.choice([0, 1, 1, 2, 3])):
             queue = planted if planted and (not pending_negatives or rng.random() < 0.7) else pending_negatives
             if not queue:
@@ -283,11 +302,14 @@ def build(out: Path, patrol: str, files: int, seed: int) -> tuple[list[dict], li
             unit = queue.popleft()
             if isinstance(unit, tuple):
                 extension = unit[0] if unit[0] != ".txt" else extension
-                text, line = insert(text, unit[1], rng)
-                labels.append(dict(unit[2], line=line))
+                texts_in.append(unit[1])
+                labels.append(dict(unit[2]))
             else:
-                text, line = insert(text, unit["text"], rng)
-                labels.append(dict(unit, line=line))
+                texts_in.append(unit["text"])
+                labels.append(dict(unit))
+        text, first_lines = insert_all(text, texts_in, rng)
+        for label, line in zip(labels, first_lines):
+            label["line"] = line
         folder = rng.choice(["src", "app", "deploy", "config", "scripts", "services/billing", "infra", "docs", "lib"])
         name = f"{folder}/file{number:05d}{extension}" if extension != "Dockerfile" else f"{folder}/svc{number:05d}/Dockerfile"
         path = out / name

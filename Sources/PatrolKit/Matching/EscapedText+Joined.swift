@@ -27,13 +27,23 @@ extension EscapedText {
         guard var close = closingQuote(quote, from: position, in: buffer) else { return nil }
         var literals = 1
         // Earlier literals joined to this one: the token may start before the keyword's part.
-        var first = open - 1
-        while literals < maxJoinedLiterals, let previousClose = joinedQuote(quote, before: first, in: buffer),
-              let previousOpen = openingQuote(quote, before: previousClose, in: buffer) {
-            first = previousOpen
-            literals += 1
+        // A joiner that is only whitespace across a line end joins only inside parentheses
+        // (Python's implicit concatenation): elsewhere the next line's literal is another
+        // statement or element (`"a"` newline `"b",` in a list).
+        func earlier(newlines: Bool) -> (first: Int, literals: Int) {
+            var first = open - 1, literals = 1
+            while literals < maxJoinedLiterals, let previousClose = joinedQuote(quote, before: first, newlines: newlines, in: buffer),
+                  let previousOpen = openingQuote(quote, before: previousClose, in: buffer) {
+                first = previousOpen
+                literals += 1
+            }
+            return (first, literals)
         }
-        while literals < maxJoinedLiterals, let next = joinedQuote(quote, after: close + 1, in: buffer),
+        var (first, earlierLiterals) = earlier(newlines: true)
+        let inParentheses = opensParenthesis(before: first, in: buffer)
+        if !inParentheses, earlierLiterals > 1 { (first, earlierLiterals) = earlier(newlines: false) }
+        literals = earlierLiterals
+        while literals < maxJoinedLiterals, let next = joinedQuote(quote, after: close + 1, newlines: inParentheses, in: buffer),
               let nextClose = closingQuote(quote, from: next + 1, in: buffer) {
             close = nextClose
             literals += 1
@@ -57,12 +67,14 @@ extension EscapedText {
 
     /// The closing quote of a literal joined to the one that opens at `open`, scanning back over
     /// the joiners `joinedQuote(_:after:in:)` accepts.
-    private static func joinedQuote(_ quote: UInt8, before open: Int, in buffer: UnsafeRawBufferPointer) -> Int? {
+    private static func joinedQuote(_ quote: UInt8, before open: Int, newlines: Bool, in buffer: UnsafeRawBufferPointer) -> Int? {
         var cursor = open - 1
-        var plus = false, continuation = false
+        var plus = false, continuation = false, lineEnd = false
         while cursor >= 0, open - cursor < joinerReach {
             switch buffer[cursor] {
-            case quote: return isEscaped(cursor, in: buffer) ? nil : cursor
+            case quote:
+                if lineEnd && !newlines && !plus && !continuation { return nil }
+                return isEscaped(cursor, in: buffer) ? nil : cursor
             case 0x0A:
                 var previous = cursor - 1
                 if previous >= 0, buffer[previous] == 0x0D { previous -= 1 }
@@ -70,6 +82,7 @@ extension EscapedText {
                     continuation = true
                     cursor = previous - 1
                 } else {
+                    lineEnd = true
                     cursor -= 1
                 }
             case 0x20, 0x09, 0x0D: cursor -= 1
@@ -98,15 +111,32 @@ extension EscapedText {
         return nil
     }
 
+    /// Whether the first non-blank byte before `index` is `(`.
+    private static func opensParenthesis(before index: Int, in buffer: UnsafeRawBufferPointer) -> Bool {
+        var cursor = index - 1
+        while cursor >= 0, index - cursor < joinerReach {
+            switch buffer[cursor] {
+            case 0x20, 0x09, 0x0D, 0x0A: cursor -= 1
+            case UInt8(ascii: "("): return true
+            default: return false
+            }
+        }
+        return false
+    }
+
     /// The opening quote of a literal joined to one that closed just before `index`: after
-    /// spaces, tabs and newlines, at most one `+` and at most one backslash-newline.
-    private static func joinedQuote(_ quote: UInt8, after index: Int, in buffer: UnsafeRawBufferPointer) -> Int? {
+    /// spaces, tabs and newlines, at most one `+` and at most one backslash-newline. A joiner
+    /// that crosses a line end without `+` or the backslash needs `newlines`.
+    private static func joinedQuote(_ quote: UInt8, after index: Int, newlines: Bool, in buffer: UnsafeRawBufferPointer) -> Int? {
         var cursor = index
-        var plus = false, continuation = false
+        var plus = false, continuation = false, lineEnd = false
         while cursor < buffer.count, cursor - index < joinerReach {
             switch buffer[cursor] {
-            case quote: return cursor
-            case 0x20, 0x09, 0x0D, 0x0A: cursor += 1
+            case quote: return lineEnd && !newlines && !plus && !continuation ? nil : cursor
+            case 0x0A:
+                lineEnd = true
+                cursor += 1
+            case 0x20, 0x09, 0x0D: cursor += 1
             case UInt8(ascii: "+") where !plus:
                 plus = true
                 cursor += 1
