@@ -62,7 +62,7 @@ extension BufferMatcher {
                 inner.removeAll(keepingCapacity: true)
                 let rejectedBefore = rejectedByValidator
                 decoded.withUnsafeBytes { bytes in
-                    matches(in: bytes, accept: 0..<bytes.count, enabled: enabled, depth: depth + 1, into: &inner)
+                    matches(in: bytes, accept: 0..<bytes.count, enabled: enabled, depth: kind.nests ? depth + 1 : EncodedText.maxDepth, into: &inner)
                 }
                 if rejectedByValidator > rejectedBefore { rejectedSpans.append(span) }
                 for match in inner {

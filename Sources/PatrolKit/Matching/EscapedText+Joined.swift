@@ -8,6 +8,9 @@ extension EscapedText {
     /// How far a literal is followed back or forward from the hit, and how many literals are joined.
     static let literalReach = 1 << 10
     static let maxJoinedLiterals = 16
+    /// How many literals before the keyword's are joined: a token split in more parts before
+    /// its keyword than that is not expected.
+    static let maxEarlierLiterals = 4
     /// How many bytes a joiner may take (`" +\n        "`).
     static let joinerReach = 80
 
@@ -15,24 +18,42 @@ extension EscapedText {
     /// literal joined to it, when at least one is.
     static func joinedLiterals(around position: Int, in buffer: UnsafeRawBufferPointer, state: inout ScanState) -> Range<Int>? {
         if state.lastJoined.contains(position) { return nil }
+        // An earlier hit from which the scan back found no quote on its line within reach: a scan
+        // back that reaches it stops there too (the bytes before it were looked at).
+        let known = state.unquotedJoinBefore < position && position - state.unquotedJoinBefore < literalReach ? state.unquotedJoinBefore : -1
         var open = position
         while true {
-            guard open > 0, position - open < literalReach else { return nil }
+            if open == known || open == 0 || position - open >= literalReach {
+                state.unquotedJoinBefore = position
+                return nil
+            }
             let byte = buffer[open - 1]
-            if byte == 0x0A { return nil }
+            if byte == 0x0A {
+                state.unquotedJoinBefore = position
+                return nil
+            }
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'"), !isEscaped(open - 1, in: buffer) { break }
             open -= 1
         }
         let quote = buffer[open - 1]
-        guard var close = closingQuote(quote, from: position, in: buffer) else { return nil }
+        guard var close = closingQuote(quote, from: position, in: buffer) else {
+            // Unterminated within reach: later hits up to there would find the same.
+            state.lastJoined = (open - 1)..<min(buffer.count, position + literalReach)
+            return nil
+        }
         var literals = 1
         // Earlier literals joined to this one: the token may start before the keyword's part.
         // A joiner that is only whitespace across a line end joins only inside parentheses
         // (Python's implicit concatenation): elsewhere the next line's literal is another
         // statement or element (`"a"` newline `"b",` in a list).
+        // At most `maxEarlierLiterals` of them, none examined for an earlier hit, so that a long
+        // chain of joined literals dense with keywords is decoded about once.
+        let examinedUpTo = state.lastJoined.upperBound
         func earlier(newlines: Bool) -> (first: Int, literals: Int) {
             var first = open - 1, literals = 1
-            while literals < maxJoinedLiterals, let previousClose = joinedQuote(quote, before: first, newlines: newlines, in: buffer),
+            while literals <= maxEarlierLiterals, first > examinedUpTo,
+                  let previousClose = joinedQuote(quote, before: first, newlines: newlines, in: buffer),
+                  previousClose >= examinedUpTo,
                   let previousOpen = openingQuote(quote, before: previousClose, in: buffer) {
                 first = previousOpen
                 literals += 1
@@ -40,6 +61,8 @@ extension EscapedText {
             return (first, literals)
         }
         var (first, earlierLiterals) = earlier(newlines: true)
+        // Hits later in this literal are answered by this search, joined or not.
+        state.lastJoined = (open - 1)..<(close + 1)
         let inParentheses = opensParenthesis(before: first, in: buffer)
         if !inParentheses, earlierLiterals > 1 { (first, earlierLiterals) = earlier(newlines: false) }
         literals = earlierLiterals

@@ -61,10 +61,15 @@ extension EscapedText {
             else { return nil }
             return (scalar, cursor + 1 - index)
         }
-        for (name, value) in namedReferences {
+        for (name, value) in namedReferences where name[0] == text[index + 1] {
             let end = index + 1 + name.count
             guard end < text.count, text[end] == UInt8(ascii: ";") else { continue }
-            if text[(index + 1)..<end].elementsEqual(name) { return (Unicode.Scalar(value), name.count + 2) }
+            var same = true
+            for offset in 1..<name.count where text[index + 1 + offset] != name[offset] {
+                same = false
+                break
+            }
+            if same { return (Unicode.Scalar(value), name.count + 2) }
         }
         return nil
     }

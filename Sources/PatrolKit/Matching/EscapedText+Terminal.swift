@@ -39,8 +39,8 @@ extension EscapedText {
         if text[index] == 0x1B {
             cursor = index + 1
             isByte = true
-        } else if let introducer = introducers.first(where: { index + $0.count <= text.count && text[index..<(index + $0.count)].elementsEqual($0) }) {
-            cursor = index + introducer.count
+        } else if text[index] == UInt8(ascii: "\\"), let length = introducerLength(at: index, in: text) {
+            cursor = index + length
         } else {
             return nil
         }
@@ -61,6 +61,20 @@ extension EscapedText {
             guard cursor < text.count, (0x30...0x7E).contains(text[cursor]) else { return 1 }
             return cursor + 1 - index
         }
+    }
+
+    /// The length of the written escape character (`\033`, `\e`, …) at `index`, or nil.
+    private static func introducerLength(at index: Int, in text: UnsafeRawBufferPointer) -> Int? {
+        guard index + 1 < text.count else { return nil }
+        for introducer in introducers where introducer[1] == text[index + 1] && index + introducer.count <= text.count {
+            var same = true
+            for offset in 2..<introducer.count where text[index + offset] != introducer[offset] {
+                same = false
+                break
+            }
+            if same { return introducer.count }
+        }
+        return nil
     }
 
     /// `text` with each escape sequence (and each OSC terminator, BEL) replaced by a space.

@@ -26,6 +26,12 @@ enum EscapedText {
         /// `"abc" "def"`, shell's `"a""b"`): the joined value.
         case joined
 
+        /// Whether the decoded text is scanned for further decodings. Terminal sequences, character
+        /// references and joined literals are read as they come (a JSON string's `\u001b[1m` is
+        /// decoded by the JSON kind first); a second round over every decoded window would
+        /// multiply the work on text dense with keywords.
+        var nests: Bool { self == .percent || self == .json }
+
         /// The finding's `decoded` value.
         var label: String {
             switch self {
@@ -68,8 +74,11 @@ enum EscapedText {
         /// and where the window of an earlier hit without an escape sequence ended.
         var terminalWindow = -1 ..< -1
         var cleanTerminalEnd = -1
-        /// The joined literals found for an earlier hit: a later hit inside them is skipped.
+        /// The literals (joined or not) examined for an earlier hit: a later hit inside is skipped.
         var lastJoined = -1 ..< -1
+        /// A search for a literal's opening quote from here found none on the line within
+        /// `literalReach` (as `unquotedBefore` for JSON strings).
+        var unquotedJoinBefore = -1
     }
 
     /// The encoded text around `position` worth decoding, or nil when it holds no escape.
@@ -130,9 +139,16 @@ enum EscapedText {
                 state.unquotedBefore = position
                 return nil
             }
-            guard start > 0 else { return nil }
+            // The buffer's start and a line end stop every later search back through here too.
+            guard start > 0 else {
+                state.unquotedBefore = position
+                return nil
+            }
             let byte = buffer[start - 1]
-            if byte == 0x0A { return nil }
+            if byte == 0x0A {
+                state.unquotedBefore = position
+                return nil
+            }
             if byte == UInt8(ascii: "\\") { sawBackslash = true }
             if byte == UInt8(ascii: "\""), !isEscaped(start - 1, in: buffer) { break }
             start -= 1
