@@ -53,7 +53,7 @@ extension BufferMatcher {
         var inner: [RawMatch] = []
         var state = EscapedText.ScanState()
         for position in positions {
-            for kind in EscapedText.Kind.allCases {
+            for kind in EscapedText.kinds {
                 guard let span = EscapedText.span(kind, around: position, in: buffer, state: &state),
                       done.insert(span).inserted
                 else { continue }

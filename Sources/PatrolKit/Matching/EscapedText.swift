@@ -44,6 +44,9 @@ enum EscapedText {
         }
     }
 
+    /// Every kind, built once (`allCases` builds an array on each call, once per keyword hit).
+    static let kinds = Kind.allCases
+
     /// How far from the hit a JSON string is followed: a PEM key of 4,096 bits is 3.3 KB.
     /// Bounded, so that many hits on one long line cost a bounded amount each.
     static let reach = 16 << 10
