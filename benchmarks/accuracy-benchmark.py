@@ -15,8 +15,11 @@ negatives) with, planted at line boundaries,
 - one bare token of every provider rule in each form gated by an encoded keyword: base64 one
   and two bytes into a quad, base64url, PowerShell's base64 of UTF-16LE, the whole token
   percent-encoded (upper- and lower-case hex);
+- the same token in each context of CONTEXTUAL: after terminal escape sequences in a log,
+  JSON-escaped (`\/`, `\u002B`), as HTML/XML character references, split across string
+  literals joined in Java, Python, C and shell;
 - hard negatives: wrong-checksum look-alikes (`--bad-checksum`) in the same contexts,
-  placeholders, git SHAs, sha256/sha512 sums, UUIDs, npm lockfile integrity hashes, go.sum
+  placeholders, typed fakes (`0123456789abcdef…`, `xxxxxxxx`), the published example JWTs, git SHAs, sha256/sha512 sums, UUIDs, npm lockfile integrity hashes, go.sum
   lines, minified JavaScript, base64 images;
 
 and a git repository DIR-history/ whose tokens were added then removed, live only on a side
@@ -80,6 +83,35 @@ KEYWORD_ENCODED = [
     ("percent-keyword", ".log", lambda t, n: f"GET /oauth/callback?access_token={percent_all(t, lower=n % 2 == 1)}&state=1 HTTP/1.1\n"),
 ]
 
+# Contexts that hide a token from a plain regex (docs/contexts.md): a terminal escape sequence
+# right before it, JSON and markup escapes inside it, string literals joined in code around it.
+# Each rule with a bare token gets all of them: (name, extension, function of the token -> text).
+ESCAPES = {"/": ("\\/", "\\u002F", "&#x2F;", "&#47;"), "+": ("+", "\\u002B", "&#x2B;", "&#43;"),
+           "=": ("=", "\\u003D", "&#x3D;", "&#61;"), "&": ("&", "\\u0026", "&amp;", "&#38;")}
+
+
+def escape(text: str, style: int) -> str:
+    return "".join(ESCAPES[c][style] if c in ESCAPES else c for c in text)
+
+
+def split3(t: str) -> tuple[str, str, str]:
+    return t[:len(t) // 3], t[len(t) // 3:2 * len(t) // 3], t[2 * len(t) // 3:]
+
+
+CONTEXTUAL = [
+    ("ansi-log", ".log", lambda t: f"\x1b[2m2026-12-07T00:00:00Z\x1b[0m \x1b[32mINFO\x1b[0m login ok \x1b[1m{t}\x1b[0m\n"),
+    ("ansi-osc-link", ".log", lambda t: f"see \x1b]8;;https://ci.example.com/run/1\x1b\\run 1\x1b]8;;\x1b\\ \x1b[0;33m{t}\n"),
+    ("ansi-source", ".py", lambda t: f'print("\\033[1;31m{t}\\033[0m")\n'),
+    ("json-slash", ".json", lambda t: '{"value": "' + escape(t, 0) + '"}\n'),
+    ("json-unicode", ".json", lambda t: '{"Value": "' + escape(t, 1) + '"}\n'),
+    ("entity-hex", ".config", lambda t: f'<add key="Token" value="{escape(t, 2)}" />\n'),
+    ("entity-decimal", ".html", lambda t: f'<a href="https://example.com/x?v={escape(t, 3)}&amp;y=1">x</a>\n'),
+    ("concat-plus", ".java", lambda t: 'String token = "{}" + "{}" + "{}";\n'.format(*split3(t))),
+    ("concat-python", ".py", lambda t: 'TOKEN = (\n    "{}"\n    "{}"\n    "{}"\n)\n'.format(*split3(t))),
+    ("concat-backslash", ".h", lambda t: '#define TOKEN "{}" \\\n    "{}" \\\n    "{}"\n'.format(*split3(t))),
+    ("concat-shell", ".sh", lambda t: 'TOKEN="{}""{}""{}"\n'.format(*split3(t))),
+]
+
 
 def b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
@@ -140,14 +172,32 @@ def pool(rng: random.Random, per_source: int) -> list[tuple[str, bytes]]:
     return texts
 
 
-def insert(text: bytes, unit: str, rng: random.Random) -> tuple[bytes, int]:
-    """Inserts `unit` at a random line boundary; returns the text and the unit's first line."""
+def insert_all(text: bytes, units: list[str], rng: random.Random) -> tuple[bytes, list[int]]:
+    """Inserts each unit at a random line boundary of the original text (so that no unit lands
+    inside another's lines, as joined literals span several); returns the text and each unit's
+    first line."""
+    places = []
+    for index, unit in enumerate(units):
+        lines = text.split(b"\n")
+        at = rng.randrange(len(lines) + 1)
+        if at > 0 and not text.endswith(b"\n") and at == len(lines):
+            at -= 1
+        places.append((at, index))
     lines = text.split(b"\n")
-    at = rng.randrange(len(lines) + 1)
-    if at > 0 and not text.endswith(b"\n") and at == len(lines):
-        at -= 1
-    new = b"\n".join(lines[:at]) + (b"\n" if at else b"") + unit.encode() + b"\n".join(lines[at:])
-    return new, at + 1
+    out: list[bytes] = []
+    first_lines = [0] * len(units)
+    cursor = 0
+    line = 1
+    for at, index in sorted(places):
+        for kept in lines[cursor:at]:
+            out.append(kept + b"\n")
+            line += 1
+        cursor = max(cursor, at)
+        first_lines[index] = line
+        out.append(units[index].encode())
+        line += units[index].count("\n")
+    out.append(b"\n".join(lines[cursor:]))
+    return b"".join(out), first_lines
 
 
 def hard_negatives(rng: random.Random) -> list[tuple[str, str]]:
@@ -169,7 +219,18 @@ def hard_negatives(rng: random.Random) -> list[tuple[str, str]]:
         ("placeholder-yaml", "password: \"{{ vault_db_password }}\"\ntoken: $(System.AccessToken)\napi_key: %API_KEY%\n"),
         ("placeholder-x", "GITHUB_TOKEN=ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nAZURE_DEVOPS_PAT=<YOUR_PAT>\n"),
         ("reference", "password = os.environ['DB_PASSWORD']\ntoken = config.get('token')\napiKey: process.env.API_KEY\n"),
+        # Published example JWTs (jwt.io's default claims, RFC 7519's), with a random signature.
+        ("jwt-io-example", f'Authorization: Bearer {jwt(rng, {"sub": "1234567890", "name": "John Doe", "iat": 1516239022})}\n'),
+        ("rfc7519-example", f'const token = "{jwt(rng, {"iss": "joe", "exp": 1300819380, "http://example.com/is_root": True})}";\n'),
+        # Typed placeholders with a vendor prefix or a credential name.
+        ("sequential-fake", "GITHUB_TOKEN=ghp_0123456789abcdef0123456789abcdef0123\napi_key = \"abcdefghijklmnopqrstuvwxyz012345\"\n"),
+        ("repeated-fake", "SECRET_KEY=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nHF_TOKEN=hf_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n"),
     ]
+
+
+def jwt(rng: random.Random, claims: dict) -> str:
+    def enc(data: bytes) -> str: return base64.urlsafe_b64encode(data).decode().rstrip("=")
+    return enc(b'{"alg":"HS256","typ":"JWT"}') + "." + enc(json.dumps(claims, separators=(",", ":")).encode()) + "." + enc(rng.randbytes(32))
 
 
 def build(out: Path, patrol: str, files: int, seed: int) -> tuple[list[dict], list[dict]]:
@@ -200,6 +261,9 @@ def build(out: Path, patrol: str, files: int, seed: int) -> tuple[list[dict], li
             for token in ([t for t in tokens or [] if "\n" not in t] + bare)[:1]:
                 for name, extension, encode in KEYWORD_ENCODED:
                     units.append((extension, encode(token, index), {"rule": rule, "provider": provider, "kind": name, "fingerprints": [fingerprint(rule, token)]}))
+                if not any(c in token for c in "\"'\\ "):
+                    for name, extension, place in CONTEXTUAL:
+                        units.append((extension, place(token), {"rule": rule, "provider": provider, "kind": name, "fingerprints": [fingerprint(rule, token)]}))
         if tokens is None or provider == "generic":
             continue
         for number, token in enumerate(tokens):
@@ -230,6 +294,7 @@ def build(out: Path, patrol: str, files: int, seed: int) -> tuple[list[dict], li
         flavour, text = texts[number % len(texts)]
         extension = EXTENSIONS[flavour]
         labels = []
+        texts_in: list[str] = []
         for _ in range(rng.choice([0, 1, 1, 2, 3])):
             queue = planted if planted and (not pending_negatives or rng.random() < 0.7) else pending_negatives
             if not queue:
@@ -237,11 +302,14 @@ def build(out: Path, patrol: str, files: int, seed: int) -> tuple[list[dict], li
             unit = queue.popleft()
             if isinstance(unit, tuple):
                 extension = unit[0] if unit[0] != ".txt" else extension
-                text, line = insert(text, unit[1], rng)
-                labels.append(dict(unit[2], line=line))
+                texts_in.append(unit[1])
+                labels.append(dict(unit[2]))
             else:
-                text, line = insert(text, unit["text"], rng)
-                labels.append(dict(unit, line=line))
+                texts_in.append(unit["text"])
+                labels.append(dict(unit))
+        text, first_lines = insert_all(text, texts_in, rng)
+        for label, line in zip(labels, first_lines):
+            label["line"] = line
         folder = rng.choice(["src", "app", "deploy", "config", "scripts", "services/billing", "infra", "docs", "lib"])
         name = f"{folder}/file{number:05d}{extension}" if extension != "Dockerfile" else f"{folder}/svc{number:05d}/Dockerfile"
         path = out / name
@@ -361,8 +429,8 @@ def main() -> int:
     for label in positives:
         by_kind[label["kind"]][0] += id(label) not in missed
         by_kind[label["kind"]][1] += 1
-    encoded_kinds = [name for name, _, _ in ENCODED] + ["percent"] + [name for name, _, _ in KEYWORD_ENCODED]
-    print("\n| encoded form | found / planted |\n|---|---|")
+    encoded_kinds = [name for name, _, _ in ENCODED] + ["percent"] + [name for name, _, _ in KEYWORD_ENCODED] + [name for name, _, _ in CONTEXTUAL]
+    print("\n| encoded form or context | found / planted |\n|---|---|")
     for kind in encoded_kinds:
         if kind in by_kind:
             print(f"| {kind} | {by_kind[kind][0]} / {by_kind[kind][1]} |")

@@ -84,7 +84,7 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("patrol-rules-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let rule = "provider: {id: acme, name: Acme}\nrules:\n  - {id: acme-blob, name: Acme blob, regex: '(?<![A-Za-z0-9])acmeblob_[A-Za-z0-9]{20,}+(?![A-Za-z0-9])', keywords: [acmeblob_], examples: ['k acmeblob_abcdefghijklmnopqrstuvwxyz']}\n"
+        let rule = "provider: {id: acme, name: Acme}\nrules:\n  - {id: acme-blob, name: Acme blob, regex: '(?<![A-Za-z0-9])acmeblob_[A-Za-z0-9]{20,}+(?![A-Za-z0-9])', keywords: [acmeblob_], examples: ['k acmeblob_qwhzkrtvmcpalsxnyeiudbfgoj']}\n"
         try rule.write(to: folder.appendingPathComponent("acme.yml"), atomically: true, encoding: .utf8)
         let ruleSet = try RuleLoader.load(extraDirectories: [folder.path])
         var rng = SeededGenerator(seed: 44)

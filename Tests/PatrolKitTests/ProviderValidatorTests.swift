@@ -83,12 +83,16 @@ func generatedGitHubStyleTokensValidateAndFailWhenACharacterChanges(name: String
     #expect(try check("gitlab-routable", "bzoxd_Rb5_cHeWe1JH56wr2FCBB" + ".0r1pum4t4") == .invalid)
 }
 
-@Test func gitLabVersionedExampleValidatesAndAFailureIsOnlyUnverified() throws {
+@Test func gitLabVersionedExampleValidatesAndAFailureIsUnverifiedUnlessThePayloadConfirmsTheLayout() throws {
     let body = "glpat-YzoxCm86MQp1OjEAAQIDBAUGBwgJCgsMDQ4PEA" + ".01.12"
     #expect(try check("gitlab-routable-v1", body + "152k44n") == .valid)
-    // The versioned layout is marked unverified in the reference: a failed check is reported
-    // with validated: false instead of being dropped.
-    #expect(try check("gitlab-routable-v1", body + "152k44m") == .unverified)
+    // The payload decodes to the design's `c:`/`o:`/`u:` lines, 16 random bytes and their
+    // count: the layout is confirmed, so a failed checksum rejects the token.
+    #expect(try check("gitlab-routable-v1", body + "152k44m") == .invalid)
+    // The versioned layout is marked unverified in the reference: a failed check on a payload
+    // that does not confirm it is reported with validated: false instead of being dropped.
+    let unstructured = "glpat-" + String(repeating: "Qk", count: 19) + ".01.12"
+    #expect(try check("gitlab-routable-v1", unstructured + "152k44m") == .unverified)
     #expect(try check("gitlab-routable-v1", "glpat-YzoxCm86MQp1OjEAAQIDBAUGBwgJCgsMDQ4PEA" + ".01.11152k44n") == .unverified, "wrong length field")
 }
 
@@ -109,7 +113,7 @@ func generatedGitLabTokensValidate(name: String) throws {
         #expect(token.wholeMatch(of: /(glpat-|glrt-t1_)[0-9A-Za-z_-]{27,300}\.(01\.)?[0-9a-z]{2}[0-9a-z]{7}/) != nil, "\(token)")
         #expect(try check(name, token) == .valid, "\(token)")
         let changed = String(token.dropLast()) + (token.last == "a" ? "b" : "a")
-        #expect(try check(name, changed) == (name == "gitlab-routable-v1" ? .unverified : .invalid), "\(changed)")
+        #expect(try check(name, changed) == .invalid, "\(changed)")
     }
 }
 

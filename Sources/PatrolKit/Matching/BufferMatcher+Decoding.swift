@@ -39,10 +39,12 @@ extension BufferMatcher {
         }
     }
 
-    /// Decodes the percent-encoded run or JSON string around each keyword hit of a specific rule
-    /// when it holds an escape (`%2B`, `\n`), and matches the decoded bytes. A secret found so
-    /// is reported at the encoded form of the secret itself (the offsets map decoded bytes back)
-    /// with `decoded` set to `percent` or `json-escape`, and replaces a clear match of the same
+    /// Decodes the text around each keyword hit of a specific rule when it holds an escape
+    /// (`%2B`, `\n`, `&#x2B;`, a terminal escape sequence) or joined string literals, and
+    /// matches the decoded bytes (`EscapedText.Kind`). A secret found so is reported at the
+    /// encoded form of the secret itself (the offsets map decoded bytes back; for joined
+    /// literals, from the first part to the last) with `decoded` set to the kind's label when
+    /// its bytes differ from the decoded secret's, and replaces a clear match of the same
     /// rule over the same text (a PEM block with `\n` escapes, which the regex also accepts):
     /// the decoded secret is the real one and carries its fingerprint.
     func decodeEscapes(around positions: [Int], in buffer: UnsafeRawBufferPointer, accept: Range<Int>, enabled: [Bool]?, depth: Int, first: Int, into results: inout [RawMatch]) {
@@ -51,7 +53,7 @@ extension BufferMatcher {
         var inner: [RawMatch] = []
         var state = EscapedText.ScanState()
         for position in positions {
-            for kind in EscapedText.Kind.allCases {
+            for kind in EscapedText.kinds {
                 guard let span = EscapedText.span(kind, around: position, in: buffer, state: &state),
                       done.insert(span).inserted
                 else { continue }
@@ -60,12 +62,15 @@ extension BufferMatcher {
                 inner.removeAll(keepingCapacity: true)
                 let rejectedBefore = rejectedByValidator
                 decoded.withUnsafeBytes { bytes in
-                    matches(in: bytes, accept: 0..<bytes.count, enabled: enabled, depth: depth + 1, into: &inner)
+                    matches(in: bytes, accept: 0..<bytes.count, enabled: enabled, depth: kind.nests ? depth + 1 : EncodedText.maxDepth, into: &inner)
                 }
                 if rejectedByValidator > rejectedBefore { rejectedSpans.append(span) }
                 for match in inner {
                     let start = span.lowerBound + offsets[match.secretStart]
-                    let end = span.lowerBound + offsets[match.secretEnd]
+                    // Joined literals: the secret ends at its last byte's literal, not at the
+                    // next literal's start.
+                    let end = span.lowerBound + (kind == .joined && match.secretEnd > match.secretStart
+                        ? offsets[match.secretEnd - 1] + 1 : offsets[match.secretEnd])
                     guard accept.contains(start), start < end else { continue }
                     let secret = match.decodedSecret ?? Array(decoded[match.secretStart..<match.secretEnd])
                     let encoded = UnsafeRawBufferPointer(rebasing: buffer[start..<end])

@@ -47,6 +47,12 @@ final class BufferMatcher {
     /// specific rule.
     let isGeneric: [Bool]
     private let anyGeneric: Bool
+    /// Per rule: a low-confidence rule of a provider other than the generic heuristic, which
+    /// yields to its provider's other rules (`dropYieldingMatches`).
+    let yieldsToProvider: [Bool]
+    private let anyYielding: Bool
+    /// Per rule: its provider's position among the rule set's providers.
+    let providerIndex: [Int]
     /// Per prefilter keyword: whether its hits may sit in percent- or JSON-escaped text that
     /// is worth decoding (keywords of specific rules).
     let decodesEscapes: [Bool]
@@ -67,6 +73,14 @@ final class BufferMatcher {
         limitHits = Array(repeating: 0, count: ruleSet.compiled.count)
         isGeneric = ruleSet.compiled.map { $0.rule.providerID == Self.genericProvider }
         anyGeneric = isGeneric.contains(true)
+        yieldsToProvider = ruleSet.compiled.map { $0.rule.confidence == .low && $0.rule.providerID != Self.genericProvider }
+        anyYielding = yieldsToProvider.contains(true)
+        var providers: [String: Int] = [:]
+        providerIndex = ruleSet.compiled.map { compiled in
+            if let index = providers[compiled.rule.providerID] { return index }
+            providers[compiled.rule.providerID] = providers.count
+            return providers.count - 1
+        }
         decodesEscapes = ruleSet.keywordTargets.enumerated().map { keyword, targets in
             keyword < ruleSet.encodedKeywordStart && targets.contains { ruleSet.compiled[$0.rule].rule.providerID != Self.genericProvider }
         }
@@ -170,6 +184,9 @@ final class BufferMatcher {
         if anyGeneric && results.count > first {
             dropGenericOverlaps(from: first, rejectedFrom: firstRejected, tokenStartsFrom: firstTokenStart, in: &results)
         }
+        if anyYielding && results.count - first > 1 {
+            dropYieldingMatches(from: first, in: &results)
+        }
         if results.count - first > 1 {
             results[first...].sort { ($0.secretStart, $0.rule, $0.start) < ($1.secretStart, $1.rule, $1.start) }
             var unique: [RawMatch] = []
@@ -193,7 +210,7 @@ final class BufferMatcher {
             switch gate {
             case .base64:
                 if encodedHits.last != hit.position { encodedHits.append(hit.position) }
-            case .percent:
+            case .escaped:
                 if escapeHits.last != hit.position { escapeHits.append(hit.position) }
             }
         }
@@ -254,6 +271,12 @@ final class BufferMatcher {
             }
         }
         if let floor = rule.rule.entropy, Entropy.bitsPerByte(bytes) < floor { return }
+        // A typed placeholder (`0123456789abcdef`, `xxxxxxxx`) is no secret; a look-alike for the
+        // generic heuristic too. A checksum that holds is not typed by chance, so it is kept.
+        if validated != true, ObviousFake.isFake(bytes) {
+            rejectedSpans.append(secret)
+            return
+        }
         for allow in rule.allow {
             let allowed = allow.match(bytes, from: 0, scratch: scratch) != nil
             noteLimit(index)

@@ -7,8 +7,9 @@ enum DecodingGate: Sendable, Equatable {
     /// decoded. A form of three characters comes with the bits of its neighbours that the keyword
     /// fixes, checked before decoding.
     case base64(NeighbourBits?)
-    /// A percent-encoded form: the run of URL characters around the hit is percent-decoded.
-    case percent
+    /// An escaped form (percent-encoded, JSON `\/`, an HTML character reference): the text
+    /// around the hit is decoded as every `EscapedText.Kind` that finds an escape there.
+    case escaped
 
     /// Whether a hit of this gate's form at `position` (of `length` bytes) opens the text to
     /// decoding.
@@ -121,6 +122,41 @@ enum EncodedForms {
         if !keyword.allSatisfy(isUnreserved) {
             let minimal = keyword.flatMap { isUnreserved($0) ? [$0] : escaped($0) }
             if minimal != forms[0] { forms.append(minimal) }
+        }
+        return forms
+    }
+
+    /// Characters of a keyword that JSON writers and markup encoders escape, with their
+    /// escapes: `/` → `\/` (JSON's optional escape, PHP's and Python's default), `\u002B`
+    /// (.NET's System.Text.Json escapes `+`, `&`, `'`, `<`, `>`), numeric character references
+    /// (`&#x2F;`, `&#47;`) and the named ones (`&sol;`, `&amp;`).
+    private static let escapes: [UInt8: [String?]] = [
+        // JSON short, JSON \u, hexadecimal reference, decimal reference, named reference.
+        UInt8(ascii: "/"): ["\\/", "\\u002F", "&#x2F;", "&#47;", "&sol;"],
+        UInt8(ascii: "+"): [nil, "\\u002B", "&#x2B;", "&#43;", "&plus;"],
+        UInt8(ascii: "="): [nil, "\\u003D", "&#x3D;", "&#61;", "&equals;"],
+        UInt8(ascii: "&"): [nil, "\\u0026", "&#x26;", "&#38;", "&amp;"],
+    ]
+
+    /// The keyword with every character that JSON or markup escapes written in one escape
+    /// style at a time (`.slack.com/services/` → `.slack.com\/services\/`,
+    /// `.slack.com&#x2F;services&#x2F;`, …); none for a keyword without such a character.
+    /// Searched without case, like the percent forms.
+    static func escaped(of keyword: [UInt8]) -> [[UInt8]] {
+        guard keyword.contains(where: { escapes[$0] != nil }) else { return [] }
+        var forms: [[UInt8]] = []
+        for style in 0..<5 {
+            var form: [UInt8] = []
+            var changed = false
+            for byte in keyword {
+                if let escape = escapes[byte]?[style] {
+                    form.append(contentsOf: escape.utf8)
+                    changed = true
+                } else {
+                    form.append(byte)
+                }
+            }
+            if changed, !forms.contains(form) { forms.append(form) }
         }
         return forms
     }

@@ -1,24 +1,51 @@
-/// Secrets inside percent-encoding (URL user info, query strings: `…%2B…%3D%3D@dev.azure.com`)
-/// and JSON string escapes (`"private_key": "-----BEGIN PRIVATE KEY-----\nMIIE…"`).
+/// Secrets inside percent-encoding (URL user info, query strings: `…%2B…%3D%3D@dev.azure.com`),
+/// JSON string escapes (`"private_key": "-----BEGIN PRIVATE KEY-----\nMIIE…"`, `https:\/\/…`),
+/// HTML/XML character references (`&#x2B;`, `&#43;`, `&amp;`), behind terminal escape sequences
+/// (`\x1b[1m` + token in a coloured log) and split across string literals joined in code
+/// (`"abc" + "def"`).
 ///
 /// The gate is a keyword hit of a specific rule: the keyword of every token patrol knows is
 /// made of characters that neither encoding touches, so it stays visible in the clear. Around
 /// the hit, the run of URL characters (for percent-encoding) or the enclosing JSON string is
 /// decoded only when it holds an escape, and the decoding keeps, for every decoded byte, the
-/// offset of the encoded text it came from, so a secret is reported at its encoded form.
+/// offset of the encoded text it came from, so a secret is reported at its encoded form. A
+/// keyword holding a character these escape (`/` in `.slack.com/services/`) is also looked for
+/// in its escaped forms (`EncodedForms.escaped`), which open the same decodings.
 enum EscapedText {
     enum Kind: CaseIterable {
         case percent
         case json
+        /// HTML/XML character references: numeric (`&#x2B;`, `&#43;`) and the named ones that
+        /// markup escapes (`&amp;`, `&quot;`, `&lt;`, `&gt;`, `&apos;`, `&sol;`, `&equals;`, `&plus;`).
+        case entity
+        /// Terminal escape sequences (CSI `\x1b[1m`, OSC `\x1b]8;;…\x1b\\`), as bytes or as the
+        /// escapes source code writes them in (`\033[`, `\x1b[`, `\e[`, `\u001b[`): each reads
+        /// as a space, so a token right after one has its left boundary.
+        case terminal
+        /// String literals joined by `+`, whitespace or a backslash-newline (`"abc" + "def"`,
+        /// `"abc" "def"`, shell's `"a""b"`): the joined value.
+        case joined
+
+        /// Whether the decoded text is scanned for further decodings. Terminal sequences, character
+        /// references and joined literals are read as they come (a JSON string's `\u001b[1m` is
+        /// decoded by the JSON kind first); a second round over every decoded window would
+        /// multiply the work on text dense with keywords.
+        var nests: Bool { self == .percent || self == .json }
 
         /// The finding's `decoded` value.
         var label: String {
             switch self {
             case .percent: "percent"
             case .json: "json-escape"
+            case .entity: "html-entity"
+            case .terminal: "terminal-escape"
+            case .joined: "concatenation"
             }
         }
     }
+
+    /// Every kind, built once (`allCases` builds an array on each call, once per keyword hit).
+    static let kinds = Kind.allCases
 
     /// How far from the hit a JSON string is followed: a PEM key of 4,096 bits is 3.3 KB.
     /// Bounded, so that many hits on one long line cost a bounded amount each.
@@ -42,6 +69,19 @@ enum EscapedText {
         /// The last JSON string found (with or without escapes): a later hit inside it is
         /// skipped, so many keywords in one long string do not each scan back to its quote.
         var lastString = -1 ..< -1
+        /// The entity-escaped run of an earlier hit ends here and holds no reference.
+        var cleanEntityRunEnd = -1
+        /// The entity-escaped window decoded for an earlier hit (skipped like `percentWindow`).
+        var entityWindow = -1 ..< -1
+        /// The terminal-escape window decoded for an earlier hit (skipped like `percentWindow`),
+        /// and where the window of an earlier hit without an escape sequence ended.
+        var terminalWindow = -1 ..< -1
+        var cleanTerminalEnd = -1
+        /// The literals (joined or not) examined for an earlier hit: a later hit inside is skipped.
+        var lastJoined = -1 ..< -1
+        /// A search for a literal's opening quote from here found none on the line within
+        /// `literalReach` (as `unquotedBefore` for JSON strings).
+        var unquotedJoinBefore = -1
     }
 
     /// The encoded text around `position` worth decoding, or nil when it holds no escape.
@@ -51,6 +91,9 @@ enum EscapedText {
         case .json:
             if state.lastString.contains(position) { nil }
             else { jsonString(around: position, in: buffer, state: &state) }
+        case .entity: entityRun(around: position, in: buffer, state: &state)
+        case .terminal: terminalWindow(around: position, in: buffer, state: &state)
+        case .joined: joinedLiterals(around: position, in: buffer, state: &state)
         }
     }
 
@@ -99,9 +142,16 @@ enum EscapedText {
                 state.unquotedBefore = position
                 return nil
             }
-            guard start > 0 else { return nil }
+            // The buffer's start and a line end stop every later search back through here too.
+            guard start > 0 else {
+                state.unquotedBefore = position
+                return nil
+            }
             let byte = buffer[start - 1]
-            if byte == 0x0A { return nil }
+            if byte == 0x0A {
+                state.unquotedBefore = position
+                return nil
+            }
             if byte == UInt8(ascii: "\\") { sawBackslash = true }
             if byte == UInt8(ascii: "\""), !isEscaped(start - 1, in: buffer) { break }
             start -= 1
@@ -125,7 +175,7 @@ enum EscapedText {
     }
 
     /// Whether the byte at `index` follows an odd number of backslashes.
-    private static func isEscaped(_ index: Int, in buffer: UnsafeRawBufferPointer) -> Bool {
+    static func isEscaped(_ index: Int, in buffer: UnsafeRawBufferPointer) -> Bool {
         var count = 0
         var cursor = index
         while cursor > 0, buffer[cursor - 1] == UInt8(ascii: "\\") {
@@ -137,6 +187,12 @@ enum EscapedText {
 
     /// The decoded bytes, and for each of them (plus one past the end) its offset in `text`.
     static func decode(_ kind: Kind, _ text: UnsafeRawBufferPointer) -> (bytes: [UInt8], offsets: [Int]) {
+        switch kind {
+        case .percent, .json: break
+        case .entity: return decodeEntities(text)
+        case .terminal: return decodeTerminal(text)
+        case .joined: return decodeJoined(text)
+        }
         var bytes: [UInt8] = []
         var offsets: [Int] = []
         bytes.reserveCapacity(text.count)
@@ -168,6 +224,7 @@ enum EscapedText {
                         continue
                     }
                 }
+            case .entity, .terminal, .joined: break
             }
             bytes.append(byte)
             index += 1
@@ -182,7 +239,7 @@ enum EscapedText {
         UInt8(ascii: "\""): UInt8(ascii: "\""), UInt8(ascii: "'"): UInt8(ascii: "'"),
     ]
 
-    private static func unicodeEscape(_ text: UnsafeRawBufferPointer, at index: Int) -> Unicode.Scalar? {
+    static func unicodeEscape(_ text: UnsafeRawBufferPointer, at index: Int) -> Unicode.Scalar? {
         var value: UInt32 = 0
         for offset in 0..<4 {
             guard let digit = hexValue(text[index + offset]) else { return nil }
@@ -191,7 +248,7 @@ enum EscapedText {
         return Unicode.Scalar(value)   // nil for a lone surrogate, which is left as it is
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
+    static func hexValue(_ byte: UInt8) -> UInt8? {
         switch byte {
         case 0x30...0x39: byte - 0x30
         case 0x41...0x46: byte - 0x41 + 10

@@ -141,7 +141,7 @@ public final class RuleSet: Sendable {
         }
 
         // Encoded forms of the keywords: base64 (of the bytes and of their UTF-16LE), and
-        // percent-encoding for keywords of provider rules (the generic heuristic's keywords are
+        // percent-encoding, JSON and markup escapes for keywords of provider rules (the generic heuristic's keywords are
         // names, not tokens). A form equal to a clear keyword gates through that keyword.
         encodedKeywordStart = keywords.count
         var gates = [[DecodingGate]](repeating: [], count: keywords.count)
@@ -159,8 +159,8 @@ public final class RuleSet: Sendable {
                 addGate(.base64(form.neighbours), form: form.characters, caseInsensitive: false)
             }
             if targets[index].contains(where: { compiled[$0.rule].rule.providerID != BufferMatcher.genericProvider }) {
-                for form in EncodedForms.percent(of: keyword.bytes) {
-                    addGate(.percent, form: form, caseInsensitive: true)
+                for form in EncodedForms.percent(of: keyword.bytes) + EncodedForms.escaped(of: keyword.bytes) {
+                    addGate(.escaped, form: form, caseInsensitive: true)
                 }
             }
         }

@@ -11,7 +11,9 @@
 /// The unversioned layout was verified on GitLab's design-document example, so a failed check
 /// rejects the candidate. The versioned layout comes from secondary sources and is marked
 /// unverified, so when its check fails the match is still reported, as `.unverified`: a wrong
-/// guess about the layout must not hide every current GitLab token.
+/// guess about the layout must not hide every current GitLab token. Unless its payload decodes to
+/// the design's structure (`c:` and `o:` lines, 16 random bytes and their count): that confirms
+/// the layout, and the failed checksum rejects the token.
 ///
 /// The prefix is whatever precedes the payload (its start is found from `len2`), so self-managed
 /// instances' custom prefixes are covered by the same check.
@@ -44,9 +46,29 @@ enum GitLabRoutableToken {
         else { return failed }
         let payload = UnsafeRawBufferPointer(rebasing: token[(payloadEnd - Int(payloadLength))..<payloadEnd])
         guard payload.allSatisfy(isBase64URL) else { return failed }
-        guard let embedded = base36Value(UnsafeRawBufferPointer(rebasing: token[(count - checksumLength)...])) else { return failed }
+        // A versioned token whose payload has the design's structure confirms the layout, so
+        // its failed checksum rejects it as a look-alike (an edited or hand-made token).
+        let rejected: ValidationResult = layout == .versioned && payloadFollowsDesign(payload) ? .invalid : failed
+        guard let embedded = base36Value(UnsafeRawBufferPointer(rebasing: token[(count - checksumLength)...])) else { return rejected }
         let crc = CRC32.checksum(UnsafeRawBufferPointer(rebasing: token[..<(count - checksumLength)]))
-        return UInt64(crc) == embedded ? .valid : failed
+        return UInt64(crc) == embedded ? .valid : rejected
+    }
+
+    /// Whether the base64url payload decodes to the design's structure: `k:v` lines naming the
+    /// cell (`c:`) and the organisation (`o:`), then the random bytes and their count (16).
+    static func payloadFollowsDesign(_ payload: UnsafeRawBufferPointer) -> Bool {
+        Base64URL.withDecoded(payload) { decoded -> Bool in
+            guard decoded.count >= 17 + 6, let randomCount = decoded.last, randomCount == 16 else { return false }
+            let lines = decoded[..<(decoded.count - 17)].split(separator: 0x0A, omittingEmptySubsequences: false)
+            var cell = false, organisation = false
+            for line in lines {
+                let bytes = Array(line)
+                guard bytes.count >= 3, bytes[1] == UInt8(ascii: ":"), bytes[2...].allSatisfy(isBase36Digit) else { return false }
+                if bytes[0] == UInt8(ascii: "c") { cell = true }
+                if bytes[0] == UInt8(ascii: "o") { organisation = true }
+            }
+            return cell && organisation
+        } ?? false
     }
 
     /// Which layout the end of `token` has: `.NN.` before the length field means versioned, a

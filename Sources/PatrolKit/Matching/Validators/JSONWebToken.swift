@@ -22,8 +22,32 @@ enum JSONWebToken {
         case notAJWT
     }
 
+    /// A signed JWT that is not a published example (see ``isPublicExample(payload:)``).
     static func isValid(_ token: UnsafeRawBufferPointer) -> Bool {
-        read(token) == .signed
+        guard read(token) == .signed,
+              let firstDot = token.firstIndex(of: UInt8(ascii: ".")),
+              let secondDot = token[(firstDot + 1)...].firstIndex(of: UInt8(ascii: "."))
+        else { return false }
+        return !isPublicExample(payload: UnsafeRawBufferPointer(rebasing: token[(firstDot + 1)..<secondDot]))
+    }
+
+    /// Whether the payload (base64url) holds the claims of a token printed in documentation,
+    /// copied into countless READMEs and tests: jwt.io's default (`"sub": "1234567890"`,
+    /// `"name": "John Doe"`) and RFC 7519's example (`"iss": "joe"` with the claim
+    /// `http://example.com/is_root`), whatever their signature. Known by their claims, not by the
+    /// token text, so a re-signed copy is recognised too.
+    static func isPublicExample(payload: UnsafeRawBufferPointer) -> Bool {
+        Base64URL.withDecoded(payload) { claims -> Bool in
+            var jwtIOSubject = false, jwtIOName = false, rfcIssuer = false, rfcClaim = false
+            JSONObjectScanner.forEachMember(in: claims) { key, value in
+                let text = JSONObjectScanner.stringContents(value)
+                if JSONObjectScanner.equals(key, "sub"), let text, JSONObjectScanner.equals(text, "1234567890") { jwtIOSubject = true }
+                if JSONObjectScanner.equals(key, "name"), let text, JSONObjectScanner.equals(text, "John Doe") { jwtIOName = true }
+                if JSONObjectScanner.equals(key, "iss"), let text, JSONObjectScanner.equals(text, "joe") { rfcIssuer = true }
+                if JSONObjectScanner.equals(key, "http://example.com/is_root") { rfcClaim = true }
+            }
+            return (jwtIOSubject && jwtIOName) || (rfcIssuer && rfcClaim)
+        } ?? false
     }
 
     /// `ghs_` + digits + `_` + a JWT: `.valid` when the JWT reads as signed, `.invalid` when it
