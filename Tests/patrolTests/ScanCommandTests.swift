@@ -164,7 +164,7 @@ import Testing
                 regex: 'acme_[a-z]{8}'
                 keywords: [acme_]
                 confidence: medium
-                examples: ["k = acme_abcdefgh"]
+                examples: ["k = acme_qzmwxnvb"]
             """)
         try folder.write("src/x.txt", "k = acme_qwertyui\n")
         let source = folder.url.appendingPathComponent("src").path
