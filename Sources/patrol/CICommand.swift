@@ -83,17 +83,8 @@ struct CICommand: ParsableCommand {
         blobs.apply(to: &options)
         options.minConfidence = report.minConfidence
         options.checkMissingObjects = report.strict
-        let counters = ScanProgress()
-        options.progress = counters
-        let display = ProgressDisplay(counters: counters, noun: "blobs", enabled: progress.isEnabled(quiet: quiet))
-        let result: ScanReport
-        do {
-            result = try HistoryScanner(ruleSet: ruleSet, config: config, options: options).scan(repository: repository)
-        } catch {
-            display.stop()
-            throw CommandFailure(error.description)
-        }
-        display.stop()
+        let result = try scanHistory(repository, ruleSet: ruleSet, config: config, options: options,
+                                     showProgress: progress.isEnabled(quiet: quiet))
         let filtered = try baseline.apply(to: result, target: repository)
 
         let settings = report.settings

@@ -57,17 +57,23 @@ struct HistoryCommand: ParsableCommand {
         options.archive = archives.limits
         options.minConfidence = report.minConfidence
         options.checkMissingObjects = report.strict
-        let counters = ScanProgress()
-        options.progress = counters
-        let display = ProgressDisplay(counters: counters, noun: "blobs", enabled: progress.isEnabled(quiet: report.quiet))
-        let result: ScanReport
-        do {
-            result = try HistoryScanner(ruleSet: ruleSet, config: config, options: options).scan(repository: repository)
-        } catch {
-            display.stop()
-            throw CommandFailure(error.description)
-        }
-        display.stop()
+        let result = try scanHistory(repository, ruleSet: ruleSet, config: config, options: options,
+                                     showProgress: progress.isEnabled(quiet: report.quiet))
         try ReportPrinter(options: report.settings, ruleSet: ruleSet).emit(try baseline.apply(to: result, target: repository))
+    }
+}
+
+/// A history scan with a progress line of blobs on standard error, stopped whatever the outcome
+/// (`history` and `ci`).
+func scanHistory(_ repository: String, ruleSet: RuleSet, config: PatrolConfig, options: HistoryOptions, showProgress: Bool) throws -> ScanReport {
+    var options = options
+    let counters = ScanProgress()
+    options.progress = counters
+    let display = ProgressDisplay(counters: counters, noun: "blobs", enabled: showProgress)
+    defer { display.stop() }
+    do {
+        return try HistoryScanner(ruleSet: ruleSet, config: config, options: options).scan(repository: repository)
+    } catch {
+        throw CommandFailure(error.description)
     }
 }

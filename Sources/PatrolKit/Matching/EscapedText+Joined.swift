@@ -177,11 +177,8 @@ extension EscapedText {
 
     /// The literals' contents, joined (escapes kept as written), and the offsets.
     static func decodeJoined(_ text: UnsafeRawBufferPointer) -> (bytes: [UInt8], offsets: [Int]) {
-        var bytes: [UInt8] = []
-        var offsets: [Int] = []
-        bytes.reserveCapacity(text.count)
-        offsets.reserveCapacity(text.count + 1)
-        guard let quote = text.first else { return ([], [0]) }
+        var decoded = DecodedText(capacity: text.count)
+        guard let quote = text.first else { return decoded.finished(at: 0) }
         var inside = true
         var index = 1
         while index < text.count {
@@ -191,9 +188,8 @@ extension EscapedText {
                     inside = false
                 } else {
                     let length = byte == UInt8(ascii: "\\") && index + 1 < text.count ? 2 : 1
-                    for offset in 0..<length {
-                        offsets.append(index + offset)
-                        bytes.append(text[index + offset])
+                    for offset in index..<index + length {
+                        decoded.append(text[offset], from: offset)
                     }
                     index += length
                     continue
@@ -203,7 +199,6 @@ extension EscapedText {
             }
             index += 1
         }
-        offsets.append(text.count)
-        return (bytes, offsets)
+        return decoded.finished(at: text.count)
     }
 }

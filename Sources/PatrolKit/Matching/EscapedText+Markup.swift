@@ -76,25 +76,17 @@ extension EscapedText {
 
     /// `text` with its character references replaced by their UTF-8 bytes, and the offsets.
     static func decodeEntities(_ text: UnsafeRawBufferPointer) -> (bytes: [UInt8], offsets: [Int]) {
-        var bytes: [UInt8] = []
-        var offsets: [Int] = []
-        bytes.reserveCapacity(text.count)
-        offsets.reserveCapacity(text.count + 1)
+        var decoded = DecodedText(capacity: text.count)
         var index = 0
         while index < text.count {
             if text[index] == UInt8(ascii: "&"), let (scalar, length) = reference(at: index, in: text) {
-                var encoded: [UInt8] = []
-                UTF8.encode(scalar) { encoded.append($0) }
-                bytes.append(contentsOf: encoded)
-                offsets.append(contentsOf: repeatElement(index, count: encoded.count))
+                decoded.append(scalar, from: index)
                 index += length
                 continue
             }
-            offsets.append(index)
-            bytes.append(text[index])
+            decoded.append(text[index], from: index)
             index += 1
         }
-        offsets.append(text.count)
-        return (bytes, offsets)
+        return decoded.finished(at: text.count)
     }
 }

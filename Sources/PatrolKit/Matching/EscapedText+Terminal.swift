@@ -79,23 +79,18 @@ extension EscapedText {
 
     /// `text` with each escape sequence (and each OSC terminator, BEL) replaced by a space.
     static func decodeTerminal(_ text: UnsafeRawBufferPointer) -> (bytes: [UInt8], offsets: [Int]) {
-        var bytes: [UInt8] = []
-        var offsets: [Int] = []
-        bytes.reserveCapacity(text.count)
-        offsets.reserveCapacity(text.count + 1)
+        var decoded = DecodedText(capacity: text.count)
         var index = 0
         while index < text.count {
-            offsets.append(index)
             let byte = text[index]
             if byte == 0x1B || byte == UInt8(ascii: "\\"), let length = sequenceLength(at: index, in: text) {
-                bytes.append(0x20)
+                decoded.append(0x20, from: index)
                 index += length
                 continue
             }
-            bytes.append(byte == 0x07 ? 0x20 : byte)
+            decoded.append(byte == 0x07 ? 0x20 : byte, from: index)
             index += 1
         }
-        offsets.append(text.count)
-        return (bytes, offsets)
+        return decoded.finished(at: text.count)
     }
 }

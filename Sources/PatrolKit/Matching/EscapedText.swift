@@ -188,49 +188,52 @@ enum EscapedText {
     /// The decoded bytes, and for each of them (plus one past the end) its offset in `text`.
     static func decode(_ kind: Kind, _ text: UnsafeRawBufferPointer) -> (bytes: [UInt8], offsets: [Int]) {
         switch kind {
-        case .percent, .json: break
+        case .percent: return decodePercent(text)
+        case .json: return decodeJSON(text)
         case .entity: return decodeEntities(text)
         case .terminal: return decodeTerminal(text)
         case .joined: return decodeJoined(text)
         }
-        var bytes: [UInt8] = []
-        var offsets: [Int] = []
-        bytes.reserveCapacity(text.count)
-        offsets.reserveCapacity(text.count + 1)
+    }
+
+    /// `text` with its `%XX` escapes replaced by their bytes.
+    static func decodePercent(_ text: UnsafeRawBufferPointer) -> (bytes: [UInt8], offsets: [Int]) {
+        var decoded = DecodedText(capacity: text.count)
         var index = 0
         while index < text.count {
-            offsets.append(index)
-            let byte = text[index]
-            switch kind {
-            case .percent:
-                if byte == UInt8(ascii: "%"), index + 2 < text.count, let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2]) {
-                    bytes.append(high << 4 | low)
-                    index += 3
-                    continue
-                }
-            case .json:
-                if byte == UInt8(ascii: "\\"), index + 1 < text.count {
-                    let escaped = text[index + 1]
-                    if let simple = simpleEscapes[escaped] {
-                        bytes.append(simple)
-                        index += 2
-                        continue
-                    }
-                    if escaped == UInt8(ascii: "u"), index + 5 < text.count, let scalar = unicodeEscape(text, at: index + 2) {
-                        let encoded = Array(String(Character(scalar)).utf8)
-                        bytes.append(contentsOf: encoded)
-                        offsets.append(contentsOf: repeatElement(index, count: encoded.count - 1))
-                        index += 6
-                        continue
-                    }
-                }
-            case .entity, .terminal, .joined: break
+            if text[index] == UInt8(ascii: "%"), index + 2 < text.count, let high = hexValue(text[index + 1]), let low = hexValue(text[index + 2]) {
+                decoded.append(high << 4 | low, from: index)
+                index += 3
+                continue
             }
-            bytes.append(byte)
+            decoded.append(text[index], from: index)
             index += 1
         }
-        offsets.append(text.count)
-        return (bytes, offsets)
+        return decoded.finished(at: text.count)
+    }
+
+    /// `text` with its JSON string escapes (`\/`, `\n`, `\u002B`, …) replaced by their bytes.
+    static func decodeJSON(_ text: UnsafeRawBufferPointer) -> (bytes: [UInt8], offsets: [Int]) {
+        var decoded = DecodedText(capacity: text.count)
+        var index = 0
+        while index < text.count {
+            if text[index] == UInt8(ascii: "\\"), index + 1 < text.count {
+                let escaped = text[index + 1]
+                if let simple = simpleEscapes[escaped] {
+                    decoded.append(simple, from: index)
+                    index += 2
+                    continue
+                }
+                if escaped == UInt8(ascii: "u"), index + 5 < text.count, let scalar = unicodeEscape(text, at: index + 2) {
+                    decoded.append(scalar, from: index)
+                    index += 6
+                    continue
+                }
+            }
+            decoded.append(text[index], from: index)
+            index += 1
+        }
+        return decoded.finished(at: text.count)
     }
 
     private static let simpleEscapes: [UInt8: UInt8] = [
@@ -255,5 +258,32 @@ enum EscapedText {
         case 0x61...0x66: byte - 0x61 + 10
         default: nil
         }
+    }
+}
+
+/// Bytes decoded from escaped text and, for each of them plus one past the end, the offset in the
+/// escaped text it was decoded from: what every decoding of `EscapedText` builds.
+struct DecodedText {
+    private var bytes: [UInt8] = []
+    private var offsets: [Int] = []
+
+    init(capacity: Int) {
+        bytes.reserveCapacity(capacity)
+        offsets.reserveCapacity(capacity + 1)
+    }
+
+    mutating func append(_ byte: UInt8, from offset: Int) {
+        bytes.append(byte)
+        offsets.append(offset)
+    }
+
+    /// The scalar's UTF-8 bytes, each from `offset`.
+    mutating func append(_ scalar: Unicode.Scalar, from offset: Int) {
+        UTF8.encode(scalar) { append($0, from: offset) }
+    }
+
+    consuming func finished(at end: Int) -> (bytes: [UInt8], offsets: [Int]) {
+        offsets.append(end)
+        return (bytes, offsets)
     }
 }

@@ -171,8 +171,8 @@ struct GenericContext: Sendable {
     private static func isLower(_ byte: UInt8) -> Bool { byte >= 0x61 && byte <= 0x7A }
 }
 
-/// A readable fake behind a vendor prefix (`glpat-hellOworld380_testin`,
-/// `GR1348941PREfix_helloworld380`, `glagent-Need5_T00-bee-longer-than-50_chars-or-else-failING`):
+/// A readable fake behind a vendor prefix (`glpat-hellOworld380…`, `GR1348941PREfix_hello…`,
+/// `glagent-Need5_T00-bee-longer-than-50…`, shortened here):
 /// a token of a provider rule, at medium confidence (no checksum proved it), whose random part
 /// was typed by a person. Tested on the part after the vendor prefix: dictionary words cover half
 /// of it, or three or more word-like parts (`isWordLike`) joined by `-`/`_` make up half of it.
