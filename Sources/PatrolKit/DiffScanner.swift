@@ -246,6 +246,9 @@ public final class DiffScanner: Sendable {
         for problem in scanner.archiveProblems {
             report.errors.append(ScanFailure(path: ArchivePath.join(change.path, problem.innerPath), message: problem.message))
         }
+        for inner in scanner.archiveBinaryEntries {
+            report.skipped.append(SkippedItem(path: ArchivePath.join(change.path, inner), reason: .binary))
+        }
         guard case .scanned(let count, let occurrences) = outcome else { return }
         report.stats.bytes += count
         for occurrence in occurrences {

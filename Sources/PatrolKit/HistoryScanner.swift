@@ -271,6 +271,9 @@ public final class HistoryScanner: Sendable {
                     for problem in scanner.archiveProblems {
                         outcome.errors.append(ScanFailure(path: ArchivePath.join(firstPath[entry.oid] ?? "blob \(entry.oid)", problem.innerPath), message: problem.message))
                     }
+                    for inner in scanner.archiveBinaryEntries {
+                        outcome.skipped.append(SkippedItem(path: ArchivePath.join(firstPath[entry.oid] ?? "blob \(entry.oid)", inner), reason: .binary))
+                    }
                     switch result {
                     case .scanned(let count, let occurrences):
                         outcome.blobs += 1

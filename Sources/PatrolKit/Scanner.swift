@@ -80,7 +80,8 @@ public final class Scanner: Sendable {
         let scanner = InputScanner(ruleSet: ruleSet)
         scanner.archiveLimits = options.archive
         var collector = Collector()
-        collector.record(scanner.scanStream(descriptor: 0, enabled: nil), display: "<stdin>", assembler: assembler, scratch: MatchScratch())
+        let outcome = scanner.scanStream(descriptor: 0, enabled: nil)
+        collector.record(outcome, display: "<stdin>", assembler: assembler, scratch: MatchScratch(), archiveProblems: scanner.archiveProblems, archiveBinaryEntries: scanner.archiveBinaryEntries)
         collector.warnings += scanner.budgetWarnings(in: "<stdin>")
         collector.stats.rejectedByValidator = scanner.matcher.rejectedByValidator
         var report = collector.report(target: ScanTarget(kind: "stdin", root: FileManager.default.currentDirectoryPath))
@@ -121,10 +122,14 @@ public final class Scanner: Sendable {
                     if descriptor < 0 {
                         outcome = .failed(String(cString: strerror(errno)))
                     } else {
+                        if ruleSet.anyPathFilter {
+                            let outer = path.absoluteText
+                            scanner.entryRules = { [self] inner in enabledRules(for: ArchivePath.join(outer, inner)) }
+                        }
                         outcome = scanner.scanFile(descriptor: descriptor, maxFileSize: options.maxFileSize, enabled: enabledRules(for: path.absoluteText))
                         close(descriptor)
                     }
-                    collector.record(outcome, display: display, assembler: assembler, scratch: scratch, archiveProblems: scanner.archiveProblems) { inner in
+                    collector.record(outcome, display: display, assembler: assembler, scratch: scratch, archiveProblems: scanner.archiveProblems, archiveBinaryEntries: scanner.archiveBinaryEntries) { inner in
                         isAllowedByConfig(path.absoluteText + ArchivePath.separator + inner)
                     }
                     collector.warnings += scanner.budgetWarnings(in: display)
@@ -197,9 +202,12 @@ struct Collector {
 
     /// Adds one input's outcome. Findings inside an archive are at `display!inner/path`; those
     /// whose inner path `isAllowedInside` (the configuration's `allow.paths`) are dropped.
-    mutating func record(_ outcome: InputOutcome, display: String, assembler: FindingAssembler, scratch: MatchScratch, archiveProblems: [ArchiveProblem] = [], isAllowedInside: (String) -> Bool = { _ in false }) {
+    mutating func record(_ outcome: InputOutcome, display: String, assembler: FindingAssembler, scratch: MatchScratch, archiveProblems: [ArchiveProblem] = [], archiveBinaryEntries: [String] = [], isAllowedInside: (String) -> Bool = { _ in false }) {
         for problem in archiveProblems {
             errors.append(ScanFailure(path: ArchivePath.join(display, problem.innerPath), message: problem.message))
+        }
+        for entry in archiveBinaryEntries {
+            skipped.append(SkippedItem(path: ArchivePath.join(display, entry), reason: .binary))
         }
         switch outcome {
         case .scanned(let bytes, let occurrences):

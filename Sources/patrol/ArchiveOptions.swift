@@ -1,7 +1,7 @@
 import ArgumentParser
 import PatrolKit
 
-/// How `scan`, `history`, `diff` and `sweep` look inside archives and compressed files.
+/// How `scan`, `history`, `ci`, `diff` and `sweep` look inside archives and compressed files.
 struct ArchiveOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Open archives and compressed files (zip, jar, nupkg, tar, tar.gz, gz, bz2, xz, zst, …) nested this many levels deep; 0 reads them as binary (default 3).", valueName: "n"))
     var archiveDepth = 3

@@ -54,6 +54,7 @@ struct CICommand: ParsableCommand {
     @OptionGroup var selection: RuleSelectionOptions
     @OptionGroup var baseline: BaselineOptions
     @OptionGroup var progress: ProgressOptions
+    @OptionGroup(title: "Archives") var archives: ArchiveOptions
 
     @OptionGroup var blobs: BlobReadingOptions
 
@@ -81,6 +82,7 @@ struct CICommand: ParsableCommand {
         options.revisions = scope.revisions
         options.commits = scope.commits
         blobs.apply(to: &options)
+        options.archive = archives.limits
         options.minConfidence = report.minConfidence
         options.checkMissingObjects = report.strict
         let result = try scanHistory(repository, ruleSet: ruleSet, config: config, options: options,

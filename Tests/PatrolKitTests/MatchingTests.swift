@@ -222,6 +222,13 @@ import Testing
         ("**/secret?.txt", "x/y/secret1.txt", true),
         (".env", ".env", true),
         ("*.env", "config/.env", true),
+        // Inside an archive, `!` counts as a folder separator; a name holding a `!` still matches whole.
+        ("*.env", "build/config.zip!app/.env", true),
+        ("**/fixtures/**", "bundle.zip!fixtures/x.env", true),
+        ("config.zip", "config.zip!a.tar.gz!b/c.env", true),
+        ("app/.env", "config.zip!app/.env", false),
+        ("config.zip/app/.env", "config.zip!app/.env", true),
+        ("hello!world.txt", "docs/hello!world.txt", true),
     ])
     func globsMatchLikeGitignore(pattern: String, path: String, expected: Bool) {
         #expect(Glob(pattern).matches(path) == expected, "\(pattern) vs \(path)")

@@ -42,4 +42,26 @@ import Testing
         #expect(Set(fake.requests.compactMap { $0.header("PRIVATE-TOKEN") }) == [inMessage, inTag])
         #expect(!result.stdout.contains(inMessage) && !result.stderr.contains(inTag))
     }
+
+    @Test func verifyFindsARedactedSecretAgainInANoteUnderAnyNotesRef() throws {
+        let folder = try ScratchFolder()
+        let inNote = Secrets.gitLab(seed: 1611)
+        try folder.write("repo/README.md", "hello\n")
+        try git("init", "-q", in: folder)
+        try git("add", "-A", in: folder)
+        try git("commit", "-q", "-m", "start", in: folder)
+        try git("notes", "--ref=deploy", "add", "-m", "GITLAB_TOKEN=\(inNote)", "HEAD", in: folder)
+        let history = try PatrolProcess.run(["history", "repo", "--format", "json", "-o", "report.json"], in: folder.url)
+        #expect(history.status == 1, "\(history.stderr)")
+        #expect(!folder.read("report.json").contains(inNote))
+
+        let fake = try FakeProviders()
+        fake.makeLive(inNote)
+        let result = try PatrolProcess.run(["verify", "report.json", "--format", "json", "--audit-log", "audit.jsonl"], in: folder.url, environment: fake.environment)
+        #expect(result.status == 1, "\(result.stderr)")
+        let findings = try #require(result.json?["findings"] as? [[String: Any]])
+        #expect(findings.count == 1 && findings[0]["location"] as? String == "note", "\(findings)")
+        #expect(findings.first?["verified"] as? Bool == true, "\(result.stderr)")
+        #expect(fake.requests.compactMap { $0.header("PRIVATE-TOKEN") } == [inNote])
+    }
 }

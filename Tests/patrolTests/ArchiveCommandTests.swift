@@ -5,7 +5,7 @@ import Testing
 
 /// Runs a command-line tool (zip, tar, gzip, xz, zstd, bzip2, sh) in `folder`; fails the test if it fails.
 @discardableResult
-private func tool(_ name: String, _ arguments: [String], in folder: TemporaryFolder) throws -> String {
+func tool(_ name: String, _ arguments: [String], in folder: TemporaryFolder) throws -> String {
     let run = try runProcess(URL(fileURLWithPath: "/usr/bin/env"), [name] + arguments, in: folder.url, stdin: nil, environment: ProcessInfo.processInfo.environment)
     #expect(run.status == 0, "\(name) \(arguments): \(run.stderr)")
     return run.stdout

@@ -63,6 +63,25 @@ import Testing
         #expect(message["fingerprint"] as? String == Finding.fingerprint(rule: message["rule"] as! String, secret: leaky.inMessage))
     }
 
+    @Test func notesUnderEveryNotesRefAreScannedAndSayWhichRefHoldsThem() throws {
+        let repo = try TemporaryFolder()
+        try repo.git("init", "-q")
+        let inReview = Tokens.github(seed: 1531), inDefault = Tokens.github(seed: 1532)
+        let commit = try repo.commit("work", ["work.txt": "work\n"])
+        try repo.git("notes", "--ref=review", "add", "-m", "reviewed with \(inReview)", commit)
+        try repo.git("notes", "add", "-m", "ci with \(inDefault)", commit)
+        let (result, findings) = try history([], in: repo)
+        #expect(result.status == 1, "\(result.stderr)")
+        let bySecret = Dictionary(findings.map { ($0["secret"] as? String ?? "", $0) }) { first, _ in first }
+        #expect(Set(bySecret.keys) == [inReview, inDefault], "\(findings)")
+        #expect((bySecret[inReview]?["context"] as? [String: Any])?["notes_ref"] as? String == "refs/notes/review")
+        #expect((bySecret[inDefault]?["context"] as? [String: Any])?["notes_ref"] as? String == "refs/notes/commits")
+        #expect(findings.allSatisfy { $0["location"] as? String == "note" && $0["commit"] as? String == commit })
+        let text = try patrol(["history", "--no-color"], in: repo.url)
+        #expect(text.stdout.contains("(note review on \(commit.prefix(12)))"), "\(text.stdout)")
+        #expect(text.stdout.contains("(note on \(commit.prefix(12)))"), "\(text.stdout)")
+    }
+
     @Test func noMetadataTurnsItOffAndARangeScansOnlyItsOwnMessagesTagsAndNotes() throws {
         let leaky = try Leaky(seed: 1511)
         let (off, offFindings) = try history(["--no-metadata"], in: leaky.repo)

@@ -37,12 +37,17 @@ public enum FindingOrigin: String, Sendable, Hashable, CaseIterable {
     /// The label that stands for the path of a finding in a message or note, in text reports and
     /// where a path is needed to sort or group: `(commit message 1a2b3c4d5e6f)`,
     /// `(tag message v1.2)`, `(note on 1a2b3c4d5e6f)`.
-    public func label(object: String, tag: String?) -> String {
+    public func label(object: String, tag: String?, notesRef: String? = nil) -> String {
         switch self {
         case .file: object
         case .commitMessage: "(commit message \(object.prefix(12)))"
         case .tagMessage: "(tag message \(tag ?? String(object.prefix(12))))"
-        case .note: "(note on \(object.prefix(12)))"
+        case .note:
+            if let notesRef, notesRef != "refs/notes/commits" {
+                "(note \(notesRef.hasPrefix("refs/notes/") ? String(notesRef.dropFirst("refs/notes/".count)) : notesRef) on \(object.prefix(12)))"
+            } else {
+                "(note on \(object.prefix(12)))"
+            }
         }
     }
 }

@@ -26,10 +26,16 @@ public struct Glob: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { pattern }
 
-    /// Matches a path relative to the root the glob belongs to, with `/` separators.
+    /// Matches a path relative to the root the glob belongs to, with `/` separators. A path
+    /// inside an archive (`config.zip!app/.env`) is also matched as if the archive were a
+    /// folder (`config.zip/app/.env`), so `*.env`, `**/fixtures/**` and `config.zip` all cover
+    /// that entry; a name that merely holds a `!` still matches as it is.
     public func matches(_ path: String) -> Bool {
         let components = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        return matchPrefix(segmentIndex: 0, componentIndex: 0, components)
+        if matchPrefix(segmentIndex: 0, componentIndex: 0, components) { return true }
+        guard path.contains("!") else { return false }
+        let entered = path.split(omittingEmptySubsequences: true) { $0 == "/" || $0 == "!" }.map(String.init)
+        return matchPrefix(segmentIndex: 0, componentIndex: 0, entered)
     }
 
     /// True when the segments from `segmentIndex` match the components from `componentIndex`,

@@ -99,10 +99,11 @@ extension InputScanner {
                 nested.close()
                 continue
             }
-            // Binary entries (class files, images) are passed over without a record: a jar holds
-            // thousands. In a compressed stream (tar.gz, .gz) passing over one means inflating
-            // it anyway, so it is read through the limits: a bomb of zeros stops there too.
+            // Binary entries (class files, images) are passed over and listed. In a compressed
+            // stream (tar.gz, .gz) passing over one means inflating it anyway, so it is read
+            // through the limits: a bomb of zeros stops there too.
             if case .binary = InputEncoding.sniff(head) {
+                archiveBinaryEntries.append(entryPath)
                 if archive_filter_count(archive) > 1 {
                     do {
                         while try stream.fill(buffer) > 0 {}
@@ -113,7 +114,7 @@ extension InputScanner {
                 continue
             }
             var reader = ChunkReader.archive(stream)
-            let outcome = scanChunks(reader: &reader, initialCount: count, enabled: enabled)
+            let outcome = scanChunks(reader: &reader, initialCount: count, enabled: entryRules.map { $0(entryPath) } ?? enabled)
             switch outcome {
             case .scanned(let scanned, let found):
                 bytes += scanned

@@ -58,6 +58,13 @@ final class InputScanner {
     /// What could not be read inside the archives of the input last scanned (corrupt, encrypted,
     /// over a limit): the scan of the rest goes on, and callers report these as errors.
     var archiveProblems: [ArchiveProblem] = []
+    /// Entries of the input last scanned that were passed over as binary (class files, images),
+    /// by their path inside it: callers list them under `skipped`, as they do binary files.
+    var archiveBinaryEntries: [String] = []
+    /// For the input about to be scanned: the rules that apply to an entry inside it (its path
+    /// inside, nested archives joined by `!`), when rules have `paths`; nil runs every rule the
+    /// input itself runs.
+    var entryRules: ((String) -> [Bool]?)?
 
     static let defaultChunkCapacity = 8 << 20
     /// The longest token that is still found across a chunk boundary.
@@ -118,7 +125,11 @@ final class InputScanner {
         beginInput()
         let start = lseek(descriptor, 0, SEEK_CUR)
         if start >= 0 {
-            return scan(DescriptorStream(descriptor: descriptor), enabled: enabled, rewind: DescriptorStream.rewinder(descriptor, to: start))
+            // A redirected file read from its start is opened as an archive like a named one.
+            var info = stat()
+            let whole = start == 0 && fstat(descriptor, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+            return scan(DescriptorStream(descriptor: descriptor), enabled: enabled, rewind: DescriptorStream.rewinder(descriptor, to: start),
+                        archive: whole ? (descriptor, Int(info.st_size)) : nil)
         }
         var stream = DescriptorStream(descriptor: descriptor)
         let count: Int
@@ -128,6 +139,19 @@ final class InputScanner {
             return .failed(error.message)
         }
         let head = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+        if archiveLimits.depth > 0, ArchiveMagic.matches(head) {
+            // libarchive needs to seek in a zip: a piped archive is copied to an unlinked
+            // temporary file first, and read from there.
+            let spool: Int32
+            do {
+                spool = try DescriptorStream.spool(head: head, rest: descriptor)
+            } catch {
+                return .failed(error.message)
+            }
+            defer { close(spool) }
+            let size = Int(lseek(spool, 0, SEEK_END))
+            return scanArchive(file: FileArchiveSource(descriptor: spool, size: size), size: size, enabled: enabled)
+        }
         guard case .utf16 = InputEncoding.sniff(head) else {
             stream.pending = Array(head)
             return scan(stream, enabled: enabled, rewind: nil)
@@ -267,6 +291,7 @@ final class InputScanner {
     private func beginInput() {
         matcher.beginInput()
         archiveProblems.removeAll()
+        archiveBinaryEntries.removeAll()
     }
 
     func scanChunks(reader: inout ChunkReader, initialCount: Int, enabled: [Bool]?) -> InputOutcome {

@@ -148,9 +148,10 @@ public struct LeakReport: Sendable {
         let findingOrigin = try origin(fields)
         let tag = fields["tag"] as? String
         let commit = fields["commit"] as? String
+        let notesRef = (fields["context"] as? [String: Any])?[GitMetadata.notesRefKey] as? String
         func path(_ object: [String: Any], origin: FindingOrigin, commit: String?) -> String? {
             if origin == .file { return object["path"] as? String }
-            return commit.map { origin.label(object: $0, tag: tag) }
+            return commit.map { origin.label(object: $0, tag: tag, notesRef: notesRef) }
         }
         var locations: [Location] = []
         for location in fields["locations"] as? [[String: Any]] ?? [] {

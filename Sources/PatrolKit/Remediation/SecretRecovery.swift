@@ -57,7 +57,7 @@ struct SecretRecovery {
         let length = Self.redactedLength(finding.secret)
         var unreadable: [String] = []
         for location in finding.locations {
-            let names = sourceNames(path: location.path, commit: location.commit, origin: location.origin)
+            let names = sourceNames(path: location.path, commit: location.commit, origin: location.origin, notesRef: finding.context[GitMetadata.notesRefKey])
             guard let name = names.first(where: { sources[$0] != nil }), let bytes = sources[name] else {
                 unreadable.append(describe(path: location.path, commit: location.commit))
                 continue
@@ -103,7 +103,7 @@ struct SecretRecovery {
 
     /// The encoded text at the finding's span (for a decoded finding), from its first readable source.
     private func rawLiteral(of finding: Finding, in sources: [String: [UInt8]]) -> String? {
-        for name in sourceNames(path: finding.path, commit: finding.commit, origin: finding.origin) {
+        for name in sourceNames(path: finding.path, commit: finding.commit, origin: finding.origin, notesRef: finding.context[GitMetadata.notesRefKey]) {
             guard let bytes = sources[name],
                   let start = ByteSearch.offset(line: finding.line, column: finding.column, in: bytes),
                   let end = ByteSearch.offset(line: finding.endLine, column: finding.endColumn, in: bytes),
@@ -117,13 +117,18 @@ struct SecretRecovery {
     /// repository; a file under the root; for a diff of uncommitted changes also the index.
     /// A commit or tag message is read from the commit or tag object itself (its headers
     /// before it hold no secret of the finding's rule, and the whole text is searched), a note
-    /// from `refs/notes/commits` (notes kept under another ref cannot be found again).
-    func sourceNames(path: String, commit: String?, origin: FindingOrigin = .file) -> [String] {
+    /// from the notes ref the finding names (`refs/notes/commits` when it names none), under
+    /// each fan-out git uses (`ab…`, `ab/…`, `ab/cd/…`).
+    func sourceNames(path: String, commit: String?, origin: FindingOrigin = .file, notesRef: String? = nil) -> [String] {
         switch origin {
         case .commitMessage, .tagMessage:
             return commit.map { ["git:" + $0] } ?? []
         case .note:
-            return commit.map { ["git:refs/notes/commits:" + $0, "git:refs/notes/commits:" + $0.prefix(2) + "/" + $0.dropFirst(2)] } ?? []
+            guard let commit else { return [] }
+            let ref = "git:" + (notesRef ?? "refs/notes/commits") + ":"
+            let first = String(commit.prefix(2)), second = String(commit.dropFirst(2).prefix(2))
+            let rest = String(commit.dropFirst(2)), last = String(commit.dropFirst(4))
+            return [ref + commit, ref + first + "/" + rest, ref + first + "/" + second + "/" + last]
         case .file:
             break
         }
@@ -148,8 +153,9 @@ struct SecretRecovery {
     private func contents(for entries: [LeakReport.Entry]) -> [String: [UInt8]] {
         var names = Set<String>()
         for entry in entries {
-            for location in entry.finding.locations { names.formUnion(sourceNames(path: location.path, commit: location.commit, origin: location.origin)) }
-            names.formUnion(sourceNames(path: entry.finding.path, commit: entry.finding.commit, origin: entry.finding.origin))
+            let notesRef = entry.finding.context[GitMetadata.notesRefKey]
+            for location in entry.finding.locations { names.formUnion(sourceNames(path: location.path, commit: location.commit, origin: location.origin, notesRef: notesRef)) }
+            names.formUnion(sourceNames(path: entry.finding.path, commit: entry.finding.commit, origin: entry.finding.origin, notesRef: notesRef))
         }
         var result: [String: [UInt8]] = [:]
         var objectNames: [String] = []

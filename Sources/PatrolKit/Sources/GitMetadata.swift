@@ -16,15 +16,25 @@ struct GitMetadata: Sendable {
         /// The commit (for a tag message: the tag object; for a note: the annotated object).
         let info: CommitInfo
         let tag: String?
+        /// For a note: the notes ref it was read from (`refs/notes/commits`, `refs/notes/review`).
+        var notesRef: String? = nil
         let occurrences: [Occurrence]
     }
 
+    /// An object a note blob annotates, and the notes ref that holds the note.
+    struct NoteTarget: Sendable, Equatable {
+        let object: String
+        let ref: String
+    }
+
     private(set) var sightings: [Sighting] = []
+    /// The context key of a note's finding that names its notes ref.
+    static let notesRefKey = "notes_ref"
     /// Blobs that hold notes: already reported as notes, never as files.
     private(set) var noteBlobs = Set<String>()
     /// Note blobs left for the caller to scan (`readsNoteBlobs` false: a scan of every blob
     /// reads them anyway), with the objects each annotates.
-    private(set) var unreadNotes: [String: [String]] = [:]
+    private(set) var unreadNotes: [String: [NoteTarget]] = [:]
     private(set) var messages = 0
     private(set) var bytes = 0
     /// Problems that left some metadata unread; the rest was scanned.
@@ -141,14 +151,14 @@ struct GitMetadata: Sendable {
             return
         }
         // "<note blob> <annotated object>" per line.
-        var annotated: [String: [String]] = [:]
+        var annotated: [String: [NoteTarget]] = [:]
         var order: [BlobEntry] = []
         for line in listing.split(separator: UInt8(ascii: "\n")) {
             let parts = line.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) }
             guard parts.count == 2 else { continue }
             if let inRange, !inRange.contains(parts[1]) { continue }
             if annotated[parts[0]] == nil { order.append(BlobEntry(oid: parts[0], size: 0)) }
-            annotated[parts[0], default: []].append(parts[1])
+            annotated[parts[0], default: []].append(NoteTarget(object: parts[1], ref: ref))
         }
         guard !order.isEmpty else { return }
         noteBlobs.formUnion(annotated.keys)
@@ -170,21 +180,21 @@ struct GitMetadata: Sendable {
             errors.append(ScanFailure(path: ref, message: "note blob \(oid) cannot be read (\(message)): not scanned"))
         })
         for (blob, occurrences) in found {
-            for object in annotated[blob] ?? [] {
-                sightings.append(Sighting(origin: .note, info: CommitInfo(oid: object, author: "", authorDate: "", commitDate: ""), tag: nil, occurrences: occurrences))
-            }
+            for target in annotated[blob] ?? [] { sightings.append(Self.noteSighting(target, occurrences)) }
         }
     }
 
     /// Notes whose blobs the caller scanned: `matches` by blob (those without are clean).
     mutating func addNotes(matches: [String: [Occurrence]]) {
-        for (blob, objects) in unreadNotes.sorted(by: { $0.key < $1.key }) {
+        for (blob, targets) in unreadNotes.sorted(by: { $0.key < $1.key }) {
             guard let occurrences = matches[blob] else { continue }
-            for object in objects {
-                sightings.append(Sighting(origin: .note, info: CommitInfo(oid: object, author: "", authorDate: "", commitDate: ""), tag: nil, occurrences: occurrences))
-            }
+            for target in targets { sightings.append(Self.noteSighting(target, occurrences)) }
         }
         unreadNotes = [:]
+    }
+
+    private static func noteSighting(_ target: NoteTarget, _ occurrences: [Occurrence]) -> Sighting {
+        Sighting(origin: .note, info: CommitInfo(oid: target.object, author: "", authorDate: "", commitDate: ""), tag: nil, notesRef: target.ref, occurrences: occurrences)
     }
 
     /// The findings: one per (rule, secret) in each message or note, its path a label.
@@ -193,13 +203,15 @@ struct GitMetadata: Sendable {
         var findings: [Finding] = []
         var allowed = 0
         for sighting in sightings {
-            let label = sighting.origin.label(object: sighting.info.oid, tag: sighting.tag)
+            let label = sighting.origin.label(object: sighting.info.oid, tag: sighting.tag, notesRef: sighting.notesRef)
             let (made, suppressed) = assembler.findings(path: label, sightings: sighting.occurrences.map { .init(occurrence: $0, commit: 0) }, commits: [sighting.info], checkRulePaths: false, scratch: scratch)
             allowed += suppressed
             for var finding in made {
                 finding.origin = sighting.origin
                 finding.tag = sighting.tag
                 if sighting.origin == .note {
+                    // Where the note is kept, so verify and revoke can read it again.
+                    if let ref = sighting.notesRef { finding.context[Self.notesRefKey] = ref }
                     // A note has no author or date of its own here.
                     finding.author = nil
                     finding.authorDate = nil
