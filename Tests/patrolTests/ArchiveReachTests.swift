@@ -78,19 +78,7 @@ import Testing
         let bundle = try Bundle(seed: 2121, git: true)
         let folder = bundle.folder
         try folder.write(".patrol.yml", "allow:\n  paths: [\"**/fixtures/**\"]\nrules:\n  extra: rules\n")
-        try folder.write("rules/acme.yml", """
-            provider: {id: acme, name: Acme}
-            rules:
-              - id: acme-key
-                name: Acme key
-                regex: '(?<secret>acme_[A-Za-z0-9]{12})'
-                keywords: [acme_]
-                entropy: 3.0
-                confidence: medium
-                paths: {include: ["*.env"]}
-                examples: ["key = acme_Q8vX2mLp0RtZ"]
-                negative-examples: ["key = acme_aaaaaaaaaaaa"]
-            """)
+        try folder.write("rules/acme.yml", acmeRuleFile(adding: ["paths: {include: [\"*.env\"]}"]))
         try folder.write("q/app/.env", "ACME=acme_Q8vX2mLp0RtZ\n")
         try folder.write("q/app/notes.txt", "ACME=acme_W3nB7kLq2ZxV\n")
         try tool("sh", ["-c", "cd q && zip -qr ../more.zip app && cd .. && rm -r q"], in: folder)

@@ -3,18 +3,7 @@ import Testing
 
 /// `.patrol.yml`, `--rules DIR` and `patrol rules …` as a user meets them.
 @Suite struct ConfigAndRulesCommandTests {
-    private let acmeRule = """
-        provider: {id: acme, name: Acme}
-        rules:
-          - id: acme-key
-            name: Acme key
-            regex: '(?<secret>acme_[A-Za-z0-9]{12})'
-            keywords: [acme_]
-            entropy: 3.0
-            confidence: medium
-            examples: ["key = acme_Q8vX2mLp0RtZ"]
-            negative-examples: ["key = acme_aaaaaaaaaaaa"]
-        """
+    private let acmeRule = acmeRuleFile()
 
     @Test func configAllowPathsSkipsFilesAndUnknownKeysAreFatal() throws {
         let folder = try TemporaryFolder()

@@ -149,3 +149,23 @@ enum Tokens {
         return Validator.builtIn["github-ghp-crc32"]!.generate(&rng)
     }
 }
+
+/// A custom rule file: provider `acme`, rule `acme-key` (`acme_` + 12 characters), for tests of
+/// `--rules` and `rules.extra`. `ruleLines` are added to the rule (e.g. a `paths:` filter).
+func acmeRuleFile(adding ruleLines: [String] = []) -> String {
+    let extra = ruleLines.map { "    \($0)\n" }.joined()
+    return """
+        provider: {id: acme, name: Acme}
+        rules:
+          - id: acme-key
+            name: Acme key
+            regex: '(?<secret>acme_[A-Za-z0-9]{12})'
+            keywords: [acme_]
+            entropy: 3.0
+            confidence: medium
+
+        """ + extra + """
+            examples: ["key = acme_Q8vX2mLp0RtZ"]
+            negative-examples: ["key = acme_aaaaaaaaaaaa"]
+        """
+}

@@ -119,8 +119,8 @@ final class InputScanner {
 
     /// Scans everything readable from `descriptor` (standard input), with no size limit: the
     /// memory used is bounded anyway. Input that looks like UTF-16 is read twice (raw and
-    /// transcoded): from where it started when it can be rewound, else from a copy in an unlinked
-    /// temporary file.
+    /// transcoded), and an archive is opened as a file is: from where it started when it can be
+    /// rewound, else from a copy in an unlinked temporary file.
     func scanStream(descriptor: Int32, enabled: [Bool]?) -> InputOutcome {
         beginInput()
         let start = lseek(descriptor, 0, SEEK_CUR)
@@ -139,23 +139,14 @@ final class InputScanner {
             return .failed(error.message)
         }
         let head = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
-        if archiveLimits.depth > 0, ArchiveMagic.matches(head) {
-            // libarchive needs to seek in a zip: a piped archive is copied to an unlinked
-            // temporary file first, and read from there.
-            let spool: Int32
-            do {
-                spool = try DescriptorStream.spool(head: head, rest: descriptor)
-            } catch {
-                return .failed(error.message)
-            }
-            defer { close(spool) }
-            let size = Int(lseek(spool, 0, SEEK_END))
-            return scanArchive(file: FileArchiveSource(descriptor: spool, size: size), size: size, enabled: enabled)
-        }
-        guard case .utf16 = InputEncoding.sniff(head) else {
+        var rereads = archiveLimits.depth > 0 && ArchiveMagic.matches(head)
+        if case .utf16 = InputEncoding.sniff(head) { rereads = true }
+        guard rereads else {
             stream.pending = Array(head)
             return scan(stream, enabled: enabled, rewind: nil)
         }
+        // UTF-16 is read twice and libarchive seeks in a zip: both read a copy in an unlinked
+        // temporary file, scanned as a file is.
         let spool: Int32
         do {
             spool = try DescriptorStream.spool(head: head, rest: descriptor)
@@ -163,7 +154,9 @@ final class InputScanner {
             return .failed(error.message)
         }
         defer { close(spool) }
-        return scan(DescriptorStream(descriptor: spool), enabled: enabled, rewind: DescriptorStream.rewinder(spool, to: 0))
+        var info = stat()
+        let size = fstat(spool, &info) == 0 ? Int(info.st_size) : 0
+        return scan(DescriptorStream(descriptor: spool), enabled: enabled, rewind: DescriptorStream.rewinder(spool, to: 0), archive: (spool, size))
     }
 
     /// Scans bytes already in memory (git blobs, added lines of a diff, rule examples) in place:
