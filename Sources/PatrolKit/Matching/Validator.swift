@@ -82,10 +82,32 @@ struct Validator: Sendable {
             Validator(name: "vault-service-token", isValid: { VaultServiceToken.isValid($0) }, generate: { VaultServiceToken.generate(using: &$0) }),
             Validator(name: "discord-bot-token", isValid: { DiscordBotToken.isValid($0) }, generate: { DiscordBotToken.generate(using: &$0) }),
             Validator(name: "sentry-org-token", isValid: { SentryOrgToken.isValid($0) }, generate: { SentryOrgToken.generate(using: &$0) }),
+            // Microsoft identifiable keys: a service signature before a Marvin32 checksum.
+            identifiable("azure-storage-identifiable", .storage),
+            identifiable("azure-cosmosdb-identifiable", .cosmosDB),
+            identifiable("azure-servicebus-identifiable", .serviceBus),
+            identifiable("azure-eventhubs-identifiable", .eventHubs),
+            identifiable("azure-relay-identifiable", .relay),
+            identifiable("azure-functions-identifiable", .functions),
+            identifiable("azure-search-identifiable", .search),
+            identifiable("azure-apim-identifiable", .apiManagement),
+            identifiable("azure-acr-identifiable", .containerRegistry),
+            identifiable("azure-iot-identifiable", .iot),
+            identifiable("azure-redis-identifiable", .cacheForRedis),
+            identifiable("azure-batch-identifiable", .batch),
+            // Other services' keys in the CASK layout, with their provider signature at offset 76.
+            Validator(name: "azure-cognitive-cask", isValid: { AzureDevOpsCaskChecksum.isValid($0, provider: "ACOG") }, generate: { AzureDevOpsCaskChecksum.generate(using: &$0, provider: "ACOG") }),
+            Validator(name: "azure-maps-cask", isValid: { AzureDevOpsCaskChecksum.isValid($0, provider: "AZMP") }, generate: { AzureDevOpsCaskChecksum.generate(using: &$0, provider: "AZMP") }),
+            Validator(name: "azure-appconfig-cask", isValid: { AzureDevOpsCaskChecksum.isValid($0, provider: "AZAC") }, generate: { AzureDevOpsCaskChecksum.generate(using: &$0, provider: "AZAC") }),
+            Validator(name: "entra-client-secret", isValid: { EntraClientSecretChecksum.isValid($0) }, generate: { EntraClientSecretChecksum.generate(using: &$0) }),
             genericSecret,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
     }()
+
+    private static func identifiable(_ name: String, _ format: IdentifiableKeyFormat) -> Validator {
+        Validator(name: name, isValid: { IdentifiableKeyChecksum.isValid($0, format: format) }, generate: { IdentifiableKeyChecksum.generate(format: format, using: &$0) })
+    }
 
     func isValid(_ text: String) -> Bool {
         var bytes = Array(text.utf8)

@@ -45,7 +45,14 @@ enum AzureDevOpsCaskChecksum {
     /// Returns false, without crashing, for any other length or any non-base64 byte. Cheap
     /// checks (length, fixed signatures, padding) run before decoding and hashing, and nothing
     /// is allocated: the 60 decoded bytes and the expected checksum live on the stack.
+    /// `provider` is the four-character provider signature at offset 76: `AZDO` for Azure DevOps;
+    /// other Azure services issue the same layout (`ACOG` Cognitive Services / Azure OpenAI,
+    /// `AZMP` Maps, `AZAC` App Configuration, `AZEG` Event Grid, `AZCS` Communication Services).
     static func isValid(_ token: UnsafeRawBufferPointer) -> Bool {
+        isValid(token, provider: providerSignature)
+    }
+
+    static func isValid(_ token: UnsafeRawBufferPointer, provider: StaticString) -> Bool {
         let isLongForm: Bool
         switch token.count {
         case standardLength: isLongForm = false
@@ -53,7 +60,7 @@ enum AzureDevOpsCaskChecksum {
         default: return false
         }
         guard has(caskSignature, at: caskSignatureOffset, in: token),
-              has(providerSignature, at: providerSignatureOffset, in: token)
+              has(provider, at: providerSignatureOffset, in: token)
         else { return false }
         if isLongForm {
             guard token[longFormLength - 2] == Base64.padding, token[longFormLength - 1] == Base64.padding else { return false }
@@ -89,8 +96,8 @@ enum AzureDevOpsCaskChecksum {
     /// A fresh valid 84-char token (base62 checksum encoding), shaped like real ones: 52 random
     /// base62 characters, `JQQJ99`, the year (`A` = 2024) and month (`A`–`L`) characters, the
     /// reserved fields real tokens carry (`ACAAAAAAAAAA`, `AAAS`), `AZDO`, then the checksum.
-    static func generate(using rng: inout SeededGenerator, year: Int = 2026, month: Int = 3) -> String {
-        generate(using: &rng, year: year, month: month, longForm: false)
+    static func generate(using rng: inout SeededGenerator, year: Int = 2026, month: Int = 3, provider: StaticString = providerSignature) -> String {
+        generate(using: &rng, year: year, month: month, longForm: false, provider: provider)
     }
 
     /// Same but the 88-char long form, whose checksum is six characters plus `==`.
@@ -98,7 +105,7 @@ enum AzureDevOpsCaskChecksum {
         generate(using: &rng, year: year, month: month, longForm: true)
     }
 
-    private static func generate(using rng: inout SeededGenerator, year: Int, month: Int, longForm: Bool) -> String {
+    private static func generate(using rng: inout SeededGenerator, year: Int, month: Int, longForm: Bool, provider: StaticString = providerSignature) -> String {
         // The date characters are base64-alphabet indexes, so one character covers 2024...2085.
         precondition((2024...2085).contains(year), "CASK keys encode years 2024 through 2085")
         precondition((1...12).contains(month), "month must be 1 through 12")
@@ -111,7 +118,7 @@ enum AzureDevOpsCaskChecksum {
         token.append(Base64.alphabet[year - 2024])
         token.append(Base64.alphabet[month - 1])
         token.append(contentsOf: bytes(of: reservedFields))
-        token.append(contentsOf: bytes(of: providerSignature))
+        token.append(contentsOf: bytes(of: provider))
 
         guard let checksum = token.withUnsafeBytes(checksum(ofEncodedBody:)) else {
             preconditionFailure("a generated CASK body is always 80 base64 characters")
