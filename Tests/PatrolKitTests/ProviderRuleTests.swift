@@ -179,7 +179,8 @@ import Testing
     @Test func keywordsAreConfirmedAtAFixedOffsetExceptWhereTheMatchStartVaries() {
         // A keyword at a fixed distance from the match start costs one anchored match per hit;
         // the others search up to 1 KiB before each hit. Only these rules need that.
-        let searching: Set = ["aws-access-key", "telegram-bot-token", "discord-bot-token", "discord-webhook-url", "twilio-api-key"]
+        let searching: Set = ["aws-access-key", "telegram-bot-token", "discord-bot-token", "discord-webhook-url", "twilio-api-key",
+                              "twilio-auth-token", "teams-webhook-url", "teams-workflow-url"]
         var found: Set<String> = []
         for targets in Self.ruleSet.keywordTargets {
             for target in targets where target.fixedOffset == nil {
