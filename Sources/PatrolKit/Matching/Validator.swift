@@ -82,6 +82,14 @@ struct Validator: Sendable {
             Validator(name: "vault-service-token", isValid: { VaultServiceToken.isValid($0) }, generate: { VaultServiceToken.generate(using: &$0) }),
             Validator(name: "discord-bot-token", isValid: { DiscordBotToken.isValid($0) }, generate: { DiscordBotToken.generate(using: &$0) }),
             Validator(name: "sentry-org-token", isValid: { SentryOrgToken.isValid($0) }, generate: { SentryOrgToken.generate(using: &$0) }),
+            // Private Packagist: CRC-32 of prefix and random part in lowercase hex; one
+            // validator per prefix, so each rule's examples generate tokens with its own prefix.
+            Validator(name: "packagist-ort-crc32", isValid: { PackagistTokenChecksum.isValid($0) }, generate: { PackagistTokenChecksum.generate(prefix: "packagist_ort_", using: &$0) }),
+            Validator(name: "packagist-out-crc32", isValid: { PackagistTokenChecksum.isValid($0) }, generate: { PackagistTokenChecksum.generate(prefix: "packagist_out_", using: &$0) }),
+            Validator(name: "packagist-uut-crc32", isValid: { PackagistTokenChecksum.isValid($0) }, generate: { PackagistTokenChecksum.generate(prefix: "packagist_uut_", using: &$0) }),
+            Validator(name: "packagist-cut-crc32", isValid: { PackagistTokenChecksum.isValid($0) }, generate: { PackagistTokenChecksum.generate(prefix: "packagist_cut_", using: &$0) }),
+            // age: the Bech32 checksum of an X25519 secret key.
+            Validator(name: "age-bech32", isValid: { AgeSecretKey.isValid($0) }, generate: { AgeSecretKey.generate(using: &$0) }),
             genericSecret,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
