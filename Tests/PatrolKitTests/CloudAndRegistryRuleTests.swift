@@ -149,6 +149,14 @@ import Testing
         #expect(scan("DATABASE_URL=postgres://app:\(secret)@localhost-db.acme.io/app").map(\.rule) == ["postgres-uri"])
     }
 
+    @Test func aPlanetScalePasswordInAMysqlUriIsOnlyAPlanetScaleFinding() {
+        var rng = SeededGenerator(seed: 23)
+        let password = "pscale_pw_" + RandomText.string(from: RandomText.base62, count: 43, using: &rng)
+        let found = scan("DATABASE_URL=mysql://k2j4h5g6f7d8:\(password)@aws.connect.psdb.cloud/app?sslaccept=strict")
+        #expect(found.map(\.rule) == ["planetscale-password"])
+        #expect(found.first?.secret == password)
+    }
+
     @Test(arguments: ["password", "changeme", "${DB_PASSWORD}", "<password>", "xxxxxxxxxxxx", "example"])
     func aPlaceholderPasswordInADatabaseUriIsNoFindingAtAll(placeholder: String) {
         #expect(scan("DATABASE_URL=postgres://app:\(placeholder)@db.acme.io/app").isEmpty)
