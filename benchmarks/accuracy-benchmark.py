@@ -145,6 +145,14 @@ def rules(patrol: str) -> list[tuple[str, str]]:
     return [(line.split()[0], line.split()[1]) for line in out.splitlines() if line.strip()]
 
 
+def plausibility_only(patrol: str) -> set[str]:
+    """Rules whose validator is the generic heuristic's plausibility test (the generic rules and
+    the database URI rules): their generated values are passwords, a finding only inside the
+    rule's own syntax, so they are planted through their examples only, never bare."""
+    out = run_patrol(patrol, "rules", "list").stdout
+    return {line.split()[0] for line in out.splitlines() if "checksum: generic-secret" in line}
+
+
 def generate(patrol: str, rule: str, count: int, seed: int, *flags: str) -> list[str] | None:
     result = run_patrol(patrol, "rules", "generate", rule, "--count", str(count), "--seed", str(seed), *flags, check=False)
     if result.returncode != 0:
@@ -245,6 +253,7 @@ def build(out: Path, patrol: str, files: int, seed: int) -> tuple[list[dict], li
     negatives: list[dict] = []   # planted units nothing may report
     units: list[tuple[str, str, dict]] = []   # (extension, text, label)
     all_rules = rules(patrol)
+    not_standalone = plausibility_only(patrol)
     for index, (rule, provider) in enumerate(all_rules):
         bare: list[str] = []   # bare tokens of this rule, for KEYWORD_ENCODED
         for example in generate(patrol, rule, 6, seed * 1000 + index, "--examples") or []:
@@ -257,14 +266,14 @@ def build(out: Path, patrol: str, files: int, seed: int) -> tuple[list[dict], li
         tokens = generate(patrol, rule, 8, seed * 2000 + index)
         # The legacy 52-character PAT has no keyword to encode (its base64 forms are found by run
         # length instead, planted through ENCODED above).
-        if provider != "generic" and rule != "azure-devops-pat-legacy":
+        if provider != "generic" and rule not in not_standalone and rule != "azure-devops-pat-legacy":
             for token in ([t for t in tokens or [] if "\n" not in t] + bare)[:1]:
                 for name, extension, encode in KEYWORD_ENCODED:
                     units.append((extension, encode(token, index), {"rule": rule, "provider": provider, "kind": name, "fingerprints": [fingerprint(rule, token)]}))
                 if not any(c in token for c in "\"'\\ "):
                     for name, extension, place in CONTEXTUAL:
                         units.append((extension, place(token), {"rule": rule, "provider": provider, "kind": name, "fingerprints": [fingerprint(rule, token)]}))
-        if tokens is None or provider == "generic":
+        if tokens is None or provider == "generic" or rule in not_standalone:
             continue
         for number, token in enumerate(tokens):
             name, extension, template = rng.choice(CONTEXTS)

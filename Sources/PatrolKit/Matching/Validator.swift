@@ -100,6 +100,14 @@ struct Validator: Sendable {
             Validator(name: "azure-maps-cask", isValid: { AzureDevOpsCaskChecksum.isValid($0, provider: "AZMP") }, generate: { AzureDevOpsCaskChecksum.generate(using: &$0, provider: "AZMP") }),
             Validator(name: "azure-appconfig-cask", isValid: { AzureDevOpsCaskChecksum.isValid($0, provider: "AZAC") }, generate: { AzureDevOpsCaskChecksum.generate(using: &$0, provider: "AZAC") }),
             Validator(name: "entra-client-secret", isValid: { EntraClientSecretChecksum.isValid($0) }, generate: { EntraClientSecretChecksum.generate(using: &$0) }),
+            // Private Packagist: CRC-32 of prefix and random part in lowercase hex; one
+            // validator per prefix, so each rule's examples generate tokens with its own prefix.
+            Validator(name: "packagist-ort-crc32", isValid: { PackagistTokenChecksum.isValid($0) }, generate: { PackagistTokenChecksum.generate(prefix: "packagist_ort_", using: &$0) }),
+            Validator(name: "packagist-out-crc32", isValid: { PackagistTokenChecksum.isValid($0) }, generate: { PackagistTokenChecksum.generate(prefix: "packagist_out_", using: &$0) }),
+            Validator(name: "packagist-uut-crc32", isValid: { PackagistTokenChecksum.isValid($0) }, generate: { PackagistTokenChecksum.generate(prefix: "packagist_uut_", using: &$0) }),
+            Validator(name: "packagist-cut-crc32", isValid: { PackagistTokenChecksum.isValid($0) }, generate: { PackagistTokenChecksum.generate(prefix: "packagist_cut_", using: &$0) }),
+            // age: the Bech32 checksum of an X25519 secret key.
+            Validator(name: "age-bech32", isValid: { AgeSecretKey.isValid($0) }, generate: { AgeSecretKey.generate(using: &$0) }),
             genericSecret,
         ]
         return Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
