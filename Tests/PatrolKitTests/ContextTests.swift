@@ -183,6 +183,8 @@ import Testing
         "{\"sub\":\"1234567890\",\"name\":\"John Doe\",\"iat\":1516239022}",               // jwt.io's default
         "{\"sub\":\"1234567890\",\"name\":\"John Doe\",\"admin\":true,\"iat\":1516239022}", // jwt.io's newer default
         "{\"iss\":\"joe\",\r\n \"exp\":1300819380,\r\n \"http://example.com/is_root\":true}", // RFC 7519 §3.1
+        "{\"sub\":\"1234567890\",\"name\":\"Zoë Ödön\",\"iat\":1516239022}",                // jwt.io's, renamed
+        "{\"sub\":\"730448f2\",\"sts:identity_context\":\"EXAMPLEIDENTITYCONTEXT\",\"iat\":1716239022}", // AWS documentation
     ])
     func publicExampleJwtsAreNotReportedByAnyRule(claims: String) {
         let token = jwt(claims: claims, seed: 109)

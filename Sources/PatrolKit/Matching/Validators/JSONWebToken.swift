@@ -32,22 +32,39 @@ enum JSONWebToken {
     }
 
     /// Whether the payload (base64url) holds the claims of a token printed in documentation,
-    /// copied into countless READMEs and tests: jwt.io's default (`"sub": "1234567890"`,
-    /// `"name": "John Doe"`) and RFC 7519's example (`"iss": "joe"` with the claim
-    /// `http://example.com/is_root`), whatever their signature. Known by their claims, not by the
-    /// token text, so a re-signed copy is recognised too.
+    /// copied into countless READMEs and tests: jwt.io's default (`"sub": "1234567890"` with
+    /// `"name": "John Doe"` or its fixed `"iat": 1516239022`, whatever name a copy gives it),
+    /// RFC 7519's example (`"iss": "joe"` with the claim `http://example.com/is_root`), and AWS's
+    /// documentation samples, which mark their made-up values with `EXAMPLE`
+    /// (`"sts:identity_context": "EXAMPLEIDENTITYCONTEXT"`), whatever their signature. Known by
+    /// their claims, not by the token text, so a re-signed copy is recognised too.
     static func isPublicExample(payload: UnsafeRawBufferPointer) -> Bool {
         Base64URL.withDecoded(payload) { claims -> Bool in
-            var jwtIOSubject = false, jwtIOName = false, rfcIssuer = false, rfcClaim = false
+            var jwtIOSubject = false, jwtIOName = false, jwtIOIssuedAt = false
+            var rfcIssuer = false, rfcClaim = false, awsExample = false
             JSONObjectScanner.forEachMember(in: claims) { key, value in
                 let text = JSONObjectScanner.stringContents(value)
                 if JSONObjectScanner.equals(key, "sub"), let text, JSONObjectScanner.equals(text, "1234567890") { jwtIOSubject = true }
                 if JSONObjectScanner.equals(key, "name"), let text, JSONObjectScanner.equals(text, "John Doe") { jwtIOName = true }
+                if JSONObjectScanner.equals(key, "iat"), JSONObjectScanner.equals(value, "1516239022") { jwtIOIssuedAt = true }
                 if JSONObjectScanner.equals(key, "iss"), let text, JSONObjectScanner.equals(text, "joe") { rfcIssuer = true }
                 if JSONObjectScanner.equals(key, "http://example.com/is_root") { rfcClaim = true }
+                if let text, text.count >= 7, containsExampleMarker(text) { awsExample = true }
             }
-            return (jwtIOSubject && jwtIOName) || (rfcIssuer && rfcClaim)
+            return (jwtIOSubject && (jwtIOName || jwtIOIssuedAt)) || (rfcIssuer && rfcClaim) || awsExample
         } ?? false
+    }
+
+    /// `EXAMPLE` in capitals inside a claim's text: AWS's documentation convention for made-up
+    /// values (`AKIAIOSFODNN7EXAMPLE`, `EXAMPLEIDENTITYCONTEXT`), which a token issued by a
+    /// provider never carries in a claim.
+    private static func containsExampleMarker(_ text: UnsafeRawBufferPointer) -> Bool {
+        let marker: [UInt8] = Array("EXAMPLE".utf8)
+        guard text.count >= marker.count else { return false }
+        for start in 0...(text.count - marker.count) where text[start] == marker[0] {
+            if (1..<marker.count).allSatisfy({ text[start + $0] == marker[$0] }) { return true }
+        }
+        return false
     }
 
     /// `ghs_` + digits + `_` + a JWT: `.valid` when the JWT reads as signed, `.invalid` when it
