@@ -164,7 +164,10 @@ enum IdentityRequest {
             query.append((name, token))
             secretInURL = token
         case .path:
-            path = path.replacingOccurrences(of: "{token}", with: URL.pathSegment(token))
+            // `:` may stand in a path segment (RFC 3986 pchar), and Telegram's tokens have one.
+            var allowed = CharacterSet.alphanumerics
+            allowed.insert(charactersIn: "-._~:")
+            path = path.replacingOccurrences(of: "{token}", with: token.addingPercentEncoding(withAllowedCharacters: allowed) ?? token)
             secretInURL = token
         case .form(let name):
             let fields = (body.map { String(decoding: $0, as: UTF8.self) }.map { [$0] } ?? []) + ["\(name)=\(URL.queryEncoded(token))"]
@@ -188,6 +191,13 @@ enum HostName {
     /// in front of `labelDomain` first); nil for anything else: a port, a path, user info, an
     /// IP address, another domain, or a look-alike (`databricks.com.evil.example`).
     static func validated(_ value: String, labelDomain: String?, domains: [String]) -> String? {
+        // A URL (Vault's `https://host:8200`): https only, no user, no path; its port is kept.
+        if value.contains("://") {
+            guard let url = URLComponents(string: value), url.scheme?.lowercased() == "https", url.user == nil, url.password == nil,
+                  url.path.isEmpty || url.path == "/", url.query == nil, let host = url.host,
+                  let checked = validated(host, labelDomain: nil, domains: domains) else { return nil }
+            return url.port.map { "\(checked):\($0)" } ?? checked
+        }
         var host = value.lowercased()
         if !host.contains("."), let labelDomain { host += "." + labelDomain }
         let labels = host.split(separator: ".", omittingEmptySubsequences: false)

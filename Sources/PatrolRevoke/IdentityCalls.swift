@@ -61,7 +61,7 @@ enum IdentityCalls {
                      live: [.present("uuid")], documentation: "https://buildkite.com/docs/apis/rest-api/access-token"),
         // https://docs.travis-ci.com/user/developer/ — API v3 GET /user, `Authorization: token`.
         IdentityCall(provider: "travis", host: .fixed("https://api.travis-ci.com"), path: "/user", credential: .authorization("token "),
-                     headers: [("Travis-API-Version", "3")], live: [.present("id")], owner: ["login"], documentation: "https://developer.travis-ci.com/resource/user"),
+                     headers: [("Travis-API-Version", "3")], live: [.present("id")], owner: ["login"], dead: [401, 403], documentation: "https://developer.travis-ci.com/resource/user"),
         // https://docs.sonarsource.com/sonarqube-cloud/advanced-setup/web-api/ — GET
         // /api/authentication/validate answers 200 with `valid` true or false.
         IdentityCall(provider: "sonar", host: .fixed("https://sonarcloud.io"), path: "/api/authentication/validate", credential: .authorization("Bearer "),

@@ -71,7 +71,21 @@ public struct Verifier: Sendable {
     public func verify(_ tokens: [LeakedToken]) async -> [String: Verification] {
         let redactor = access.redactor(for: tokens)
         let clients = access.clients(for: tokens, redactor: redactor)
-        let (groups, unsupported) = ProviderAccess.grouped(tokens, by: \.verifier, clients: clients)
+        // One request per distinct secret and verifier: a secret two rules matched, or that two
+        // findings carry, is asked about once, and the answer copied to each.
+        var firstOfSecret: [String: LeakedToken] = [:]
+        var distinct: [LeakedToken] = []
+        var copies: [(fingerprint: String, from: String)] = []
+        for token in tokens {
+            let key = (token.verifier ?? "") + "\u{0}" + token.secret
+            if let first = firstOfSecret[key] {
+                copies.append((token.fingerprint, first.fingerprint))
+            } else {
+                firstOfSecret[key] = token
+                distinct.append(token)
+            }
+        }
+        let (groups, unsupported) = ProviderAccess.grouped(distinct, by: \.verifier, clients: clients)
         var results: [String: Verification] = [:]
         for token in unsupported {
             results[token.fingerprint] = Verification(outcome: .notSupported, message: "patrol cannot check \(token.providerName) tokens through an API")
@@ -90,6 +104,7 @@ public struct Verifier: Sendable {
                 for (fingerprint, verification) in answers { results[fingerprint] = verification.redacted(by: redactor) }
             }
         }
+        for copy in copies { results[copy.fingerprint] = results[copy.from] }
         return results
     }
 }
