@@ -49,11 +49,14 @@ public final class HTTPClient: Sendable {
     let userAgent: String
     /// What this run learnt about hosts that cannot be reached.
     let hostFailures = HostFailures()
+    /// `--max-requests` and `--rate`.
+    let gate: RequestGate
     /// The most of a reply that is read: provider answers are small, and a hostile one must not
     /// fill memory.
     static let maxBody = 8 << 20
 
-    public init(timeout: TimeInterval, retry: RetryPolicy, userAgent: String) {
+    public init(timeout: TimeInterval, retry: RetryPolicy, userAgent: String, limits: RequestLimits = RequestLimits()) {
+        gate = RequestGate(limits: limits)
         let limit = TimeAmount.milliseconds(Int64(timeout * 1000))
         var configuration = AsyncHTTPClient.HTTPClient.Configuration(
             redirectConfiguration: .disallow,
@@ -108,6 +111,9 @@ public final class HTTPClient: Sendable {
     /// answer's head has arrived, and its read timeout restarts with every byte, so the body
     /// is bounded here, by cancelling the request when the time is up.
     private func perform(_ request: HTTPRequest) async -> Result<HTTPResponse, TransportFailure> {
+        guard await gate.admit(request.rateKey ?? HostFailures.key(request.url)) else {
+            return .failure(TransportFailure(kind: .other, message: "not checked (--max-requests \(gate.limits.maxRequests ?? 0) reached)"))
+        }
         var outgoing = HTTPClientRequest(url: request.url.absoluteString)
         outgoing.method = HTTPMethod(rawValue: request.method)
         outgoing.headers.add(name: "User-Agent", value: userAgent)

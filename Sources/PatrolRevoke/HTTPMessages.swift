@@ -1,12 +1,18 @@
 import Foundation
+import PatrolKit
 
-/// One request to a provider's API. Tokens travel only in `headers` and `body`, never in the
-/// URL, so `call` (method, host, path) can be shown and logged as it is.
+/// One request to a provider's API. Tokens travel in `headers` and `body`; the few APIs that
+/// take one only in the URL (Telegram's path, Mapbox's query) name it in `secretInURL`, so
+/// `call` (method, host, path) shows its redacted form and can be logged as it is.
 public struct HTTPRequest: Sendable {
     public var method: String
     public var url: URL
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]?
+    /// The token, when the URL holds it.
+    public var secretInURL: String?
+    /// Requests with the same key share one rate limit (`RequestLimits`); nil: by host.
+    public var rateKey: String?
 
     public init(method: String, url: URL, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil) {
         self.method = method
@@ -19,6 +25,9 @@ public struct HTTPRequest: Sendable {
     public var call: PlannedCall {
         var path = url.path.isEmpty ? "/" : url.path
         if let query = url.query, !query.isEmpty { path += "?" + query }
+        if let secret = secretInURL, !secret.isEmpty {
+            for form in Set([secret, URL.queryEncoded(secret)]) { path = path.replacingOccurrences(of: form, with: Redaction.redact(secret)) }
+        }
         return PlannedCall(method: method, host: url.host.map { host in url.port.map { "\(host):\($0)" } ?? host } ?? "", path: path)
     }
 }

@@ -9,13 +9,16 @@ public struct ProviderAccess: Sendable {
     public var retry: RetryPolicy
     public var userAgent: String
     public var settings: RevokeSettings
+    /// `--max-requests`, `--rate`: what the run may send.
+    public var limits: RequestLimits
 
-    public init(endpoints: ProviderEndpoints, timeout: TimeInterval = 20, retry: RetryPolicy = RetryPolicy(), userAgent: String, settings: RevokeSettings = RevokeSettings()) {
+    public init(endpoints: ProviderEndpoints, timeout: TimeInterval = 20, retry: RetryPolicy = RetryPolicy(), userAgent: String, settings: RevokeSettings = RevokeSettings(), limits: RequestLimits = RequestLimits()) {
         self.endpoints = endpoints
         self.timeout = timeout
         self.retry = retry
         self.userAgent = userAgent
         self.settings = settings
+        self.limits = limits
     }
 
     /// The verifier and revoker names rule files may use (`provider.verify`, `provider.revoke`).
@@ -28,13 +31,18 @@ public struct ProviderAccess: Sendable {
 
     /// One client per name, sharing one HTTP client (and so what it learnt about each host).
     func clients(for tokens: [LeakedToken], redactor: Redactor) -> [String: any ProviderClient] {
-        let http = HTTPClient(timeout: timeout, retry: retry, userAgent: userAgent)
-        return [
+        let http = HTTPClient(timeout: timeout, retry: retry, userAgent: userAgent, limits: limits)
+        var clients: [String: any ProviderClient] = [
             "azure-devops": AzureDevOpsClient(http: http, redactor: redactor, endpoints: endpoints, settings: settings),
             "github": GitHubClient(http: http, redactor: redactor, endpoints: endpoints),
             "gitlab": GitLabClient(http: http, redactor: redactor, endpoints: endpoints),
             "slack": SlackClient(http: http, redactor: redactor, endpoints: endpoints),
         ]
+        // The identity-call table: one client per provider, so providers are asked in parallel.
+        for provider in IdentityCalls.byProvider.keys where clients[provider] == nil {
+            clients[provider] = IdentityCallClient(http: http, redactor: redactor, endpoints: endpoints, provider: provider)
+        }
+        return clients
     }
 
     /// Tokens grouped by client name, each group in report order; nil: no client.
@@ -63,7 +71,21 @@ public struct Verifier: Sendable {
     public func verify(_ tokens: [LeakedToken]) async -> [String: Verification] {
         let redactor = access.redactor(for: tokens)
         let clients = access.clients(for: tokens, redactor: redactor)
-        let (groups, unsupported) = ProviderAccess.grouped(tokens, by: \.verifier, clients: clients)
+        // One request per distinct secret and verifier: a secret two rules matched, or that two
+        // findings carry, is asked about once, and the answer copied to each.
+        var firstOfSecret: [String: LeakedToken] = [:]
+        var distinct: [LeakedToken] = []
+        var copies: [(fingerprint: String, from: String)] = []
+        for token in tokens {
+            let key = (token.verifier ?? "") + "\u{0}" + token.secret
+            if let first = firstOfSecret[key] {
+                copies.append((token.fingerprint, first.fingerprint))
+            } else {
+                firstOfSecret[key] = token
+                distinct.append(token)
+            }
+        }
+        let (groups, unsupported) = ProviderAccess.grouped(distinct, by: \.verifier, clients: clients)
         var results: [String: Verification] = [:]
         for token in unsupported {
             results[token.fingerprint] = Verification(outcome: .notSupported, message: "patrol cannot check \(token.providerName) tokens through an API")
@@ -82,6 +104,7 @@ public struct Verifier: Sendable {
                 for (fingerprint, verification) in answers { results[fingerprint] = verification.redacted(by: redactor) }
             }
         }
+        for copy in copies { results[copy.fingerprint] = results[copy.from] }
         return results
     }
 }

@@ -10,13 +10,22 @@ public struct ProviderEndpoints: Sendable, Equatable {
     public var azureDevOps: URL
     public var azureDevOpsVSSPS: URL
     public var slackAPI: URL
+    /// `PATROL_VERIFY_BASE_URL`: every provider of the identity-call table at
+    /// `BASE/<provider-id>/<path>` (and the four providers above at `BASE/github` and so on,
+    /// unless their own variable is set): one variable for tests and proxies.
+    public var verifyBase: URL?
+    /// Hosts the user names for self-hosted providers (`VAULT_ADDR`, `DATABRICKS_HOST`), by
+    /// variable: trusted as the user's own choice, where a host found next to a token is
+    /// checked against the provider's domain first.
+    public var hostVariables: [String: URL] = [:]
 
     public static let variables = (
         gitHubAPI: "PATROL_GITHUB_API_URL",
         gitLab: "PATROL_GITLAB_URL",
         azureDevOps: "PATROL_AZURE_DEVOPS_URL",
         azureDevOpsVSSPS: "PATROL_AZURE_DEVOPS_VSSPS_URL",
-        slackAPI: "PATROL_SLACK_API_URL"
+        slackAPI: "PATROL_SLACK_API_URL",
+        verifyBase: "PATROL_VERIFY_BASE_URL"
     )
 
     public static let defaultGitLab = URL(string: "https://gitlab.com")!
@@ -45,6 +54,17 @@ public struct ProviderEndpoints: Sendable, Equatable {
             return url
         }
         let names = variables
+        if let base = try url(names.verifyBase) {
+            endpoints.verifyBase = base
+            endpoints.gitHubAPI = base.appending(apiPath: "/github")
+            endpoints.gitLab = base.appending(apiPath: "/gitlab")
+            endpoints.azureDevOps = base.appending(apiPath: "/azure-devops")
+            endpoints.azureDevOpsVSSPS = base.appending(apiPath: "/azure-devops-vssps")
+            endpoints.slackAPI = base.appending(apiPath: "/slack")
+        }
+        for name in IdentityCalls.hostVariables {
+            if let value = try url(name) { endpoints.hostVariables[name] = value }
+        }
         if let value = try url(names.gitHubAPI) { endpoints.gitHubAPI = value }
         if let value = try url(names.gitLab) { endpoints.gitLab = value }
         if let value = try url(names.azureDevOps) { endpoints.azureDevOps = value }

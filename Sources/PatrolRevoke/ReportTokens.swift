@@ -23,7 +23,7 @@ public struct ReportTokens: Sendable {
             let finding = entry.finding
             let provider = ruleSet.provider(id: finding.provider)
             let secret = secrets[finding.fingerprint]
-            if secret == nil && Self.willBeSent(rule: finding.rule, provider: provider, for: purpose) {
+            if secret == nil && Self.willBeSent(rule: finding.rule, provider: provider, id: finding.provider, for: purpose) {
                 missing.append("\(finding.path):\(finding.line): " + (failures[finding.fingerprint] ?? "not found"))
                 continue
             }
@@ -33,8 +33,8 @@ public struct ReportTokens: Sendable {
                 rule: finding.rule,
                 provider: finding.provider,
                 providerName: provider?.name ?? finding.provider,
-                verifier: provider?.verify,
-                revoker: provider?.revoke,
+                verifier: Self.verifier(provider, id: finding.provider, rule: finding.rule),
+                revoker: Self.revoker(provider, id: finding.provider, rule: finding.rule),
                 context: finding.context,
                 place: "\(finding.path):\(finding.line)",
                 manualSteps: provider.flatMap { Self.manualRevokeStep($0, context: finding.context) }
@@ -45,10 +45,24 @@ public struct ReportTokens: Sendable {
         self.tokens = tokens
     }
 
-    private static func willBeSent(rule: String, provider: Provider?, for purpose: Purpose) -> Bool {
+    /// The rule file's verifier, else the identity-call table's (named by the provider id).
+    static func verifier(_ provider: Provider?, id: String, rule: String) -> String? {
+        provider?.verify ?? (IdentityCalls.covers(provider: id, rule: rule) ? id : nil)
+    }
+
+    /// The rule file's revoker, else the self-revocation table's (named by the provider id).
+    static func revoker(_ provider: Provider?, id: String, rule: String) -> String? {
+        provider?.revoke ?? (SelfRevocations.covers(provider: id, rule: rule) && IdentityCalls.covers(provider: id, rule: rule) ? id : nil)
+    }
+
+    private static func willBeSent(rule: String, provider: Provider?, id: String, for purpose: Purpose) -> Bool {
         switch purpose {
-        case .verify: provider?.verify.map { ProviderAPICoverage.canVerify(rule: rule, with: $0) } ?? false
-        case .revoke: provider?.revoke.map { ProviderAPICoverage.canRevoke(rule: rule, with: $0) } ?? false
+        case .verify:
+            if let name = provider?.verify { return ProviderAPICoverage.canVerify(rule: rule, with: name) }
+            return IdentityCalls.covers(provider: id, rule: rule)
+        case .revoke:
+            if let name = provider?.revoke { return ProviderAPICoverage.canRevoke(rule: rule, with: name) }
+            return revoker(provider, id: id, rule: rule) != nil
         }
     }
 

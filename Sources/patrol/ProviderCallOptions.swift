@@ -11,6 +11,12 @@ struct ProviderCallOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds before the first retry of a 429 or 5xx answer that names no Retry-After; doubled for each retry (at most 3).", valueName: "seconds"))
     var backoff: Double = 1
 
+    @Option(help: ArgumentHelp("Send at most this many requests in the whole run (retries included); secrets left over are reported as not checked.", valueName: "n"))
+    var maxRequests: Int?
+
+    @Option(help: ArgumentHelp("At most this many requests a second to each provider.", valueName: "n"))
+    var rate: Double = 10
+
     @Option(help: ArgumentHelp("The Azure DevOps organisation of tokens found with no dev.azure.com/ORG or ORG.visualstudio.com near them.", valueName: "org"))
     var org: String?
 
@@ -23,6 +29,8 @@ struct ProviderCallOptions: ParsableArguments {
     func validate() throws {
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
         guard backoff >= 0, backoff.isFinite else { throw ValidationError("--backoff must be zero or more seconds") }
+        if let maxRequests, maxRequests < 0 { throw ValidationError("--max-requests must be zero or more") }
+        guard rate > 0, rate.isFinite else { throw ValidationError("--rate must be a positive number of requests a second") }
     }
 
     func access(settings: RevokeSettings) throws -> ProviderAccess {
@@ -33,7 +41,7 @@ struct ProviderCallOptions: ParsableArguments {
             throw CommandFailure(error.description)
         }
         return ProviderAccess(endpoints: endpoints, timeout: timeout, retry: RetryPolicy(maxRetries: 3, initialBackoff: backoff),
-                              userAgent: "patrol/\(Patrol.version)", settings: settings)
+                              userAgent: "patrol/\(Patrol.version)", settings: settings, limits: RequestLimits(maxRequests: maxRequests, perSecond: rate))
     }
 
     var auditLogPath: String { auditLog ?? AuditLog.defaultPath(environment: ProcessInfo.processInfo.environment) }
