@@ -10,13 +10,16 @@ public struct ProviderEndpoints: Sendable, Equatable {
     public var azureDevOps: URL
     public var azureDevOpsVSSPS: URL
     public var slackAPI: URL
+    /// AWS STS (`GetCallerIdentity`); the global endpoint signs for `us-east-1`.
+    public var awsSTS: URL = URL(string: "https://sts.amazonaws.com")!
 
     public static let variables = (
         gitHubAPI: "PATROL_GITHUB_API_URL",
         gitLab: "PATROL_GITLAB_URL",
         azureDevOps: "PATROL_AZURE_DEVOPS_URL",
         azureDevOpsVSSPS: "PATROL_AZURE_DEVOPS_VSSPS_URL",
-        slackAPI: "PATROL_SLACK_API_URL"
+        slackAPI: "PATROL_SLACK_API_URL",
+        awsSTS: "PATROL_AWS_STS_URL"
     )
 
     public static let defaultGitLab = URL(string: "https://gitlab.com")!
@@ -50,6 +53,7 @@ public struct ProviderEndpoints: Sendable, Equatable {
         if let value = try url(names.azureDevOps) { endpoints.azureDevOps = value }
         if let value = try url(names.azureDevOpsVSSPS) { endpoints.azureDevOpsVSSPS = value }
         if let value = try url(names.slackAPI) { endpoints.slackAPI = value }
+        if let value = try url(names.awsSTS) { endpoints.awsSTS = value }
         return endpoints
     }
 }

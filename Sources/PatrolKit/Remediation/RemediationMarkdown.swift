@@ -13,7 +13,7 @@ public enum RemediationMarkdown {
         out += "\(count) distinct secret\(count == 1 ? "" : "s"). Treat each as compromised and **revoke it first**: rewriting history never replaces revocation.\n"
         for (index, secret) in plan.secrets.enumerated() {
             out += "\n## \(index + 1). \(secret.ruleName) `\(secret.redactedSecret)`\n\n"
-            out += what(secret) + "\n" + whereSection(secret) + "\n" + steps(secret)
+            out += access(secret) + what(secret) + "\n" + whereSection(secret) + "\n" + steps(secret)
         }
         if let purge = plan.historyPurge { out += "\n" + historyPurge(purge) }
         return out + warnings(plan)
@@ -29,6 +29,20 @@ public enum RemediationMarkdown {
         }
         let revs = target.revs.map { $0.isEmpty ? "" : " " + $0.map { "`\($0)`" }.joined(separator: " ") } ?? ""
         return "\(command)\(revs) of `\(target.root)`"
+    }
+
+    /// First in a secret's section, before any step: what the live token reaches, as
+    /// `patrol verify` mapped it — the size of what must be rotated and audited.
+    private static func access(_ secret: SecretRemediation) -> String {
+        guard let access = secret.access else { return "" }
+        var out = "### Access\n\n"
+        let lines = access.lines(names: 10).map { TerminalText.escaped($0) }
+        let (lists, facts) = (lines.filter { $0.hasPrefix("can ") || $0.hasPrefix("is a member") }, lines.filter { !($0.hasPrefix("can ") || $0.hasPrefix("is a member")) })
+        if !lists.isEmpty { out += "This token " + lists.joined(separator: "; it ") + ".\n\n" }
+        for fact in facts { out += "- \(fact)\n" }
+        out += facts.isEmpty ? "" : "\n"
+        out += "(From `patrol verify`: the first pages of each listing, read-only calls.)\n\n"
+        return out
     }
 
     private static func what(_ secret: SecretRemediation) -> String {
