@@ -32,7 +32,9 @@ struct AWSClient: ProviderClient {
         let host = url.host.map { host in url.port.map { "\(host):\($0)" } ?? host } ?? ""
         let headers: [(name: String, value: String)] = [("Host", host), ("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")]
         let signer = SigV4(accessKeyId: accessKeyId, secretAccessKey: token.secret, region: "us-east-1", service: "sts")
-        let signature = signer.sign(method: "POST", path: url.path.isEmpty ? "/" : url.path, query: "", headers: headers, body: Self.body, date: date)
+        // The path as sent (Foundation's `URL.path` drops a trailing slash).
+        let path = URLComponents(url: url, resolvingAgainstBaseURL: false)?.percentEncodedPath ?? "/"
+        let signature = signer.sign(method: "POST", path: path, query: "", headers: headers, body: Self.body, date: date)
         return HTTPRequest(method: "POST", url: url, headers: headers + signature + [("Accept", "text/xml")], body: Self.body)
     }
 

@@ -36,12 +36,17 @@ public enum RemediationMarkdown {
     private static func access(_ secret: SecretRemediation) -> String {
         guard let access = secret.access else { return "" }
         var out = "### Access\n\n"
-        let lines = access.lines(names: 10).map { TerminalText.escaped($0) }
-        let (lists, facts) = (lines.filter { $0.hasPrefix("can ") || $0.hasPrefix("is a member") }, lines.filter { !($0.hasPrefix("can ") || $0.hasPrefix("is a member")) })
+        // What it can push to first: that is what rotating and auditing must cover.
+        let order: [AccessList.Relation] = [.push, .list, .member]
+        let lists = access.lists.enumerated().sorted { (order.firstIndex(of: $0.element.relation)!, $0.offset) < (order.firstIndex(of: $1.element.relation)!, $1.offset) }
+            .map { TerminalText.escaped($0.element.sentence(account: access.arn == nil ? access.account : nil, names: 10)) }
         if !lists.isEmpty { out += "This token " + lists.joined(separator: "; it ") + ".\n\n" }
-        for fact in facts { out += "- \(fact)\n" }
-        out += facts.isEmpty ? "" : "\n"
-        out += "(From `patrol verify`: the first pages of each listing, read-only calls.)\n\n"
+        var facts = access
+        facts.lists = []
+        let lines = facts.lines().map { TerminalText.escaped($0) }
+        for fact in lines { out += "- \(fact)\n" }
+        if !lines.isEmpty { out += "\n" }
+        out += "(From `patrol verify`: read-only calls with the token, the first pages of each list.)\n\n"
         return out
     }
 
