@@ -48,7 +48,10 @@ struct GitHubClient: ProviderClient {
                 guard let login = object?["login"] as? String, !login.isEmpty else {
                     return .failed(undocumented(response, "GET \(url.path)", expected: "a user with a login"), status: 200)
                 }
-                return Verification(outcome: .live, status: 200, owner: login)
+                var result = Verification(outcome: .live, status: 200, owner: login)
+                // Classic tokens and OAuth tokens name their scopes; fine-grained ones do not.
+                result.access = TokenAccess(user: login, scopes: Self.scopes(response.headers["x-oauth-scopes"]))
+                return result
             case 401:
                 return Verification(outcome: .notLive, status: 401)
             default:

@@ -48,7 +48,9 @@ struct GitLabClient: ProviderClient {
                 var owner: String?
                 if let name = object["name"] as? String { owner = "token '\(name)'" }
                 if let user = object["user_id"] as? Int { owner = (owner.map { $0 + " of " } ?? "") + "user \(user)" }
-                return Verification(outcome: .live, status: 200, owner: owner)
+                var result = Verification(outcome: .live, status: 200, owner: owner)
+                result.access = TokenAccess(scopes: (object["scopes"] as? [Any])?.compactMap { $0 as? String }, expiresAt: object["expires_at"] as? String)
+                return result
             case 401:
                 return Verification(outcome: .notLive, status: 401)
             default:

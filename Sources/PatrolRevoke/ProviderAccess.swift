@@ -37,6 +37,7 @@ public struct ProviderAccess: Sendable {
             "github": GitHubClient(http: http, redactor: redactor, endpoints: endpoints),
             "gitlab": GitLabClient(http: http, redactor: redactor, endpoints: endpoints),
             "slack": SlackClient(http: http, redactor: redactor, endpoints: endpoints),
+            "aws": AWSClient(http: http, redactor: redactor, endpoints: endpoints),
         ]
         // The identity-call table: one client per provider, so providers are asked in parallel.
         for provider in IdentityCalls.byProvider.keys where clients[provider] == nil {
@@ -67,8 +68,10 @@ public struct Verifier: Sendable {
 
     public init(access: ProviderAccess) { self.access = access }
 
-    /// Results by fingerprint.
-    public func verify(_ tokens: [LeakedToken]) async -> [String: Verification] {
+    /// Results by fingerprint. `mapAccess`: for each live token, also ask what it reaches
+    /// (read-only listing calls, a few pages each) into `Verification.access`; without it, no
+    /// call beyond the verifying one is made and `access` is nil.
+    public func verify(_ tokens: [LeakedToken], mapAccess: Bool = false) async -> [String: Verification] {
         let redactor = access.redactor(for: tokens)
         let clients = access.clients(for: tokens, redactor: redactor)
         // One request per distinct secret and verifier: a secret two rules matched, or that two
@@ -95,7 +98,11 @@ public struct Verifier: Sendable {
                 let client = clients[name]!
                 group.addTask {
                     var answers: [(String, Verification)] = []
-                    for token in members { answers.append((token.fingerprint, await client.verify(token))) }
+                    for token in members {
+                        var check = await client.verify(token)
+                        check.access = check.outcome == .live && mapAccess ? await client.mapAccess(token, check) : nil
+                        answers.append((token.fingerprint, check))
+                    }
                     return answers
                 }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import PatrolKit
 
 /// What the user chose for this run, shared by every client.
 public struct RevokeSettings: Sendable {
@@ -55,12 +56,20 @@ protocol ProviderClient: Sendable {
     var http: HTTPClient { get }
     var redactor: Redactor { get }
     func verify(_ token: LeakedToken) async -> Verification
+    /// After `verify` found the token live: what it reaches, through read-only calls with the
+    /// token itself (a few pages each, `AccessPager`). `check.access` holds what the verifying
+    /// answer already said (scopes, user); the default adds nothing to it.
+    func mapAccess(_ token: LeakedToken, _ check: Verification) async -> TokenAccess?
     func prepare(_ token: LeakedToken) async -> Preparation
     func interpret(_ response: HTTPResponse, for plan: RevocationPlan) -> RevokeAnswer
     func execute(_ plans: [RevocationPlan]) async -> [Revocation]
 }
 
 extension ProviderClient {
+    func mapAccess(_ token: LeakedToken, _ check: Verification) async -> TokenAccess? { check.access }
+
+    var pager: AccessPager { AccessPager(http: http, redactor: redactor) }
+
     func execute(_ plans: [RevocationPlan]) async -> [Revocation] {
         var results: [Revocation] = []
         for plan in plans { results.append(await executeOne(plan)) }

@@ -18,6 +18,8 @@ public struct ProviderEndpoints: Sendable, Equatable {
     /// variable: trusted as the user's own choice, where a host found next to a token is
     /// checked against the provider's domain first.
     public var hostVariables: [String: URL] = [:]
+    /// AWS STS (`GetCallerIdentity`); the global endpoint signs for `us-east-1`.
+    public var awsSTS: URL = URL(string: "https://sts.amazonaws.com")!
 
     public static let variables = (
         gitHubAPI: "PATROL_GITHUB_API_URL",
@@ -25,7 +27,8 @@ public struct ProviderEndpoints: Sendable, Equatable {
         azureDevOps: "PATROL_AZURE_DEVOPS_URL",
         azureDevOpsVSSPS: "PATROL_AZURE_DEVOPS_VSSPS_URL",
         slackAPI: "PATROL_SLACK_API_URL",
-        verifyBase: "PATROL_VERIFY_BASE_URL"
+        verifyBase: "PATROL_VERIFY_BASE_URL",
+        awsSTS: "PATROL_AWS_STS_URL"
     )
 
     public static let defaultGitLab = URL(string: "https://gitlab.com")!
@@ -61,6 +64,7 @@ public struct ProviderEndpoints: Sendable, Equatable {
             endpoints.azureDevOps = base.appending(apiPath: "/azure-devops")
             endpoints.azureDevOpsVSSPS = base.appending(apiPath: "/azure-devops-vssps")
             endpoints.slackAPI = base.appending(apiPath: "/slack")
+            endpoints.awsSTS = base.appending(apiPath: "/aws-sts")
         }
         for name in IdentityCalls.hostVariables {
             if let value = try url(name) { endpoints.hostVariables[name] = value }
@@ -70,6 +74,7 @@ public struct ProviderEndpoints: Sendable, Equatable {
         if let value = try url(names.azureDevOps) { endpoints.azureDevOps = value }
         if let value = try url(names.azureDevOpsVSSPS) { endpoints.azureDevOpsVSSPS = value }
         if let value = try url(names.slackAPI) { endpoints.slackAPI = value }
+        if let value = try url(names.awsSTS) { endpoints.awsSTS = value }
         return endpoints
     }
 }

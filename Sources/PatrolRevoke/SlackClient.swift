@@ -36,7 +36,10 @@ struct SlackClient: ProviderClient {
             if ok {
                 let user = object["user"] as? String, team = object["team"] as? String
                 let owner = [user, team.map { "on \($0)" }].compactMap { $0 }.joined(separator: " ")
-                return Verification(outcome: .live, status: 200, owner: owner.isEmpty ? nil : owner)
+                var result = Verification(outcome: .live, status: 200, owner: owner.isEmpty ? nil : owner)
+                // auth.test's body names the team and user; its x-oauth-scopes header the scopes.
+                result.access = TokenAccess(user: user, account: team, scopes: GitHubClient.scopes(response.headers["x-oauth-scopes"]))
+                return result
             }
             let error = object["error"] as? String ?? "no error named"
             if Self.deadErrors.contains(error) { return Verification(outcome: .notLive, status: 200, message: error) }

@@ -1,3 +1,5 @@
+import PatrolKit
+
 /// What the provider said about one token.
 public struct Verification: Sendable {
     public enum Outcome: String, Sendable {
@@ -18,6 +20,8 @@ public struct Verification: Sendable {
     public var owner: String?
     /// Why it failed or is not supported; redacted.
     public var message: String?
+    /// What a live token reaches (its access map); nil: not live, or not mapped.
+    public var access: TokenAccess?
     /// Azure DevOps: the owner's identity, for revoking as the owner or as an administrator.
     var identity: AzureDevOpsIdentity?
 
@@ -42,6 +46,7 @@ public struct Verification: Sendable {
         var copy = self
         copy.owner = owner.map { redactor.clean($0) }
         copy.message = message.map { redactor.clean($0) }
+        copy.access = access?.mapped { redactor.clean($0) }
         return copy
     }
 

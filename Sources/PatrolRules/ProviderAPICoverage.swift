@@ -7,13 +7,15 @@
 public enum ProviderAPICoverage {
     /// The verifier and revoker names a rule file may use (`provider.verify`, `provider.revoke`):
     /// the clients PatrolRevoke has.
-    public static let clients: Set<String> = ["azure-devops", "github", "gitlab", "slack"]
+    public static let clients: Set<String> = ["azure-devops", "github", "gitlab", "slack", "aws"]
 
     /// Rules the named client handles; nil: every rule of its provider.
     private static let verifiable: [String: Set<String>] = [
         "github": ["github-pat", "github-oauth", "github-user-to-server", "github-installation", "github-installation-jwt", "github-fine-grained-pat"],
         "gitlab": personalAccessTokens,
         "slack": slackTokens,
+        // The pair only: a lone access key id has no secret to sign with.
+        "aws": ["aws-access-key"],
     ]
     private static let revocable: [String: Set<String>] = [
         "github": ["github-pat", "github-oauth", "github-user-to-server", "github-installation", "github-installation-jwt", "github-refresh", "github-refresh-long", "github-fine-grained-pat"],

@@ -11,14 +11,20 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Ask the providers whether a JSON report's secrets still work; write the report with 'verified' set.",
         discussion: """
             Opt-in: the only commands that send secrets anywhere are verify and revoke. Azure DevOps \
-            (connectionData), GitHub (GET /user), GitLab (personal_access_tokens/self) and Slack \
-            (auth.test) are asked; other providers' findings keep 'verified': null. Providers are \
+            (connectionData), GitHub (GET /user), GitLab (personal_access_tokens/self), Slack \
+            (auth.test) and AWS key pairs (STS GetCallerIdentity, SigV4-signed) are asked; other providers' findings keep 'verified': null. Providers are \
             asked in parallel, each one token at a time; 429 and 5xx answers are retried (at most \
             3 times, honouring Retry-After).
 
+            Access map: for each live token, read-only calls with the token itself say what it \
+            reaches (at most 3 pages of each list), written as 'access' on the finding: Azure \
+            DevOps owner, organisation, projects and repositories; GitHub scopes, orgs and \
+            repositories it can push to; GitLab scopes, expiry and projects it can push to; Slack \
+            team, user and scopes; AWS account and ARN. --no-access-map skips the extra calls.
+
             Redacted reports work when the reported files (or commits) can still be read: their \
             secrets are found again by fingerprint. Base URLs: PATROL_AZURE_DEVOPS_URL, \
-            PATROL_GITHUB_API_URL, PATROL_GITLAB_URL, PATROL_SLACK_API_URL. Each check is appended \
+            PATROL_GITHUB_API_URL, PATROL_GITLAB_URL, PATROL_SLACK_API_URL, PATROL_AWS_STS_URL. Each check is appended \
             to the audit log (never the secret).
 
             Exit codes:
@@ -36,11 +42,15 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup var calls: ProviderCallOptions
 
+    @Flag(name: .customLong("no-access-map"), help: "Only check liveness: do not list what live tokens reach (no call beyond the verifying one).")
+    var noAccessMap = false
+
     func run() throws {
         let input = try TokenReport.load(report, command: "verify", ruleDirectories: calls.ruleDirectories, for: .verify, minimumConfidence: output.minConfidence)
         let tokens = input.tokens
         let verifier = Verifier(access: try calls.access(settings: RevokeSettings(azureDevOpsOrganization: calls.org)))
-        let results = AsyncBridge.run { await verifier.verify(tokens) }
+        let mapAccess = !noAccessMap
+        let results = AsyncBridge.run { await verifier.verify(tokens, mapAccess: mapAccess) }
 
         var findings: [Finding] = []
         for entry in input.report.entries {
@@ -48,6 +58,7 @@ struct VerifyCommand: ParsableCommand {
             // A JSON report does not carry rule names; the text and SARIF reports show them.
             if let rule = input.ruleSet.rule(id: finding.rule) { finding.ruleName = rule.name }
             if let verified = results[finding.fingerprint]?.verified { finding.verified = verified }
+            finding.access = results[finding.fingerprint]?.access
             findings.append(finding)
         }
         let verifiedReport = ScanReport(target: input.report.target, findings: findings, skipped: input.report.skipped, errors: input.report.errors, stats: input.report.stats)
@@ -72,6 +83,7 @@ struct VerifyCommand: ParsableCommand {
                 if let status = result.status, result.outcome == .failed { line += ", HTTP \(status)" }
                 if let message = result.message, result.outcome != .live { line += ": \(message)" }
                 Terminal.note(line)
+                for fact in result.access?.lines() ?? [] { Terminal.note("patrol:   " + TerminalText.escaped(fact)) }
             }
             Terminal.note("patrol: \(tokens.count) distinct secret\(tokens.count == 1 ? "" : "s"): \(live) live, \(notLive) not live, "
                 + "\(failed) could not be checked, \(unsupported) not supported" + (unsupported > 0 && !output.verbose ? " (--verbose lists them)" : ""))

@@ -34,13 +34,15 @@ final class FakeProviders: @unchecked Sendable {
     }
 
     private let lock = NSLock()
-    private var live: Set<String> = []
+    private(set) var live: Set<String> = []
     private var azureUsers: [String: AzureUser] = [:]
     private var azureTokens: [AzureToken] = []
     /// Entra token → user id.
     private var entraUsers: [String: String] = [:]
     private var adminCredentials: Set<String> = []
     private var faults: [Fault] = []
+    /// What live tokens reach (`FakeAccessProviders.swift`).
+    var reach = Reach()
     let pageSize = 2
 
     private(set) var server: TestHTTPServer!
@@ -60,10 +62,11 @@ final class FakeProviders: @unchecked Sendable {
             "PATROL_GITHUB_API_URL": baseURL + "/github",
             "PATROL_GITLAB_URL": baseURL + "/gitlab",
             "PATROL_SLACK_API_URL": baseURL + "/slack",
+            "PATROL_AWS_STS_URL": baseURL + "/aws",
         ]
     }
 
-    private func locked<T>(_ body: () -> T) -> T {
+    func locked<T>(_ body: () -> T) -> T {
         lock.lock()
         defer { lock.unlock() }
         return body()
@@ -115,11 +118,12 @@ final class FakeProviders: @unchecked Sendable {
         case "github": return gitHub(request, Array(parts.dropFirst()).joined(separator: "/"))
         case "gitlab": return gitLab(request, Array(parts.dropFirst()).joined(separator: "/"))
         case "slack": return slack(request, Array(parts.dropFirst()).joined(separator: "/"))
+        case "aws": return aws(request)
         default: return .text(404, "not found")
         }
     }
 
-    private func bearer(_ request: TestHTTPServer.Request) -> String? {
+    func bearer(_ request: TestHTTPServer.Request) -> String? {
         guard let value = request.header("Authorization"), value.hasPrefix("Bearer ") else { return nil }
         return String(value.dropFirst(7))
     }
@@ -134,7 +138,7 @@ final class FakeProviders: @unchecked Sendable {
     private static let signInPage = TestHTTPServer.Response.text(203, "<html><head><title>Azure DevOps Services | Sign In</title></head></html>", contentType: "text/html; charset=utf-8")
 
     /// The Azure DevOps user a request authenticates as (a live PAT as Basic, or an Entra token).
-    private func azureCaller(_ request: TestHTTPServer.Request) -> AzureUser? {
+    func azureCaller(_ request: TestHTTPServer.Request) -> AzureUser? {
         if let pat = basicPassword(request), live.contains(pat), let token = azureTokens.first(where: { $0.secret == pat && !$0.revoked }) {
             return azureUsers[token.owner]
         }
@@ -143,15 +147,17 @@ final class FakeProviders: @unchecked Sendable {
     }
 
     private func azureDevOps(_ request: TestHTTPServer.Request, _ parts: [String]) -> TestHTTPServer.Response {
-        guard parts.count == 3, parts[0] == "contoso", parts[1] == "_apis" else {
+        guard parts.count >= 3, parts[0] == "contoso", parts[1] == "_apis" else {
             return .json(404, ["message": "TF400813: the organisation was not found"])
         }
         guard let user = azureCaller(request) else { return Self.signInPage }
-        switch (request.method, parts[2]) {
+        switch (request.method, parts.dropFirst(2).joined(separator: "/")) {
         case ("GET", "connectionData"):
             return .json(200, ["authenticatedUser": ["id": user.id, "providerDisplayName": user.name, "subjectDescriptor": user.descriptor]])
         case ("GET", "projects"):
-            return .json(200, ["count": 0, "value": [Any]()])
+            return azureProjects(request)
+        case ("GET", "git/repositories"):
+            return azureRepositories(request)
         default:
             return .json(404, ["message": "no such API"])
         }
@@ -216,7 +222,10 @@ final class FakeProviders: @unchecked Sendable {
         switch (request.method, route) {
         case ("GET", "user"):
             guard let token = bearer(request), live.contains(token) else { return .json(401, ["message": "Bad credentials"]) }
-            return .json(200, ["login": "octocat", "id": 1])
+            return .json(200, ["login": "octocat", "id": 1], headers: reach.gitHubScopes.map { [("X-OAuth-Scopes", $0)] } ?? [])
+        case ("GET", "user/orgs"), ("GET", "user/repos"):
+            guard let token = bearer(request), live.contains(token) else { return .json(401, ["message": "Bad credentials"]) }
+            return gitHubListing(request, route)
         case ("POST", "credentials/revoke"):
             if request.header("Authorization") != nil { return .json(403, ["message": "authenticated requests are not accepted"]) }
             guard let object = request.json as? [String: Any], let credentials = object["credentials"] as? [String], !credentials.isEmpty else {
@@ -231,10 +240,11 @@ final class FakeProviders: @unchecked Sendable {
     }
 
     private func gitLab(_ request: TestHTTPServer.Request, _ route: String) -> TestHTTPServer.Response {
+        if route == "api/v4/user" || route == "api/v4/projects" { return gitLabListing(request, route) }
         guard route == "api/v4/personal_access_tokens/self" else { return .json(404, ["message": "404 Not Found"]) }
         guard let token = request.header("PRIVATE-TOKEN"), live.contains(token) else { return .json(401, ["message": "401 Unauthorized"]) }
         switch request.method {
-        case "GET": return .json(200, ["id": 7, "name": "ci", "active": true, "revoked": false, "user_id": 42, "scopes": ["api"]])
+        case "GET": return .json(200, ["id": 7, "name": "ci", "active": true, "revoked": false, "user_id": 42, "scopes": ["api"], "expires_at": "2027-01-31"])
         case "DELETE":
             live.remove(token)
             return TestHTTPServer.Response(status: 204)
@@ -248,7 +258,7 @@ final class FakeProviders: @unchecked Sendable {
         switch route {
         case "api/auth.test":
             guard let token, live.contains(token) else { return .json(200, ["ok": false, "error": "invalid_auth"]) }
-            return .json(200, ["ok": true, "user": "deploybot", "team": "Contoso"])
+            return .json(200, ["ok": true, "user": "deploybot", "team": "Contoso"], headers: reach.slackScopes.map { [("x-oauth-scopes", $0)] } ?? [])
         case "api/auth.revoke":
             guard let token, live.contains(token) else { return .json(200, ["ok": false, "error": "invalid_auth"]) }
             live.remove(token)

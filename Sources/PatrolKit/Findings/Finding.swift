@@ -113,6 +113,8 @@ public struct Finding: Sendable, Equatable {
     public var origin: FindingOrigin = .file
     /// The tag's name, for a tag message.
     public var tag: String? = nil
+    /// What the token reaches, when `patrol verify` found it live and mapped it.
+    public var access: TokenAccess? = nil
 
     /// The path as reports write it: nil for a commit message, tag message or note.
     public var reportedPath: String? { origin == .file ? path : nil }

@@ -192,7 +192,8 @@ public struct LeakReport: Sendable {
             commitDate: fields["commit_date"] as? String,
             locations: locations,
             origin: findingOrigin,
-            tag: tag
+            tag: tag,
+            access: AccessJSON.read(fields["access"])
         )
         return Entry(finding: finding, isRedacted: fields["redacted"] as? Bool ?? true)
     }

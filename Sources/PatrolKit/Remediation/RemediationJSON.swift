@@ -59,6 +59,7 @@ public enum RemediationJSON {
         json.beginObject("reach")
         for key in secret.reach.keys.sorted() { json.field(key, .string(secret.reach[key]!)) }
         json.endObject()
+        if let access = secret.access { AccessJSON.write(access, to: &json) } else { json.field("access", .null) }
         json.field("summary", .string(secret.summary))
         json.beginArray("locations")
         for location in secret.locations {

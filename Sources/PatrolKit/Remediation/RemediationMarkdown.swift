@@ -13,7 +13,7 @@ public enum RemediationMarkdown {
         out += "\(count) distinct secret\(count == 1 ? "" : "s"). Treat each as compromised and **revoke it first**: rewriting history never replaces revocation.\n"
         for (index, secret) in plan.secrets.enumerated() {
             out += "\n## \(index + 1). \(secret.ruleName) `\(secret.redactedSecret)`\n\n"
-            out += what(secret) + "\n" + whereSection(secret) + "\n" + steps(secret)
+            out += access(secret) + what(secret) + "\n" + whereSection(secret) + "\n" + steps(secret)
         }
         if let purge = plan.historyPurge { out += "\n" + historyPurge(purge) }
         return out + warnings(plan)
@@ -29,6 +29,25 @@ public enum RemediationMarkdown {
         }
         let revs = target.revs.map { $0.isEmpty ? "" : " " + $0.map { "`\($0)`" }.joined(separator: " ") } ?? ""
         return "\(command)\(revs) of `\(target.root)`"
+    }
+
+    /// First in a secret's section, before any step: what the live token reaches, as
+    /// `patrol verify` mapped it — the size of what must be rotated and audited.
+    private static func access(_ secret: SecretRemediation) -> String {
+        guard let access = secret.access else { return "" }
+        var out = "### Access\n\n"
+        // What it can push to first: that is what rotating and auditing must cover.
+        let order: [AccessList.Relation] = [.push, .list, .member]
+        let lists = access.lists.enumerated().sorted { (order.firstIndex(of: $0.element.relation)!, $0.offset) < (order.firstIndex(of: $1.element.relation)!, $1.offset) }
+            .map { TerminalText.escaped($0.element.sentence(account: access.arn == nil ? access.account : nil, names: 10)) }
+        if !lists.isEmpty { out += "This token " + lists.joined(separator: "; it ") + ".\n\n" }
+        var facts = access
+        facts.lists = []
+        let lines = facts.lines().map { TerminalText.escaped($0) }
+        for fact in lines { out += "- \(fact)\n" }
+        if !lines.isEmpty { out += "\n" }
+        out += "(From `patrol verify`: read-only calls with the token, the first pages of each list.)\n\n"
+        return out
     }
 
     private static func what(_ secret: SecretRemediation) -> String {

@@ -32,6 +32,8 @@ public struct SecretRemediation: Sendable {
     public var verified: Bool?
     /// What it can reach, when known: the report's `context` (`org`, `host`, …).
     public var reach: [String: String]
+    /// What `patrol verify` found the live token reaches (its access map); nil: not mapped.
+    public var access: TokenAccess? = nil
     /// The provider's opening paragraph.
     public var summary: String
     public var locations: [PlanLocation]

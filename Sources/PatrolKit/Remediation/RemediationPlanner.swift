@@ -125,7 +125,7 @@ public struct RemediationPlanner: Sendable {
         for entry in entries { reach.merge(entry.finding.context) { current, _ in current } }
         let verified: Bool? = entries.contains { $0.finding.verified == true } ? true : (entries.contains { $0.finding.verified == false } ? false : nil)
         let remediation = ProviderRemediation(markdown: provider?.remediation ?? "")
-        return SecretRemediation(
+        var described = SecretRemediation(
             fingerprint: finding.fingerprint,
             rule: finding.rule,
             ruleName: rule?.name ?? finding.ruleName,
@@ -145,6 +145,9 @@ public struct RemediationPlanner: Sendable {
             inWorkTree: nil,
             steps: []
         )
+        // A verified report's access map: the one of a finding verify found live.
+        described.access = entries.lazy.compactMap { $0.finding.verified == true ? $0.finding.access : nil }.first
+        return described
     }
 
     /// Where it is: every location; which commits hold it (for a scan report, asked of git);

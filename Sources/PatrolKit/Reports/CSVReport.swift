@@ -7,7 +7,7 @@ public enum CSVReport {
     public static let columns = [
         "rule", "provider", "confidence", "validated", "verified", "secret", "fingerprint", "path",
         "line", "column", "end_line", "end_column", "commit", "author", "author_date", "context", "snippet",
-        "location", "tag",
+        "location", "tag", "access",
     ]
 
     public static func render(_ report: ScanReport, showSecrets: Bool) -> String {
@@ -33,6 +33,8 @@ public enum CSVReport {
                 finding.snippet.render(showSecrets: showSecrets),
                 finding.origin.isMetadata ? finding.origin.rawValue : "",
                 finding.tag ?? "",
+                // What a live token reaches (after `patrol verify`), one sentence each.
+                finding.access?.lines().joined(separator: "; ") ?? "",
             ])
         }
         return output

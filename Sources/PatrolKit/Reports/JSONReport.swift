@@ -74,6 +74,8 @@ public enum JSONReport {
         json.field("decoded", .string(finding.decoded))
         json.field("validated", .optional(finding.validated))
         json.field("verified", .optional(finding.verified))
+        // Only after `patrol verify` found the token live and mapped what it reaches.
+        if let access = finding.access { AccessJSON.write(access, to: &json) }
         json.beginObject("context")
         for key in finding.context.keys.sorted() { json.field(key, .string(finding.context[key]!)) }
         json.endObject()

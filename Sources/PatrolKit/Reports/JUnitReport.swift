@@ -28,6 +28,7 @@ public enum JUnitReport {
                 if !finding.context.isEmpty {
                     body += "  context: " + finding.context.keys.sorted().map { "\($0)=\(finding.context[$0]!)" }.joined(separator: ", ") + "\n"
                 }
+                for line in finding.access?.lines() ?? [] { body += "  access: \(line)\n" }
                 if let commit = finding.commit {
                     body += "  commit \(commit) by \(finding.author ?? "?") on \(finding.authorDate ?? "?")\n"
                 }

@@ -34,6 +34,15 @@ public enum MarkdownReport {
         if !report.errors.isEmpty {
             notes.append("\(TextReport.plural(report.errors.count, "file")) could not be read: " + report.errors.prefix(5).map { code($0.path) }.joined(separator: ", ") + (report.errors.count > 5 ? ", …" : "") + ".")
         }
+        let mapped = report.findings.filter { $0.access != nil }
+        if !mapped.isEmpty {
+            // After `patrol verify`: what each live token reaches, under the table.
+            output += "\n**Access of the live tokens:**\n\n"
+            for finding in mapped {
+                let lines = finding.access!.lines().map { TerminalText.escaped($0).replacingOccurrences(of: "\n", with: " ") }
+                output += "- \(code(finding.displayedSecret(showSecrets: showSecrets))) (\(code(finding.rule))): " + lines.joined(separator: "; ") + "\n"
+            }
+        }
         if !report.findings.isEmpty {
             notes.append("Treat every secret above as compromised: revoke it first. `patrol remediate` on the JSON report (`--format json`) writes a plan for each.")
         }

@@ -209,6 +209,7 @@ public enum SARIFReport {
         json.field("confidence", .string(finding.confidence.rawValue))
         json.field("validated", .optional(finding.validated))
         json.field("verified", .optional(finding.verified))
+        if let access = finding.access { AccessJSON.write(access, to: &json) }
         json.field("secret", .string(finding.displayedSecret(showSecrets: showSecrets)))
         json.field("redacted", .bool(!showSecrets))
         json.field("decoded", .string(finding.decoded))

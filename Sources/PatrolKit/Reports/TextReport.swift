@@ -44,6 +44,7 @@ public enum TextReport {
             case false?: output += "      verified: not live (revoked, expired or never valid)\n"
             case nil: break
             }
+            for line in finding.access?.lines() ?? [] { output += "      access: " + safe(line) + "\n" }
             let snippet = safe(finding.snippet.render(showSecrets: style.showSecrets).trimmingWhitespace())
             if !snippet.isEmpty { output += "      " + paint(snippet, "2") + "\n" }
             if !finding.context.isEmpty {
