@@ -97,8 +97,7 @@ enum GenericSecret {
         if ")}]>%".utf8.contains(last) { return true }
         // Templates, calls, indexing, regular expressions.
         for byte in bytes where "{}<>[]()\\".utf8.contains(byte) { return true }
-        let text = String(decoding: bytes, as: UTF8.self)
-        if text.contains(".*") || text.contains(".+") || text.contains("...") { return true }
+        if contains(bytes, Array(".*".utf8)) || contains(bytes, Array(".+".utf8)) || contains(bytes, Array("...".utf8)) { return true }
         // A dotted identifier: a variable or property, not a literal.
         var parts = 0
         var valid = true
@@ -157,10 +156,10 @@ enum GenericSecret {
 
     /// `/etc/x`, `./x`, `~/x`, `C:\x`, `secrets/db/password`, `key.pem`, `https://…`, `a@b.com`.
     static func looksLikePath(_ bytes: [UInt8]) -> Bool {
-        let text = String(decoding: bytes, as: UTF8.self).lowercased()
-        if text.contains("://") { return true }
+        let text = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        if contains(text, Array("://".utf8)) { return true }
         if bytes.count > 2, isLetter(bytes[0]), bytes[1] == UInt8(ascii: ":"), bytes[2] == UInt8(ascii: "/") { return true }
-        for suffix in [".txt", ".json", ".pem", ".key", ".crt", ".cer", ".yaml", ".yml", ".env", ".p12", ".pfx", ".jks", ".xml", ".conf", ".ini", ".toml", ".gpg", ".asc", ".der", ".pub", ".js", ".py", ".sh", ".html", ".png", ".svg"] where text.hasSuffix(suffix) {
+        for suffix in [".txt", ".json", ".pem", ".key", ".crt", ".cer", ".yaml", ".yml", ".env", ".p12", ".pfx", ".jks", ".xml", ".conf", ".ini", ".toml", ".gpg", ".asc", ".der", ".pub", ".js", ".py", ".sh", ".html", ".png", ".svg"] where text.reversed().starts(with: suffix.utf8.reversed()) {
             return true
         }
         if bytes.contains(UInt8(ascii: "/")) {
@@ -178,11 +177,11 @@ enum GenericSecret {
     /// Digests and lockfile hashes (npm `integrity`, go.sum `h1:`, image digests), AWS key ids
     /// (not secrets: their secret key is), ARNs.
     static func hasNonSecretPrefix(_ bytes: [UInt8]) -> Bool {
-        let text = String(decoding: bytes.prefix(12), as: UTF8.self).lowercased()
-        for prefix in ["sha1-", "sha256-", "sha384-", "sha512-", "sha1:", "sha256:", "sha384:", "sha512:", "md5:", "md5-", "h1:", "arn:", "urn:", "mailto:", "data:", "git+", "npm:", "sha-"] where text.hasPrefix(prefix) {
+        let text = bytes.prefix(12).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        for prefix in ["sha1-", "sha256-", "sha384-", "sha512-", "sha1:", "sha256:", "sha384:", "sha512:", "md5:", "md5-", "h1:", "arn:", "urn:", "mailto:", "data:", "git+", "npm:", "sha-"] where text.starts(with: prefix.utf8) {
             return true
         }
-        if bytes.count == 20, case let head = String(decoding: bytes.prefix(4), as: UTF8.self), ["AKIA", "ASIA", "ABIA", "ACCA"].contains(head) {
+        if bytes.count == 20, ["AKIA", "ASIA", "ABIA", "ACCA"].contains(where: { bytes.starts(with: $0.utf8) }) {
             return true
         }
         return false

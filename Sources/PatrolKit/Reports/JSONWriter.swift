@@ -15,6 +15,13 @@ struct JSONWriter {
     /// The text written so far.
     var output: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// The text written since the last call, which the writer then forgets (its nesting stays):
+    /// for writing a big document a piece at a time.
+    mutating func takeOutput() -> String {
+        defer { bytes.removeAll(keepingCapacity: true) }
+        return output
+    }
+
     enum Value {
         case string(String)
         case int(Int)
