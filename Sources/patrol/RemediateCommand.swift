@@ -87,12 +87,15 @@ struct RemediateCommand: ParsableCommand {
             if let warning = ReplacementsFile.workTreeWarning(for: path) { plan.warnings.append(warning) }
         }
 
-        let text: String
+        // Written a secret at a time: the plan's text is never held whole.
+        let stream = try StreamedOutput(path: output)
         switch format {
-        case .markdown: text = TerminalText.escaped(RemediationMarkdown.render(plan), keepingLineEnds: true)   // no control character of a path reaches a terminal
-        case .json: text = RemediationJSON.render(plan, toolVersion: Patrol.version)
+        case .markdown:
+            RemediationMarkdown.render(plan) { stream.write(TerminalText.escaped($0, keepingLineEnds: true)) }   // no control character of a path reaches a terminal
+        case .json:
+            RemediationJSON.render(plan, toolVersion: Patrol.version) { stream.write($0) }
         }
-        try Terminal.write(text, to: output)
+        try stream.finish()
         if !quiet {
             for warning in plan.warnings { Terminal.warning(warning) }
             var summary = "patrol: remediation plan for \(plan.secrets.count) distinct secret\(plan.secrets.count == 1 ? "" : "s")"

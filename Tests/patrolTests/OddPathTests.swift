@@ -61,6 +61,21 @@ import Testing
         #expect(Set(rows.dropFirst().map { $0[column] }) == Set(paths), "CSV quotes the newline and keeps the same paths")
     }
 
+    /// `history` reads paths from `git log -z` as bytes: a non-UTF-8 name is quoted git-style,
+    /// as the worktree scan quotes it, not decoded with replacement characters.
+    @Test func historyQuotesANonUTF8PathLosslesslyAsTheWorktreeScanDoes() throws {
+        let folder = try TemporaryFolder()
+        _ = try writeOddFiles(in: folder)
+        try folder.git("init", "-q")
+        try folder.commit("odd names")
+        let history = try patrol(["history", ".", "--format", "json"], in: folder.url)
+        #expect(history.status == 1, "\(history.stderr)")
+        let paths = try history.findings().compactMap { $0["path"] as? String }
+        #expect(paths.contains("\"bad\\377\\376.txt\""), "\(paths)")
+        #expect(!paths.contains { $0.contains("\u{FFFD}") }, "no replacement character: \(paths)")
+        #expect(Set(paths.map { ReportPath.bytes(of: $0) }) == Set(Self.oddNames), "every history path gives back the file's bytes")
+    }
+
     @Test func textOutputsNeverPrintAControlCharacterFromANameOrALine() throws {
         let folder = try TemporaryFolder()
         _ = try writeOddFiles(in: folder)

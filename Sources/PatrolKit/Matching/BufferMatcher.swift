@@ -315,7 +315,8 @@ final class BufferMatcher {
             let pattern = lazy.pattern
             guard let group = pattern.namedGroups["value"] else { continue }
             let key = ObjectIdentifier(lazy)
-            var state = contextSpans[key] ?? ContextSpans()
+            // Taken out of the dictionary while it grows, so that appending never copies it.
+            var state = contextSpans.removeValue(forKey: key) ?? ContextSpans()
             state.next = max(state.next, window.lowerBound)
             while state.next < window.upperBound,
                   let match = pattern.match(buffer, from: state.next, startingNoLaterThan: window.upperBound - 1, scratch: scratch) {

@@ -97,8 +97,7 @@ enum GenericSecret {
         if ")}]>%".utf8.contains(last) { return true }
         // Templates, calls, indexing, regular expressions.
         for byte in bytes where "{}<>[]()\\".utf8.contains(byte) { return true }
-        let text = String(decoding: bytes, as: UTF8.self)
-        if text.contains(".*") || text.contains(".+") || text.contains("...") { return true }
+        if contains(bytes, Array(".*".utf8)) || contains(bytes, Array(".+".utf8)) || contains(bytes, Array("...".utf8)) { return true }
         // A dotted identifier: a variable or property, not a literal.
         var parts = 0
         var valid = true
@@ -157,10 +156,10 @@ enum GenericSecret {
 
     /// `/etc/x`, `./x`, `~/x`, `C:\x`, `secrets/db/password`, `key.pem`, `https://…`, `a@b.com`.
     static func looksLikePath(_ bytes: [UInt8]) -> Bool {
-        let text = String(decoding: bytes, as: UTF8.self).lowercased()
-        if text.contains("://") { return true }
+        let text = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        if contains(text, Array("://".utf8)) { return true }
         if bytes.count > 2, isLetter(bytes[0]), bytes[1] == UInt8(ascii: ":"), bytes[2] == UInt8(ascii: "/") { return true }
-        for suffix in [".txt", ".json", ".pem", ".key", ".crt", ".cer", ".yaml", ".yml", ".env", ".p12", ".pfx", ".jks", ".xml", ".conf", ".ini", ".toml", ".gpg", ".asc", ".der", ".pub", ".js", ".py", ".sh", ".html", ".png", ".svg"] where text.hasSuffix(suffix) {
+        for suffix in [".txt", ".json", ".pem", ".key", ".crt", ".cer", ".yaml", ".yml", ".env", ".p12", ".pfx", ".jks", ".xml", ".conf", ".ini", ".toml", ".gpg", ".asc", ".der", ".pub", ".js", ".py", ".sh", ".html", ".png", ".svg"] where text.reversed().starts(with: suffix.utf8.reversed()) {
             return true
         }
         if bytes.contains(UInt8(ascii: "/")) {
@@ -178,11 +177,11 @@ enum GenericSecret {
     /// Digests and lockfile hashes (npm `integrity`, go.sum `h1:`, image digests), AWS key ids
     /// (not secrets: their secret key is), ARNs.
     static func hasNonSecretPrefix(_ bytes: [UInt8]) -> Bool {
-        let text = String(decoding: bytes.prefix(12), as: UTF8.self).lowercased()
-        for prefix in ["sha1-", "sha256-", "sha384-", "sha512-", "sha1:", "sha256:", "sha384:", "sha512:", "md5:", "md5-", "h1:", "arn:", "urn:", "mailto:", "data:", "git+", "npm:", "sha-"] where text.hasPrefix(prefix) {
+        let text = bytes.prefix(12).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        for prefix in ["sha1-", "sha256-", "sha384-", "sha512-", "sha1:", "sha256:", "sha384:", "sha512:", "md5:", "md5-", "h1:", "arn:", "urn:", "mailto:", "data:", "git+", "npm:", "sha-"] where text.starts(with: prefix.utf8) {
             return true
         }
-        if bytes.count == 20, case let head = String(decoding: bytes.prefix(4), as: UTF8.self), ["AKIA", "ASIA", "ABIA", "ACCA"].contains(head) {
+        if bytes.count == 20, ["AKIA", "ASIA", "ABIA", "ACCA"].contains(where: { bytes.starts(with: $0.utf8) }) {
             return true
         }
         return false
@@ -331,26 +330,42 @@ enum GenericSecret {
         let lowered = bytes.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
         let unleeted = lowered.map { GenericSecretWords.leet[$0] ?? $0 }
         for text in [lowered, unleeted] {
-            let string = String(decoding: text, as: UTF8.self)
-            if GenericSecretWords.placeholders.contains(where: { string.contains($0) }) { return true }
+            if GenericSecretWords.placeholderBytes.contains(where: { contains(text, $0) }) { return true }
             // People put 123 and abc in short passwords; random values of 20 or more have them by chance.
-            if text.count < 20, GenericSecretWords.shortPlaceholders.contains(where: { string.contains($0) }) { return true }
+            if text.count < 20, GenericSecretWords.shortPlaceholderBytes.contains(where: { contains(text, $0) }) { return true }
             if wordCoverage(text) * 2 >= text.count { return true }
         }
         return false
     }
 
+    /// Whether `needle` occurs in `haystack`, byte for byte (both are short: a value and a word).
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty }
+        var start = 0
+        let last = haystack.count - needle.count
+        while start <= last {
+            if haystack[start] == first {
+                var offset = 1
+                while offset < needle.count, haystack[start + offset] == needle[offset] { offset += 1 }
+                if offset == needle.count { return true }
+            }
+            start += 1
+        }
+        return false
+    }
+
     /// How many bytes of `text` the longest non-overlapping dictionary words cover (dynamic
-    /// programming over positions; words of 3 to 12 letters).
+    /// programming over positions; words of 3 to 12 letters). The words starting at a position
+    /// come from one walk down `GenericSecretWords.trie`: no string is built per candidate, so a
+    /// value costs about 12 steps per byte.
     static func wordCoverage(_ text: [UInt8]) -> Int {
-        var best = [Int](repeating: 0, count: text.count + 1)
-        for end in 1...text.count {
-            best[end] = best[end - 1]
-            for length in 3...12 where length <= end {
-                if best[end - length] + length > best[end],
-                   GenericSecretWords.dictionary.contains(String(decoding: text[(end - length)..<end], as: UTF8.self)) {
-                    best[end] = best[end - length] + length
-                }
+        guard !text.isEmpty else { return 0 }
+        var best = [Int](repeating: 0, count: text.count + 1)   // best[i]: the cover of text[..<i]
+        let trie = GenericSecretWords.trie
+        for start in 0..<text.count {
+            best[start + 1] = max(best[start + 1], best[start])
+            trie.forEachWord(in: text, from: start, lengths: 3...12) { length in
+                best[start + length] = max(best[start + length], best[start] + length)
             }
         }
         return best[text.count]

@@ -21,7 +21,11 @@ enum GenericSecretWords {
 
     /// Common English and technical words: a value mostly made of them was typed by a person
     /// (`MySuperSecretPassword`, `correcthorsebatterystaple`) or names something.
-    static let dictionary = Set(dictionaryWords)
+    static let trie = WordTrie(dictionaryWords)
+
+    /// `placeholders` and `shortPlaceholders` as bytes, for `GenericSecret.isWordy`.
+    static let placeholderBytes = placeholders.map { Array($0.utf8) }
+    static let shortPlaceholderBytes = shortPlaceholders.map { Array($0.utf8) }
 
     private static let dictionaryWords: [String] = [
         "the", "and", "for", "you", "not", "all", "any", "can", "new", "old", "one", "two", "use", "get", "set", "put",
@@ -75,4 +79,58 @@ enum GenericSecretWords {
         UInt8(ascii: "4"): UInt8(ascii: "a"), UInt8(ascii: "5"): UInt8(ascii: "s"), UInt8(ascii: "7"): UInt8(ascii: "t"),
         UInt8(ascii: "@"): UInt8(ascii: "a"), UInt8(ascii: "$"): UInt8(ascii: "s"), UInt8(ascii: "!"): UInt8(ascii: "i"),
     ]
+}
+
+/// A set of words as a trie over their bytes: `forEachWord` lists the words that start at a
+/// position of a text in one walk, without building a string per candidate length.
+struct WordTrie: Sendable {
+    /// The column of each byte that occurs in some word, plus one; 0 for the others.
+    private let column: [UInt8]
+    private let width: Int
+    /// `children[node * width + column]`: the child node, 0 for none (node 0 is the root).
+    private let children: [Int32]
+    private let isWord: [Bool]
+
+    init(_ words: [String]) {
+        var column = [UInt8](repeating: 0, count: 256)
+        var width = 0
+        for byte in words.flatMap({ $0.utf8 }) where column[Int(byte)] == 0 {
+            width += 1
+            column[Int(byte)] = UInt8(width)
+        }
+        var children = [Int32](repeating: 0, count: max(width, 1))
+        var isWord = [false]
+        for word in words {
+            var node = 0
+            for byte in word.utf8 {
+                let slot = node * width + Int(column[Int(byte)]) - 1
+                if children[slot] == 0 {
+                    children[slot] = Int32(isWord.count)
+                    isWord.append(false)
+                    children.append(contentsOf: repeatElement(0, count: width))
+                }
+                node = Int(children[slot])
+            }
+            isWord[node] = true
+        }
+        self.column = column
+        self.width = width
+        self.children = children
+        self.isWord = isWord
+    }
+
+    /// Calls `body` with the length of each word that starts at `text[start]`, shortest first,
+    /// for lengths in `lengths`.
+    func forEachWord(in text: [UInt8], from start: Int, lengths: ClosedRange<Int>, _ body: (Int) -> Void) {
+        var node = 0
+        var length = 0
+        while start + length < text.count, length < lengths.upperBound {
+            let slot = Int(column[Int(text[start + length])])
+            guard slot > 0 else { return }
+            node = Int(children[node * width + slot - 1])
+            guard node > 0 else { return }
+            length += 1
+            if isWord[node], length >= lengths.lowerBound { body(length) }
+        }
+    }
 }

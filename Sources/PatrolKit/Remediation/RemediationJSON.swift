@@ -4,6 +4,14 @@ public enum RemediationJSON {
     public static let version = 1
 
     public static func render(_ plan: RemediationPlan, toolVersion: String) -> String {
+        var out = ""
+        render(plan, toolVersion: toolVersion) { out += $0 }
+        return out
+    }
+
+    /// The plan a piece at a time: `write` gets the text up to each secret's end (its steps
+    /// written just then), so a plan of 200,000 secrets is never held whole.
+    public static func render(_ plan: RemediationPlan, toolVersion: String, to write: (String) -> Void) {
         var json = JSONWriter(pretty: true)
         json.beginObject()
         json.field("version", .int(version))
@@ -25,7 +33,10 @@ public enum RemediationJSON {
         }
         json.endObject()
         json.beginArray("secrets")
-        for secret in plan.secrets { write(secret, to: &json) }
+        for secret in plan.secrets {
+            Self.write(secret, to: &json)
+            write(json.takeOutput())
+        }
         json.endArray()
         if let purge = plan.historyPurge {
             json.beginObject("history_purge")
@@ -41,7 +52,7 @@ public enum RemediationJSON {
         }
         strings("warnings", plan.warnings, to: &json)
         json.endObject()
-        return json.output + "\n"
+        write(json.takeOutput() + "\n")
     }
 
     private static func write(_ secret: SecretRemediation, to json: inout JSONWriter) {

@@ -2,21 +2,28 @@
 /// purge. It shows secrets only redacted, never in full.
 public enum RemediationMarkdown {
     public static func render(_ plan: RemediationPlan) -> String {
-        var out = "# Remediation plan\n\n"
+        var out = ""
+        render(plan) { out += $0 }
+        return out
+    }
+
+    /// The plan a section at a time: `write` gets the header, then each secret's section (its
+    /// steps written just then, so a plan of 200,000 secrets is never held whole), then the purge.
+    public static func render(_ plan: RemediationPlan, to write: (String) -> Void) {
         let source = plan.reportFile.map { "`\($0)`" } ?? "standard input"
+        var out = "# Remediation plan\n\n"
         out += "Report: \(source) — \(describe(plan.target)). Made \(plan.generatedAt).\n\n"
         if plan.secrets.isEmpty {
-            out += "No findings: nothing to remediate.\n"
-            return out + warnings(plan)
+            write(out + "No findings: nothing to remediate.\n" + warnings(plan))
+            return
         }
         let count = plan.secrets.count
-        out += "\(count) distinct secret\(count == 1 ? "" : "s"). Treat each as compromised and **revoke it first**: rewriting history never replaces revocation.\n"
+        write(out + "\(count) distinct secret\(count == 1 ? "" : "s"). Treat each as compromised and **revoke it first**: rewriting history never replaces revocation.\n")
         for (index, secret) in plan.secrets.enumerated() {
-            out += "\n## \(index + 1). \(secret.ruleName) `\(secret.redactedSecret)`\n\n"
-            out += access(secret) + what(secret) + "\n" + whereSection(secret) + "\n" + steps(secret)
+            write("\n## \(index + 1). \(secret.ruleName) `\(secret.redactedSecret)`\n\n" + access(secret) + what(secret) + "\n" + whereSection(secret) + "\n" + steps(secret))
         }
-        if let purge = plan.historyPurge { out += "\n" + historyPurge(purge) }
-        return out + warnings(plan)
+        if let purge = plan.historyPurge { write("\n" + historyPurge(purge)) }
+        write(warnings(plan))
     }
 
     private static func describe(_ target: ScanTarget) -> String {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A remediation plan for a report: for each distinct secret (by fingerprint) what it is, where
 /// it is and whether it was pushed, and the steps in order; then, when history must be
 /// rewritten, the purge. Rendered as Markdown (`RemediationMarkdown`) or JSON
@@ -47,11 +49,30 @@ public struct SecretRemediation: Sendable {
     public var remoteBranches: [String]
     /// Where the current files still hold it (nil when that could not be checked).
     public var inWorkTree: [Location]?
-    public var steps: [RemediationStep]
+    /// What its steps are written from; they are written when asked for (`steps`), not kept,
+    /// so that a plan of many secrets holds no step text.
+    var stepSituation: StepSituation?
+    /// The steps, written from the provider's remediation for this secret's situation.
+    public var steps: [RemediationStep] {
+        guard let situation = stepSituation else { return [] }
+        return StepWriter(
+            provider: situation.provider, secret: self, target: situation.target, reportFile: situation.reportFile,
+            replacementsFile: situation.replacementsFile, now: situation.now
+        ).steps()
+    }
+}
+
+/// What a secret's steps depend on besides the secret: shared by every secret of a plan.
+struct StepSituation: Sendable {
+    let provider: Provider?
+    let target: ScanTarget
+    let reportFile: String?
+    let replacementsFile: String?
+    let now: Date
 }
 
 /// A place the secret was reported, with what git says about its commit.
-public struct PlanLocation: Sendable, Equatable {
+public struct PlanLocation: Sendable, Hashable {
     public var path: String
     public var line: Int
     public var column: Int

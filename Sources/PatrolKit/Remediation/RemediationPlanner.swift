@@ -49,6 +49,7 @@ public struct RemediationPlanner: Sendable {
         var literals: [String] = []
         var purgeFingerprints: [String] = []
         var pushedCommits: [String] = []
+        var pushedCommitSet = Set<String>()
         var remoteNames: [String] = []
         var purgeRepositories: [RepositoryFacts] = []
         // Pushed secrets in commit or tag messages or notes: the purge rewrites those too.
@@ -75,7 +76,7 @@ public struct RemediationPlanner: Sendable {
                 for location in secret.locations {
                     guard let commit = location.commit, location.remoteBranches?.isEmpty != true else { continue }
                     purgedOrigins.insert(location.origin)
-                    if !pushedCommits.contains(commit) { pushedCommits.append(commit) }
+                    if pushedCommitSet.insert(commit).inserted { pushedCommits.append(commit) }
                     if let facts = lookup.repository(for: location.path)?.facts, !purgeRepositories.contains(where: { $0.repository.root == facts.repository.root }) {
                         purgeRepositories.append(facts)
                     }
@@ -104,14 +105,13 @@ public struct RemediationPlanner: Sendable {
         }
         let now = Self.timestamp(options.now)
         for index in secrets.indices {
-            secrets[index].steps = StepWriter(
+            secrets[index].stepSituation = StepSituation(
                 provider: ruleSet.provider(id: secrets[index].provider),
-                secret: secrets[index],
                 target: target,
                 reportFile: options.reportFile,
                 replacementsFile: replacements == nil ? nil : options.replacementsFile,
                 now: options.now
-            ).steps()
+            )
         }
         let plan = RemediationPlan(reportFile: options.reportFile, target: target, generatedAt: now, secrets: secrets, historyPurge: purge, warnings: warnings)
         return (plan, replacements)
@@ -142,8 +142,7 @@ public struct RemediationPlanner: Sendable {
             committed: nil,
             pushed: nil,
             remoteBranches: [],
-            inWorkTree: nil,
-            steps: []
+            inWorkTree: nil
         )
         // A verified report's access map: the one of a finding verify found live.
         described.access = entries.lazy.compactMap { $0.finding.verified == true ? $0.finding.access : nil }.first
@@ -154,6 +153,7 @@ public struct RemediationPlanner: Sendable {
     /// which of them reached a remote branch.
     private func locate(_ secret: inout SecretRemediation, entries: [LeakReport.Entry], recovered: SecretRecovery.Recovered?, lookup: RepositoryLookup) {
         var locations: [PlanLocation] = []
+        var seen = Set<PlanLocation>()   // a finding with 200,000 locations: no linear search per location
         var authors: [String: CommitInfo] = [:]
         for entry in entries {
             let finding = entry.finding
@@ -162,7 +162,7 @@ public struct RemediationPlanner: Sendable {
             }
             for location in finding.locations {
                 let place = PlanLocation(path: location.path, line: location.line, column: location.column, commit: location.commit, authorDate: location.authorDate, remoteBranches: nil, origin: location.origin)
-                if !locations.contains(place) { locations.append(place) }
+                if seen.insert(place).inserted { locations.append(place) }
             }
         }
         var historyKnown = true
@@ -229,6 +229,7 @@ public struct RemediationPlanner: Sendable {
             top = target.root
         }
         var found: [Location] = []
+        var seen = Set<Location>()
         for path in Set(paths).sorted() {
             if let archive = ArchivePath.outermost(of: path) {
                 // Inside an archive the literal is compressed: while the archive is there, the
@@ -237,7 +238,7 @@ public struct RemediationPlanner: Sendable {
                 guard FileManager.default.fileExists(atPath: absolute) else { continue }
                 for location in reported where location.path == path {
                     let place = Location(path: path, line: location.line, column: location.column)
-                    if !found.contains(place) { found.append(place) }
+                    if seen.insert(place).inserted { found.append(place) }
                 }
                 continue
             }
@@ -245,10 +246,9 @@ public struct RemediationPlanner: Sendable {
             guard let data = FileManager.default.contents(atPath: absolute) else { continue }
             let bytes = Array(data)
             for literal in recovered.literals {
-                for offset in ByteSearch.offsets(of: Array(literal.utf8), in: bytes) {
-                    let position = ByteSearch.position(of: offset, in: bytes)
+                for position in ByteSearch.positions(of: ByteSearch.offsets(of: Array(literal.utf8), in: bytes), in: bytes) {
                     let location = Location(path: path, line: position.line, column: position.column)
-                    if !found.contains(location) { found.append(location) }
+                    if seen.insert(location).inserted { found.append(location) }
                 }
             }
         }

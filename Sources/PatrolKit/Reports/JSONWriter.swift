@@ -1,13 +1,25 @@
 /// A small streaming JSON writer: fields come out in the order written (the order DESIGN.md
 /// lists them), nulls are explicit, and no intermediate dictionaries are built for big reports.
 struct JSONWriter {
-    private(set) var output = ""
+    /// The text written so far, as UTF-8: appended byte runs, never one scalar at a time, so a
+    /// report costs the same per byte whatever it holds.
+    private(set) var bytes: [UInt8] = []
     private var indentLevel = 0
     private var needsComma = [false]
     let pretty: Bool
 
     init(pretty: Bool) {
         self.pretty = pretty
+    }
+
+    /// The text written so far.
+    var output: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The text written since the last call, which the writer then forgets (its nesting stays):
+    /// for writing a big document a piece at a time.
+    mutating func takeOutput() -> String {
+        defer { bytes.removeAll(keepingCapacity: true) }
+        return output
     }
 
     enum Value {
@@ -21,10 +33,10 @@ struct JSONWriter {
         static func optional(_ value: Bool?) -> Value { value.map(Value.bool) ?? .null }
     }
 
-    mutating func beginObject(_ key: String? = nil) { open(key, "{") }
-    mutating func endObject() { close("}") }
-    mutating func beginArray(_ key: String? = nil) { open(key, "[") }
-    mutating func endArray() { close("]") }
+    mutating func beginObject(_ key: String? = nil) { open(key, UInt8(ascii: "{")) }
+    mutating func endObject() { close(UInt8(ascii: "}")) }
+    mutating func beginArray(_ key: String? = nil) { open(key, UInt8(ascii: "[")) }
+    mutating func endArray() { close(UInt8(ascii: "]")) }
 
     mutating func field(_ key: String, _ value: Value) {
         separator()
@@ -37,57 +49,85 @@ struct JSONWriter {
         write(value)
     }
 
-    private mutating func open(_ key: String?, _ bracket: String) {
+    private mutating func open(_ key: String?, _ bracket: UInt8) {
         separator()
         if let key { writeKey(key) }
-        output += bracket
+        bytes.append(bracket)
         indentLevel += 1
         needsComma.append(false)
     }
 
-    private mutating func close(_ bracket: String) {
+    private mutating func close(_ bracket: UInt8) {
         let hadContent = needsComma.removeLast()
         indentLevel -= 1
-        if pretty && hadContent { output += "\n" + String(repeating: "  ", count: indentLevel) }
-        output += bracket
+        if pretty && hadContent { newline() }
+        bytes.append(bracket)
     }
 
     private mutating func separator() {
-        if needsComma[needsComma.count - 1] { output += "," }
+        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
         needsComma[needsComma.count - 1] = true
-        if pretty && indentLevel > 0 { output += "\n" + String(repeating: "  ", count: indentLevel) }
+        if pretty && indentLevel > 0 { newline() }
+    }
+
+    private mutating func newline() {
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * indentLevel))
     }
 
     private mutating func writeKey(_ key: String) {
-        Self.appendString(key, to: &output)
-        output += pretty ? ": " : ":"
+        Self.appendString(key, to: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        if pretty { bytes.append(UInt8(ascii: " ")) }
     }
 
     private mutating func write(_ value: Value) {
         switch value {
-        case .string(let text): Self.appendString(text, to: &output)
-        case .int(let number): output += String(number)
-        case .double(let number): output += number.isFinite ? String(number) : "null"
-        case .bool(let flag): output += flag ? "true" : "false"
-        case .null: output += "null"
+        case .string(let text): Self.appendString(text, to: &bytes)
+        case .int(let number): bytes.append(contentsOf: String(number).utf8)
+        case .double(let number): bytes.append(contentsOf: (number.isFinite ? String(number) : "null").utf8)
+        case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
+        case .null: bytes.append(contentsOf: "null".utf8)
         }
     }
 
     static func appendString(_ text: String, to output: inout String) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
+        var bytes: [UInt8] = []
+        appendString(text, to: &bytes)
+        output += String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// `text` as a JSON string: the runs between characters that need an escape are copied whole.
+    static func appendString(_ text: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { utf8 in
+            var runStart = 0
+            for (index, byte) in utf8.enumerated() {
+                let escape: StaticString
+                switch byte {
+                case UInt8(ascii: "\""): escape = "\\\""
+                case UInt8(ascii: "\\"): escape = "\\\\"
+                case UInt8(ascii: "\n"): escape = "\\n"
+                case UInt8(ascii: "\r"): escape = "\\r"
+                case UInt8(ascii: "\t"): escape = "\\t"
+                case 0..<0x20, 0x7F: escape = ""
+                default: continue
+                }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                runStart = index + 1
+                if escape.utf8CodeUnitCount > 0 {
+                    escape.withUTF8Buffer { output.append(contentsOf: $0) }
+                } else {
+                    output.append(contentsOf: "\\u00".utf8)
+                    output.append(hexDigits[Int(byte >> 4)])
+                    output.append(hexDigits[Int(byte & 0x0F)])
+                }
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...]))
         }
-        output += "\""
+        output.append(UInt8(ascii: "\""))
     }
 }

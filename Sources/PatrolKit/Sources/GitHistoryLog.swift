@@ -117,7 +117,7 @@ struct GitHistoryLog {
                 guard let pathBytes = stream.field(until: 0) else { break }
                 guard usable, !newOid.utf8.allSatisfy({ $0 == UInt8(ascii: "0") }) else { continue }
                 if let interesting, !interesting.contains(newOid) { continue }
-                let path = String(decoding: pathBytes, as: UTF8.self)
+                let path = ReportPath.display(pathBytes)   // bytes, quoted git-style when not UTF-8: lossless, as in a worktree scan
                 let key = newOid + "\u{0}" + path
                 if let entry = pending[key] {
                     pending[key] = (entry.introduction, entry.count + 1)
