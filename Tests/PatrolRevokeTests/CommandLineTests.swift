@@ -6,24 +6,24 @@ import Testing
 /// the providers on the local server through the `PATROL_*_URL` variables.
 @Suite struct CommandLineTests {
     /// A folder with an Azure DevOps PAT (next to its organisation's URL), a GitHub token and an
-    /// npm token (no verifier), and its redacted JSON report.
+    /// PyPI token (no verifier, no revoker), and its redacted JSON report.
     struct Leak {
         let folder: ScratchFolder
         let ado: String
         let gitHub: String
-        let npm: String
-        var secrets: [String] { [ado, gitHub, npm] }
+        let pypi: String
+        var secrets: [String] { [ado, gitHub, pypi] }
 
         init(seed: UInt64) throws {
             folder = try ScratchFolder()
             ado = Secrets.azureDevOps(seed: seed)
             gitHub = Secrets.gitHub(seed: seed + 1)
-            npm = Secrets.example("{{generate}}", rule: "npm-access-token", seed: seed + 2)
+            pypi = Secrets.example("{{generate}}", rule: "pypi-upload-token", seed: seed + 2)
             try folder.write("repo/config/app.env", """
                 ADO_FEED=https://pkgs.dev.azure.com/contoso/_packaging/feed/npm/registry/
                 AZURE_DEVOPS_PAT=\(ado)
                 GITHUB_TOKEN=\(gitHub)
-                NPM_TOKEN=\(npm)
+                PYPI_TOKEN=\(pypi)
 
                 """)
         }
@@ -52,7 +52,7 @@ import Testing
         let findings = try #require(result.json?["findings"] as? [[String: Any]])
         var verified: [String: String] = [:]
         for finding in findings { verified[finding["rule"] as! String] = (finding["verified"] as? Bool).map { $0 ? "live" : "not live" } ?? "null" }
-        #expect(verified == ["azure-devops-pat": "live", "github-pat": "not live", "npm-access-token": "null"])
+        #expect(verified == ["azure-devops-pat": "live", "github-pat": "not live", "pypi-upload-token": "null"])
         #expect(findings.allSatisfy { $0["redacted"] as? Bool == true })
         // The rest of the report is carried over as the scan wrote it.
         let scanned = try #require(try JSONSerialization.jsonObject(with: Data(leak.folder.read("report.json").utf8)) as? [String: Any])
@@ -71,7 +71,7 @@ import Testing
             (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] ?? [:]
         }
         #expect(audit.map { $0["action"] as? String } == ["verify", "verify", "verify"])
-        #expect(audit.map { "\($0["provider"]!) \($0["outcome"]!) \($0["status"]!)" }.sorted() == ["azure-devops live 200", "github not-live 401", "npm not-supported <null>"])
+        #expect(audit.map { "\($0["provider"]!) \($0["outcome"]!) \($0["status"]!)" }.sorted() == ["azure-devops live 200", "github not-live 401", "pypi not-supported <null>"])
         #expect(audit.allSatisfy { Set($0.keys) == ["time", "provider", "fingerprint", "action", "outcome", "status"] })
         leak.expectNoSecret(in: [result.stdout, result.stderr, leak.folder.read("audit.jsonl")])
     }
@@ -106,7 +106,7 @@ import Testing
         #expect(result.stdout.contains("    would send: DELETE \(host) /vssps/contoso/_apis/tokens/pats?authorizationId=a0000000-0000-4000-8000-000000000004&api-version=7.1-preview.1\n"))
         #expect(result.stdout.contains("    the owner's token: 'deploy' (vso.code vso.packaging), valid 2026-03-10 to 2027-03-10"))
         #expect(result.stdout.contains("    would send: POST \(host) /github/credentials/revoke\n"))
-        #expect(result.stdout.contains("not-supported  npm-access-token"))
+        #expect(result.stdout.contains("not-supported  pypi-upload-token"))
         #expect(result.stdout.contains("    by hand: **Revoke**"))
         #expect(result.stderr.contains("patrol: 3 tokens: 1 not-supported, 2 dry-run"))
         #expect(result.stderr.contains("dry run: nothing was revoked"))
@@ -123,11 +123,11 @@ import Testing
         try leak.folder.write("report.json", try leak.scan())
         var environment = fake.environment
         environment["AZURE_DEVOPS_ENTRA_TOKEN"] = "entra-jane"
-        // The GitHub token is already dead; the npm token has no API: not everything is revoked.
+        // The GitHub token is already dead; the PyPI token has no API: not everything is revoked.
         let all = try PatrolProcess.run(["revoke", "report.json", "--yes", "--format", "json", "--audit-log", "audit.jsonl"], in: leak.folder.url, environment: environment)
         #expect(all.status == 1, "\(all.stderr)")
         let results = try #require(all.json?["results"] as? [[String: Any]])
-        #expect(results.map { "\($0["rule"]!) \($0["outcome"]!)" } == ["azure-devops-pat revoked", "github-pat already-invalid", "npm-access-token not-supported"])
+        #expect(results.map { "\($0["rule"]!) \($0["outcome"]!)" } == ["azure-devops-pat revoked", "github-pat already-invalid", "pypi-upload-token not-supported"])
         #expect(all.json?["dry_run"] as? Bool == false)
         #expect(fake.revokingRequests.map(\.line) == ["DELETE /vssps/contoso/_apis/tokens/pats?authorizationId=a0000000-0000-4000-8000-000000000004&api-version=7.1-preview.1"])
         #expect(!fake.isLive(leak.ado))
@@ -194,11 +194,11 @@ import Testing
         for secret in secrets {
             revokeSteps[secret["rule"] as! String] = (secret["steps"] as? [[String: Any]])?.first { $0["kind"] as? String == "revoke" }
         }
-        // Offered where patrol revoke acts (Azure DevOps, GitHub), not for npm, which it cannot revoke.
+        // Offered where patrol revoke acts (Azure DevOps, GitHub), not for PyPI, which it cannot revoke.
         #expect(revokeSteps.mapValues { $0["commands"] as? [String] ?? [] } == [
             "azure-devops-pat": ["patrol revoke report.json --yes"],
             "github-pat": ["patrol revoke report.json --yes"],
-            "npm-access-token": [],
+            "pypi-upload-token": [],
         ])
         #expect((revokeSteps["azure-devops-pat"]?["text"] as? String)?.contains("`AZURE_DEVOPS_ENTRA_TOKEN` (`az account get-access-token --resource 499b84ac-1321-427f-aa17-267ca6975798 --query accessToken -o tsv`)") == true)
         let commands = revokeSteps.values.flatMap { $0["commands"] as? [String] ?? [] }

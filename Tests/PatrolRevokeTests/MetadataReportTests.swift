@@ -57,7 +57,7 @@ import Testing
 
         let fake = try FakeProviders()
         fake.makeLive(inNote)
-        let result = try PatrolProcess.run(["verify", "report.json", "--format", "json", "--audit-log", "audit.jsonl"], in: folder.url, environment: fake.environment)
+        let result = try PatrolProcess.run(["verify", "report.json", "--format", "json", "--audit-log", "audit.jsonl", "--no-access-map"], in: folder.url, environment: fake.environment)
         #expect(result.status == 1, "\(result.stderr)")
         let findings = try #require(result.json?["findings"] as? [[String: Any]])
         #expect(findings.count == 1 && findings[0]["location"] as? String == "note", "\(findings)")

@@ -13,7 +13,7 @@ import Testing
         try folder.write("app/settings.json", "{\n  \"clientSecret\": \"\(values[1])\"\n}\n")
         try folder.write("app/Web.config", "<connectionStrings>\n  <add name=\"db\" connectionString=\"Server=sql;Database=app;User Id=svc;Password=\(values[2]);\" />\n</connectionStrings>\n")
         try folder.write("deploy/values.yaml", "env:\n  - name: API_TOKEN\n    value: \"\(values[3])\"\n")
-        try folder.write("src/db.py", "DATABASE_URL = \"postgres://app:\(values[4])@db.internal:5432/app\"\n")
+        try folder.write("src/db.py", "BROKER_URL = \"amqp://app:\(values[4])@mq.internal:5672/app\"\n")
         return (folder, values)
     }
 
