@@ -191,6 +191,21 @@ import Testing
         #expect(scan("Authorization: Bearer \(token)\nconst token = \"\(token)\";\n").isEmpty, "\(claims)")
     }
 
+    /// Signed statements about data, not credentials: Hugging Face's model-card `verifyToken`
+    /// (claims `hash` and `version` only).
+    @Test(arguments: ["{\"hash\":\"08a689c3bdd5a22a00de09a3e4bc7c3d3b07e514356151522150f5c1324cc5cb\",\"version\":1}", "{\"digest\":\"abc\",\"size\":12}"])
+    func aJwtWhoseClaimsNameNoHolderIsNotReportedByAnyRule(claims: String) {
+        let token = jwt(claims: claims, seed: 113)
+        let text = "\"metrics\":[{\"type\":\"f1\",\"verified\":true,\"verifyToken\":\"\(token)\"}]\nAuthorization: Bearer \(token)\n"
+        #expect(scan(text).isEmpty, "\(claims)")
+    }
+
+    @Test(arguments: ["{\"user_id\":42,\"hash\":\"abc\"}", "{\"scope\":\"read\"}", "{\"exp\":1900000000}", "{\"data\":\"x\",\"clientId\":\"c1\"}"])
+    func aJwtNamingAHolderOrAGrantIsReported(claims: String) {
+        let token = jwt(claims: claims, seed: 114)
+        #expect(scan("Authorization: Bearer \(token)\n").map(\.rule) == ["jwt"], "\(claims)")
+    }
+
     @Test func aJwtWithOtherClaimsIsStillReported() {
         let token = jwt(claims: "{\"sub\":\"1234567890\",\"name\":\"Ada Lovelace\",\"iat\":1716239022}", seed: 110)
         #expect(scan("Authorization: Bearer \(token)\n").map(\.rule) == ["jwt"])

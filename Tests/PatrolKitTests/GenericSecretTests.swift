@@ -40,6 +40,8 @@ import Testing
         "123e4567-e89b-12d3-a456-426614174000", "AKIAIOSFODNN7EXAMPL3", "abcdef1234567890abcdef1234567890",
         "MySuperSecretPassword", "P@ssw0rd123!", "correcthorsebatterystaple", "Sup3rS3cr3tPassw0rd",
         "lsdkfol23w54jlksdef", "Short-lived-value", "1234567890123456", "deadbeef", "user:pass",
+        // Test values seen in SDKs (openai-python, huggingface_hub).
+        "fixture-access-key/", "rt_with_%_inside",
     ])
     func placeholdersReferencesPathsHashesAndWordsAreRejected(value: String) {
         #expect(!plausible(value))

@@ -7,7 +7,8 @@
 ///   `fingerprint`, `integrity`): a detect-secrets baseline, a lockfile, a release manifest;
 /// - values that are public by design: a .NET assembly's `PublicKeyToken=`, a `public_…` name,
 ///   a domain or site verification token (`VerificationToken`, `google-site-verification`), a
-///   badge URL's token (codecov's `badge.svg?token=`);
+///   badge URL's token (codecov's `badge.svg?token=`), an SDP offer's `a=ice-pwd:` (per media session,
+///   sent in clear by design);
 /// - AWS idempotency tokens in API fixtures (`ClientToken`, `clientToken`, `ClientRequestToken`,
 ///   `IdempotencyToken`; Vault's snake-case `client_token` is a secret and stays);
 /// - the tail of an ARN, whose `…:secret:name-AbC123` looks like an assignment;
@@ -149,6 +150,9 @@ struct GenericContext: Sendable {
         let words = words(of: name)
         if words.contains(where: { digestWords.contains($0) }) { return true }
         if words.contains("public") || words.contains("verification") || words.contains("idempotency") { return true }
+        // SDP's `a=ice-pwd:` (RFC 8839): a media session's ICE password, sent in clear in every
+        // offer and answer and good for that session only.
+        if words == ["ice", "pwd"] { return true }
         // AWS's `ClientToken` / `clientToken` / `ClientRequestToken`; Vault's `client_token` stays.
         let joined = words.joined()
         let camel = !name.contains(UInt8(ascii: "_")) && !name.contains(UInt8(ascii: "-"))

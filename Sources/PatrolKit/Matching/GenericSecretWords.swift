@@ -4,7 +4,7 @@ enum GenericSecretWords {
     /// Any of these inside a value makes it a placeholder, a sample or a test value.
     static let placeholders: [String] = [
         "example", "sample", "dummy", "changeme", "change_me", "change-me", "placeholder", "your",
-        "redacted", "replace", "insert", "xxx", "todo", "fixme", "fake", "mock", "demo", "default",
+        "redacted", "replace", "insert", "xxx", "todo", "fixme", "fixture", "fake", "mock", "demo", "default",
         "test", "secret", "password", "passwd", "token", "notreal", "not_real", "not-real", "invalid",
         "foobar", "lorem", "ipsum", "qwerty", "letmein", "welcome", "admin", "abc123", "123456",
         "hunter", "dontuse", "do_not", "donot", "nothing", "empty", "undefined", "null", "none",
@@ -14,6 +14,9 @@ enum GenericSecretWords {
         "2yotnfzfejr1zcsicmwpaa", "tgzv3jokf0xg5qx2tlkwia",
         // The example bearer token of RFC 6750.
         "mf_9.b5f-4.1jqm",
+        // The verification token of the example request in Slack's guide to verifying requests,
+        // copied into Slack's SDKs and their tests.
+        "xyzz0wbapa4vbcdefasx0q6g",
     ]
 
     /// Fragments of typed passwords, tested in values under 20 characters only.
@@ -69,7 +72,7 @@ enum GenericSecretWords {
         "liverpool", "barcelona", "killer", "charlie", "michael", "jordan", "thomas", "robert", "daniel", "jessica",
         "ashley", "jennifer", "andrew", "joshua", "matthew", "anthony", "william", "nicole", "hunter", "ranger",
         "asdf", "asd", "sdf", "qwe", "qwer", "wer", "jkl", "lkj", "zxc", "dfg", "hjk", "xyzzy",
-        "some", "thing", "something", "nothing", "anything", "everything",
+        "some", "thing", "something", "nothing", "anything", "everything", "inside", "outside", "side", "refresh",
         "buster", "soccer", "hockey", "tennis", "golf", "cheese", "coffee", "pizza", "cookie", "banana", "cherry",
     ]
 

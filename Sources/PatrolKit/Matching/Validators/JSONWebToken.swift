@@ -22,13 +22,47 @@ enum JSONWebToken {
         case notAJWT
     }
 
-    /// A signed JWT that is not a published example (see ``isPublicExample(payload:)``).
+    /// A signed JWT that is not a published example (see ``isPublicExample(payload:)``) and
+    /// whose claims name a holder (see ``namesAHolder(payload:)``).
     static func isValid(_ token: UnsafeRawBufferPointer) -> Bool {
         guard read(token) == .signed,
               let firstDot = token.firstIndex(of: UInt8(ascii: ".")),
               let secondDot = token[(firstDot + 1)...].firstIndex(of: UInt8(ascii: "."))
         else { return false }
-        return !isPublicExample(payload: UnsafeRawBufferPointer(rebasing: token[(firstDot + 1)..<secondDot]))
+        let payload = UnsafeRawBufferPointer(rebasing: token[(firstDot + 1)..<secondDot])
+        return !isPublicExample(payload: payload) && namesAHolder(payload: payload)
+    }
+
+    /// Whether some claim of the payload says who or what the token is for: a registered claim
+    /// of RFC 7519 (`iss`, `sub`, `aud`, `exp`, `nbf`, `iat`, `jti`) or a name about a holder or
+    /// a grant (`user_id`, `scope`, `roles`, `client_id`, `tenant`, `session`, `email`, …).
+    /// A signed statement about data is not a credential: Hugging Face's model cards carry a
+    /// `verifyToken` for each evaluation result, a JWT whose only claims are `hash` and
+    /// `version`, published on purpose. Such a token grants nothing to whoever holds it.
+    /// A payload that is not a JSON object with members is left to the other checks (true).
+    static func namesAHolder(payload: UnsafeRawBufferPointer) -> Bool {
+        Base64URL.withDecoded(payload) { claims -> Bool in
+            var members = 0, holder = false
+            let complete = JSONObjectScanner.forEachMember(in: claims) { key, _ in
+                members += 1
+                if !holder, isHolderClaim(key) { holder = true }
+            }
+            return !complete || members == 0 || holder
+        } ?? true
+    }
+
+    private static let registeredClaims: Set<String> = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti"]
+    /// Parts of claim names about a holder or what it may do, compared in lower case.
+    private static let holderWords = [
+        "id", "user", "name", "mail", "login", "account", "owner", "client", "app", "tenant", "org",
+        "team", "group", "role", "scope", "scp", "perm", "grant", "priv", "admin", "auth", "sess",
+        "tok", "key", "cred", "nonce", "upn", "azp"
+    ]
+
+    private static func isHolderClaim(_ key: UnsafeRawBufferPointer) -> Bool {
+        let name = String(decoding: key, as: UTF8.self).lowercased()
+        if registeredClaims.contains(name) { return true }
+        return holderWords.contains { name.contains($0) }
     }
 
     /// Whether the payload (base64url) holds the claims of a token printed in documentation,
