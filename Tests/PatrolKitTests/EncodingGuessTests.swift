@@ -74,6 +74,31 @@ import Testing
         #expect(found.map(\.secret) == [token])
     }
 
+    /// UTF-16 without a byte order mark of text that is mostly not ASCII: its NULs are few (only
+    /// the spaces and the token's own characters), and all in the high bytes.
+    @Test func utf16WithFewNulsIsStillTranscodedAndScanned() throws {
+        let token = Self.token(7)
+        let text = String(repeating: "ключ пароль сервер ", count: 40) + "\r\nтокен=\(token)\r\n"
+        let little = Self.utf16LE(text)
+        #expect(little.withUnsafeBytes { InputEncoding.sniff($0) } == .utf16(bigEndian: false))
+        try expectFound(little, [token], "UTF-16LE, mostly Cyrillic")
+        let big = text.utf16.flatMap { unit -> [UInt8] in [UInt8(unit >> 8), UInt8(unit & 0xFF)] }
+        #expect(big.withUnsafeBytes { InputEncoding.sniff($0) } == .utf16(bigEndian: true))
+        try expectFound(big, [token], "UTF-16BE, mostly Cyrillic")
+    }
+
+    /// Binary data with NULs on one side only is still binary when its code units are control
+    /// characters or broken surrogates.
+    @Test func binaryWithNulsOnOneSideIsStillBinary() {
+        var rng = SeededGenerator(seed: 8)
+        var bytes: [UInt8] = []
+        for _ in 0..<2048 {
+            bytes.append(UInt8.random(in: 1...0x1F, using: &rng))
+            bytes.append(Bool.random(using: &rng) ? 0 : UInt8.random(in: 0xD8...0xDF, using: &rng))
+        }
+        #expect(bytes.withUnsafeBytes { InputEncoding.sniff($0) } == .binary)
+    }
+
     @Test func standardInputThatLooksLikeUTF16IsScannedRawFromAPipe() throws {
         let token = Self.token(6)
         let bytes = [0xFF, 0xFE] + Array("plain text\nkey \(token)\n".utf8) + Array(repeating: UInt8(ascii: "x"), count: 100_000)

@@ -27,6 +27,19 @@ import Testing
         #expect(result.stderr.contains("past what the hunk header announced"), "\(result.stderr)")
     }
 
+    /// A merge's combined diff (`git show` of a merge, `diff --cc`): one marker column per
+    /// parent. Lines past the header's count that every parent lacks (`++`) are scanned too;
+    /// context and lines of one parent move the line number on without being reported.
+    @Test func addedLinesPastACombinedHunkHeaderCountAreScanned() throws {
+        let token = Tokens.cask(seed: 145)
+        let text = "diff --cc app.txt\nindex 1111111,2222222..3333333\n--- a/app.txt\n+++ b/app.txt\n"
+            + "@@@ -1,1 -1,1 +1,1 @@@\n  kept\n+ from the first parent\n  kept too\n- gone in the result\n++pat: \(token)\n"
+        let (result, findings) = try diffStdin(text)
+        #expect(result.status == 1, "stderr: \(result.stderr)")
+        #expect(findings.map { "\($0["path"]!):\($0["line"]!)" } == ["app.txt:4"], "\(findings)")
+        #expect(result.stderr.contains("past what the hunk header announced"), "\(result.stderr)")
+    }
+
     @Test func hunkThatAnnouncedMoreLinesEndsAtTheNextFile() throws {
         let token = Tokens.cask(seed: 141)
         let text = header("a.txt") + "@@ -0,0 +1,5 @@\n+one\n" + header("b.txt") + "@@ -0,0 +1 @@\n+pat: \(token)\n"

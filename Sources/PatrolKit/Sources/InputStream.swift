@@ -130,7 +130,29 @@ enum InputEncoding: Equatable {
         // Mostly-ASCII UTF-16: nearly every high byte is zero and almost no low byte is.
         if oddZeros * 10 >= pairs * 7 && evenZeros * 20 <= pairs { return .utf16(bigEndian: false) }
         if evenZeros * 10 >= pairs * 7 && oddZeros * 20 <= pairs { return .utf16(bigEndian: true) }
+        // UTF-16 of mostly non-ASCII text (Cyrillic, Greek, CJK) has NULs only where its ASCII
+        // spaces, digits and punctuation are: few of them, all on one side. Taken for UTF-16 when
+        // the code units read as text (no control characters but tab and line ends, no unpaired
+        // surrogate). A wrong guess loses nothing: UTF-16 input is scanned raw too.
+        if evenZeros == 0, oddZeros * 20 >= pairs, readsAsText(sample, pairs: pairs, bigEndian: false) { return .utf16(bigEndian: false) }
+        if oddZeros == 0, evenZeros * 20 >= pairs, readsAsText(sample, pairs: pairs, bigEndian: true) { return .utf16(bigEndian: true) }
         return .binary
+    }
+
+    /// Whether at most 1 in 100 of the sample's UTF-16 code units is a control character (but
+    /// tab, line feed and carriage return) or a surrogate without its pair.
+    private static func readsAsText(_ sample: UnsafeRawBufferPointer, pairs: Int, bigEndian: Bool) -> Bool {
+        var odd = 0
+        var afterHigh = false
+        for index in 0..<pairs {
+            let first = UInt16(sample[2 * index]), second = UInt16(sample[2 * index + 1])
+            let unit = bigEndian ? first << 8 | second : second << 8 | first
+            let isLow = (0xDC00...0xDFFF).contains(unit)
+            if isLow != afterHigh { odd += 1 }   // a low surrogate alone, or a high one without its low
+            afterHigh = (0xD800...0xDBFF).contains(unit)
+            if unit < 0x20, unit != 0x09, unit != 0x0A, unit != 0x0D { odd += 1 }
+        }
+        return odd * 100 <= pairs
     }
 }
 

@@ -158,22 +158,29 @@ struct UnifiedDiffReader {
             }
 
             if afterHunk, let first = line.first {
-                // Lines a hunk header did not count. A '+' line is scanned (unless it is the
-                // "+++" of a next file, right after its "---"); '-' and ' ' lines move on.
+                // Lines a hunk header did not count, with one marker column per parent as in
+                // the hunk. A line added to all parents ('+' in every column) is scanned
+                // (unless it is the "+++" of a next file, right after its "---"); other hunk
+                // lines move on, counting the lines of the result.
+                let width = max(1, oldRemaining.count)
                 let nextFileHeader = wasOldHeader && line.starts(with: "+++ ".utf8)
-                if first == UInt8(ascii: "+"), !nextFileHeader, current != nil, oldRemaining.count == 1 {
-                    if !isDeleted { current?.append(UnsafeRawBufferPointer(rebasing: line[1...]), at: newLine) }
-                    guard newLine < Int.max else { throw DiffParseError(line: lineNumber, reason: "line number out of range") }
-                    newLine += 1
-                    excessLines += 1
-                    continue
-                }
-                if first == UInt8(ascii: " ") {
-                    newLine = newLine < Int.max ? newLine + 1 : newLine
-                    continue
-                }
                 if first == UInt8(ascii: "\\") { continue }
-                if first == UInt8(ascii: "-"), !line.starts(with: "--- ".utf8) { continue }
+                if line.count >= width, !line.starts(with: "--- ".utf8),
+                   line[0..<width].allSatisfy({ $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: " ") }) {
+                    let columns = line[0..<width]
+                    if columns.allSatisfy({ $0 == UInt8(ascii: "+") }) {
+                        if !nextFileHeader, current != nil {
+                            if !isDeleted { current?.append(UnsafeRawBufferPointer(rebasing: line[width...]), at: newLine) }
+                            guard newLine < Int.max else { throw DiffParseError(line: lineNumber, reason: "line number out of range") }
+                            newLine += 1
+                            excessLines += 1
+                            continue
+                        }
+                    } else {
+                        if !columns.contains(UInt8(ascii: "-")) { newLine = newLine < Int.max ? newLine + 1 : newLine }
+                        continue
+                    }
+                }
                 if !nextFileHeader && !line.starts(with: "--- ".utf8) { endExcess() }
             }
 
