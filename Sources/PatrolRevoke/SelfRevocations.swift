@@ -57,6 +57,10 @@ enum SelfRevocations {
         // https://docs.databricks.com/api/workspace/tokens — GET /api/2.0/token/list (the
         // caller's tokens, `token_infos`), POST /api/2.0/token/delete with its `token_id`. The
         // list does not say which token made the call: only a list of one is revoked.
+        // https://buildkite.com/docs/apis/rest-api/access-token — DELETE /v2/access-token revokes
+        // the token that authenticates the call: 204.
+        SelfRevocation(provider: "buildkite", method: "DELETE", path: "/v2/access-token", credential: .authorization("Bearer "), done: [204],
+                       documentation: "https://buildkite.com/docs/apis/rest-api/access-token#revoke-the-current-token"),
         SelfRevocation(provider: "databricks", lookup: .init(path: "/api/2.0/token/list", items: "token_infos", id: "token_id", prefix: nil),
                        method: "POST", path: "/api/2.0/token/delete", credential: .authorization("Bearer "), body: #"{"token_id":"{id}"}"#, done: [200],
                        documentation: "https://docs.databricks.com/api/workspace/tokens/revoketoken"),
@@ -94,7 +98,9 @@ enum SelfRevocations {
             }
         }
         let path = revocation.path.replacingOccurrences(of: "{id}", with: id.map(URL.pathSegment) ?? "")
-        let body = revocation.body.map { $0.replacingOccurrences(of: "{id}", with: id ?? "") }
+        // The id as a JSON string's content: a listed id with a quote cannot change the body.
+        let jsonID = (id ?? "").replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let body = revocation.body.map { $0.replacingOccurrences(of: "{id}", with: jsonID) }
         var request = IdentityRequest.request(method: revocation.method, base: base, path: path, credential: revocation.credential, headers: call.headers,
                                               body: body.map { Array($0.utf8) }, token: token.secret)
         request.rateKey = revocation.provider
