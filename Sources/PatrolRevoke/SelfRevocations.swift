@@ -5,9 +5,14 @@ import Foundation
 /// lists the owner's tokens first and picks the one that is this token; when it cannot tell
 /// (several fit), nothing is revoked.
 ///
-/// Not here, because the API has no such call: Hugging Face (tokens are deleted only in the
-/// settings page), HCP Terraform (`DELETE /api/v2/authentication-tokens/:id` needs the id, which
-/// no call of the token itself returns).
+/// Not here, because the API has no such call (searched in the providers' documentation):
+/// Hugging Face (the Hub API documents `whoami-v2` and no token call: tokens are invalidated or
+/// deleted at https://huggingface.co/settings/tokens), HCP Terraform (`DELETE
+/// /api/v2/authentication-tokens/:id` needs the token's id, and `GET
+/// /api/v2/users/:user_id/authentication-tokens` lists only metadata — description, dates —
+/// never a part of the token, so the leaked one cannot be told from the owner's others; team
+/// and organisation tokens have no account at all). `revoke` says so and shows the rule file's
+/// revoke step with the settings page.
 struct SelfRevocation: Sendable {
     /// Finds this token's id among the owner's.
     struct Lookup: Sendable {
