@@ -7,15 +7,16 @@ import Foundation
 ///
 /// Not here, because the API has no such call (searched in the providers' documentation):
 /// Hugging Face (the Hub API documents `whoami-v2` and no token call: tokens are invalidated or
-/// deleted at https://huggingface.co/settings/tokens), HCP Terraform (`DELETE
-/// /api/v2/authentication-tokens/:id` needs the token's id, and `GET
-/// /api/v2/users/:user_id/authentication-tokens` lists only metadata — description, dates —
-/// never a part of the token, so the leaked one cannot be told from the owner's others; team
-/// and organisation tokens have no account at all). `revoke` says so and shows the rule file's
-/// revoke step with the settings page.
+/// deleted at https://huggingface.co/settings/tokens). `revoke` says so and shows the rule
+/// file's revoke step with the settings page. HCP Terraform has no self-revoking call either:
+/// `DELETE /api/v2/authentication-tokens/:id` needs the token's id, and the owner's list shows
+/// only metadata (description, dates), never a part of a token; so, as for Databricks, only an
+/// owner's one and only user token is revoked, and team and organisation tokens (which have no
+/// account) are left to the organisation's settings.
 struct SelfRevocation: Sendable {
     /// Finds this token's id among the owner's.
     struct Lookup: Sendable {
+        /// `{user}`: the caller's id from the identity call (`IdentityCall.subject`).
         var path: String
         /// Key path of the array of tokens.
         var items: String
@@ -66,6 +67,13 @@ enum SelfRevocations {
         // the token that authenticates the call: 204.
         SelfRevocation(provider: "buildkite", method: "DELETE", path: "/v2/access-token", credential: .authorization("Bearer "), done: [204],
                        documentation: "https://buildkite.com/docs/apis/rest-api/access-token#revoke-the-current-token"),
+        // https://developer.hashicorp.com/terraform/cloud-docs/api-docs/user-tokens — GET
+        // /api/v2/users/:user_id/authentication-tokens (the user's tokens, metadata only: no part
+        // of a token), DELETE /api/v2/authentication-tokens/:id → 204. Only a list of one is
+        // revoked; a team or organisation token has no user and is not revoked.
+        SelfRevocation(provider: "terraform", lookup: .init(path: "/api/v2/users/{user}/authentication-tokens", items: "data", id: "id", prefix: nil),
+                       method: "DELETE", path: "/api/v2/authentication-tokens/{id}", credential: .authorization("Bearer "), done: [204],
+                       documentation: "https://developer.hashicorp.com/terraform/cloud-docs/api-docs/user-tokens#destroy-a-user-token"),
         SelfRevocation(provider: "databricks", lookup: .init(path: "/api/2.0/token/list", items: "token_infos", id: "token_id", prefix: nil),
                        method: "POST", path: "/api/2.0/token/delete", credential: .authorization("Bearer "), body: #"{"token_id":"{id}"}"#, done: [200],
                        documentation: "https://docs.databricks.com/api/workspace/tokens/revoketoken"),
@@ -79,7 +87,7 @@ enum SelfRevocations {
     }
 
     /// The revoking request for `token`, after the lookup when the call needs an id.
-    static func plan(_ revocation: SelfRevocation, token: LeakedToken, owner: String?, client: IdentityCallClient) async -> Preparation {
+    static func plan(_ revocation: SelfRevocation, token: LeakedToken, owner: String?, subject: String? = nil, client: IdentityCallClient) async -> Preparation {
         guard let call = client.call(for: token) else {
             return .done(Revocation(token: token, outcome: .notSupported, message: "no identity call for \(token.rule)"))
         }
@@ -90,14 +98,23 @@ enum SelfRevocations {
         }
         var id: String?
         if let lookup = revocation.lookup {
-            let list = IdentityRequest.request(method: "GET", base: base, path: lookup.path, credential: revocation.credential, headers: call.headers, body: nil, token: token.secret)
+            var listPath = lookup.path
+            if listPath.contains("{user}") {
+                guard let subject else {
+                    return .done(Revocation(token: token, outcome: .notSupported,
+                                            message: "the token has no user of its own (a team or organisation token, or the identity call failed): revoke it in \(token.providerName)'s settings",
+                                            owner: owner))
+                }
+                listPath = listPath.replacingOccurrences(of: "{user}", with: URL.pathSegment(subject))
+            }
+            let list = IdentityRequest.request(method: "GET", base: base, path: listPath, credential: revocation.credential, headers: call.headers, body: nil, token: token.secret)
             switch await client.http.send(list) {
             case .failure(let failure):
-                return .done(Revocation(token: token, outcome: .failed, message: client.describe(failure, "GET \(lookup.path)"), owner: owner))
+                return .done(Revocation(token: token, outcome: .failed, message: client.describe(failure, "GET \(listPath)"), owner: owner))
             case .success(let response):
                 switch pick(lookup, in: response, token: token.secret) {
                 case .failure(let reason):
-                    return .done(Revocation(token: token, outcome: .failed, status: response.status, message: client.redactor.clean("GET \(lookup.path): \(reason.text)"), owner: owner))
+                    return .done(Revocation(token: token, outcome: .failed, status: response.status, message: client.redactor.clean("GET \(listPath): \(reason.text)"), owner: owner))
                 case .success(let found): id = found
                 }
             }

@@ -88,10 +88,11 @@ public enum VerifyCoverage {
             `verify` covers **\(verified.count) providers**; `revoke` covers **\(revoked.count)**: those whose API lets a
             leaked token revoke itself (or, for Azure DevOps, its owner's token revoke it). Every other
             token gets `not-supported` from `revoke`, with the provider's own revoke step from its rule
-            file. Hugging Face and HCP Terraform have no such call: the Hub API documents none, and
-            HCP Terraform's token list (`GET /api/v2/users/:user_id/authentication-tokens`) shows no
-            part of a token, so the leaked one cannot be told from its owner's others; revoke them in
-            https://huggingface.co/settings/tokens and https://app.terraform.io/app/settings/tokens.
+            file. Hugging Face has no such call (the Hub API documents none): revoke its tokens in
+            https://huggingface.co/settings/tokens. HCP Terraform has none either, and its token list
+            (`GET /api/v2/users/:user_id/authentication-tokens`) shows no part of a token: a user's
+            token is revoked only when it is the user's only one (as for Databricks); the others, and
+            team and organisation tokens, in https://app.terraform.io/app/settings/tokens.
 
             | Provider | Rules | Verify call | Revoke call | Documentation |
             |---|---|---|---|---|

@@ -118,6 +118,25 @@ final class SelfRevokingProviders: @unchecked Sendable {
             live.remove(token)
             return TestHTTPServer.Response(status: 204)
 
+        // https://developer.hashicorp.com/terraform/cloud-docs/api-docs — JSON:API, Bearer. The
+        // account is the token's user ("user-" + its id here); a team or organisation token has
+        // none (404). The user's tokens list metadata only.
+        case ("GET", "/terraform/api/v2/account/details"):
+            guard request.header("Accept")?.contains("application/vnd.api+json") == true else { return .json(406, ["errors": [["status": "406"]]]) }
+            guard let token = bearer(request), live.contains(token) else { return .json(401, ["errors": [["status": "401", "title": "unauthorized"]]]) }
+            guard let own = lists[token]?.first else { return .json(404, ["errors": [["status": "404", "title": "not found"]]]) }
+            return .json(200, ["data": ["id": "user-" + own.id, "type": "users", "attributes": ["username": "jane"]]])
+        case ("GET", _) where path.hasPrefix("/terraform/api/v2/users/") && path.hasSuffix("/authentication-tokens"):
+            guard let token = bearer(request), live.contains(token), let listed = lists[token], let own = listed.first,
+                  path == "/terraform/api/v2/users/user-\(own.id)/authentication-tokens" else { return .json(404, ["errors": [["status": "404"]]]) }
+            return .json(200, ["data": listed.map { ["id": $0.id, "type": "authentication-tokens", "attributes": ["description": "ci", "created-at": "2026-03-01T10:00:00.000Z"]] }])
+        case ("DELETE", _) where path.hasPrefix("/terraform/api/v2/authentication-tokens/"):
+            guard let token = bearer(request), live.contains(token) else { return .json(401, ["errors": [["status": "401"]]]) }
+            let id = String(path.dropFirst("/terraform/api/v2/authentication-tokens/".count))
+            guard let entry = lists[token]?.first(where: { $0.id == id }) else { return .json(404, ["errors": [["status": "404"]]]) }
+            if let secret = entry.secret { live.remove(secret) }
+            return TestHTTPServer.Response(status: 204)
+
         default:
             return .json(404, ["message": "no such route: \(request.method) \(path)"])
         }
@@ -301,9 +320,50 @@ final class SelfRevokingProviders: @unchecked Sendable {
         #expect(!fake.isLive(secret))
     }
 
+    static func terraformToken() -> String { random("", 14) + ".atlasv1." + random("", 67) }
+
+    @Test func hcpTerraformRevokesAUsersOnlyToken() async throws {
+        let fake = try SelfRevokingProviders()
+        let secret = Self.terraformToken()
+        fake.add(secret, id: "at-6yEmxNAhaoQLH1Da")
+        let token = Leaked.token(secret, rule: "terraform-api-token", provider: "terraform")
+        let access = try fake.access()
+
+        let dry = try #require(await Revoker(access: access).revoke([token], mode: .dryRun).first)
+        #expect(dry.outcome == .dryRun, "\(dry)")
+        #expect(dry.calls.map(\.path) == ["/terraform/api/v2/authentication-tokens/at-6yEmxNAhaoQLH1Da"])
+        #expect(!fake.requests.contains { $0.method == "DELETE" })
+
+        let result = try #require(await Revoker(access: access).revoke([token], mode: .revoke).first)
+        #expect(result.outcome == .revoked, "\(result)")
+        #expect(result.status == 204)
+        #expect(result.owner == "jane")
+        #expect(Self.lines(Array(fake.requests.suffix(3)), secret) == ["GET /terraform/api/v2/account/details [Bearer]",
+                                                                       "GET /terraform/api/v2/users/user-at-6yEmxNAhaoQLH1Da/authentication-tokens [Bearer]",
+                                                                       "DELETE /terraform/api/v2/authentication-tokens/at-6yEmxNAhaoQLH1Da [Bearer]"])
+        #expect(fake.requests.allSatisfy { $0.header("Accept") == "application/vnd.api+json" })
+        #expect(!fake.isLive(secret))
+    }
+
+    @Test func hcpTerraformRevokesNothingWhenTheUserHasSeveralTokensOrTheTokenHasNoUser() async throws {
+        let fake = try SelfRevokingProviders()
+        let secret = Self.terraformToken(), other = Self.terraformToken(), team = Self.terraformToken()
+        fake.add(secret, id: "at-leaked", others: [.init(secret: other, id: "at-other", shown: "")])
+        fake.makeLive(team)
+        let tokens = [secret, team].map { Leaked.token($0, rule: "terraform-api-token", provider: "terraform") }
+        let results = await Revoker(access: try fake.access()).revoke(tokens, mode: .revoke)
+        #expect(results[0].outcome == .failed)
+        #expect(results[0].message?.contains("2 of the owner's tokens could be this one: nothing was revoked") == true, "\(results[0].message ?? "")")
+        #expect(results[1].outcome == .notSupported)
+        #expect(results[1].message?.contains("no user of its own (a team or organisation token") == true, "\(results[1].message ?? "")")
+        #expect(!fake.requests.contains { $0.method == "DELETE" })
+        #expect(fake.requests.filter { $0.path.hasSuffix("/authentication-tokens") }.count == 1, "the team token's tokens are not listed")
+        #expect(fake.isLive(secret) && fake.isLive(other) && fake.isLive(team))
+    }
+
     @Test func everySelfRevocationHasALocalServerTestAndIsReachableFromAReport() {
         // The providers the tests above revoke; a new entry must come with its test.
-        #expect(Set(SelfRevocations.all.map(\.provider)) == ["vault", "doppler", "npm", "databricks", "buildkite"])
+        #expect(Set(SelfRevocations.all.map(\.provider)) == ["vault", "doppler", "npm", "databricks", "buildkite", "terraform"])
         for revocation in SelfRevocations.all {
             #expect(IdentityCalls.byProvider[revocation.provider] != nil, "\(revocation.provider): a self-revocation needs the identity call first")
             #expect(revocation.documentation.hasPrefix("https://"), "\(revocation.provider)")
@@ -349,8 +409,7 @@ final class SelfRevokingProviders: @unchecked Sendable {
 
     // MARK: - Providers without a self-revoking call
 
-    @Test(arguments: [("huggingface", "huggingface-token", "https://huggingface.co/settings/tokens"),
-                      ("terraform", "terraform-api-token", "https://app.terraform.io/app/settings/tokens")])
+    @Test(arguments: [("huggingface", "huggingface-token", "https://huggingface.co/settings/tokens")])
     func aProviderWithoutASelfRevokingCallIsSentNothingAndNamedWithItsManualStep(provider: String, rule: String, page: String) async throws {
         let fake = try SelfRevokingProviders()
         #expect(SelfRevocations.byProvider[provider] == nil)

@@ -21,6 +21,6 @@ import Testing
         #expect(Set(rows.map(\.provider)).count >= 40)
         let revoking = Set(rows.filter { $0.revoke != nil }.map(\.provider))
         #expect(revoking == Set(SelfRevocations.all.map(\.provider)).union(["azure-devops", "github", "gitlab", "slack"]))
-        #expect(!revoking.contains("huggingface") && !revoking.contains("terraform"))
+        #expect(!revoking.contains("huggingface"))
     }
 }
