@@ -44,6 +44,9 @@ struct AzureStorageClient: ProviderClient {
         guard let account = Self.account(token) else {
             return Verification(outcome: .notSupported, message: "no storage account name (AccountName=, ACCOUNT.blob.core.windows.net or --account-name) was found next to the key (context.account): a key is checked only with its account")
         }
+        if let suffix = token.context["endpoint_suffix"], suffix.lowercased() != "core.windows.net" {
+            return Verification(outcome: .notSupported, message: "the account is in another cloud (EndpointSuffix=\(suffix.prefix(60))): patrol checks only core.windows.net accounts")
+        }
         guard let key = Data(base64Encoded: token.secret), key.count >= 32 else {
             return Verification(outcome: .notSupported, message: "the key is not base64: it cannot sign a request")
         }
