@@ -11,6 +11,9 @@ import PatrolKit
 /// 401 "… claim(s) required": the signature was accepted, but the policy has only Send or
 /// Listen rights. 401 `InvalidSignature` — the key is not the policy's — is not live;
 /// anything else (another audience, an entity-level policy, an unknown namespace) is `failed`.
+/// `$namespaceinfo` is the Service Bus administration API's (the SDKs' GetNamespaceProperties);
+/// Event Hubs and Relay namespaces live on the same host and take the same SAS, but an answer of
+/// theirs other than 200 or 401 stays `failed`, never a verdict on the key.
 struct AzureServiceBusClient: ProviderClient {
     let http: HTTPClient
     let redactor: Redactor
