@@ -87,6 +87,8 @@ struct IdentityCall: Sendable {
     var live: [Check]
     /// Key paths whose first string value names the owner.
     var owner: [String] = []
+    /// Key path of the caller's id, for a self-revocation's lookup (`{user}` in its path).
+    var subject: String?
     /// Statuses meaning the provider refused the token itself (revoked, expired, never valid).
     /// Left out where a refusal can mean something else (a key of another region, a key
     /// without a permission): those answers are `failed`, with the reason.

@@ -48,7 +48,9 @@ struct IdentityCallClient: ProviderClient {
             return .failed("\(call.name): HTTP \(response.status), but not the documented answer with \(expected) (\(response.bodyDescription)): is the base URL the provider's API?", status: response.status)
         }
         let owner = call.owner.lazy.compactMap { IdentityCall.Check.value(at: $0, in: document) as? String }.first { !$0.isEmpty }
-        return Verification(outcome: .live, status: response.status, owner: owner)
+        var check = Verification(outcome: .live, status: response.status, owner: owner)
+        check.subject = call.subject.flatMap { IdentityCall.Check.value(at: $0, in: document) as? String }.flatMap { $0.isEmpty ? nil : $0 }
+        return check
     }
 
     func prepare(_ token: LeakedToken) async -> Preparation {
@@ -61,7 +63,7 @@ struct IdentityCallClient: ProviderClient {
         case .notSupported: return .done(Revocation(token: token, outcome: .notSupported, message: check.message))
         case .live, .failed: break
         }
-        return await SelfRevocations.plan(revocation, token: token, owner: check.owner, client: self)
+        return await SelfRevocations.plan(revocation, token: token, owner: check.owner, subject: check.subject, client: self)
     }
 
     func interpret(_ response: HTTPResponse, for plan: RevocationPlan) -> RevokeAnswer {

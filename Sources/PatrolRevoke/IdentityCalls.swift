@@ -29,7 +29,7 @@ enum IdentityCalls {
         // /api/v2/account/details: the user as a JSON:API document (`data`). Team and
         // organisation tokens have no account: their 404 is not a refusal.
         IdentityCall(provider: "terraform", host: .fixed("https://app.terraform.io"), path: "/api/v2/account/details", credential: .authorization("Bearer "),
-                     headers: [("Accept", "application/vnd.api+json")], live: [.present("data.id")], owner: ["data.attributes.username"],
+                     headers: [("Accept", "application/vnd.api+json")], live: [.present("data.id")], owner: ["data.attributes.username"], subject: "data.id",
                      documentation: "https://developer.hashicorp.com/terraform/cloud-docs/api-docs/account#get-your-account-details"),
         // https://docs.doppler.com/reference/auth-me — GET /v3/me: the token's `type`,
         // `name` and `workplace`.

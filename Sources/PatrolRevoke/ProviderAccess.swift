@@ -38,6 +38,8 @@ public struct ProviderAccess: Sendable {
             "gitlab": GitLabClient(http: http, redactor: redactor, endpoints: endpoints),
             "slack": SlackClient(http: http, redactor: redactor, endpoints: endpoints),
             "aws": AWSClient(http: http, redactor: redactor, endpoints: endpoints),
+            "azure-storage": AzureStorageClient(http: http, redactor: redactor, endpoints: endpoints),
+            "azure-servicebus": AzureServiceBusClient(http: http, redactor: redactor, endpoints: endpoints),
         ]
         // The identity-call table: one client per provider, so providers are asked in parallel.
         for provider in IdentityCalls.byProvider.keys where clients[provider] == nil {

@@ -20,6 +20,10 @@ public struct ProviderEndpoints: Sendable, Equatable {
     public var hostVariables: [String: URL] = [:]
     /// AWS STS (`GetCallerIdentity`); the global endpoint signs for `us-east-1`.
     public var awsSTS: URL = URL(string: "https://sts.amazonaws.com")!
+    /// nil: `https://{account}.blob.core.windows.net`, the account named next to the key.
+    public var azureStorage: URL?
+    /// nil: `https://{namespace}.servicebus.windows.net`, the namespace named next to the key.
+    public var azureServiceBus: URL?
 
     public static let variables = (
         gitHubAPI: "PATROL_GITHUB_API_URL",
@@ -28,7 +32,9 @@ public struct ProviderEndpoints: Sendable, Equatable {
         azureDevOpsVSSPS: "PATROL_AZURE_DEVOPS_VSSPS_URL",
         slackAPI: "PATROL_SLACK_API_URL",
         verifyBase: "PATROL_VERIFY_BASE_URL",
-        awsSTS: "PATROL_AWS_STS_URL"
+        awsSTS: "PATROL_AWS_STS_URL",
+        azureStorage: "PATROL_AZURE_STORAGE_URL",
+        azureServiceBus: "PATROL_AZURE_SERVICEBUS_URL"
     )
 
     public static let defaultGitLab = URL(string: "https://gitlab.com")!
@@ -65,6 +71,8 @@ public struct ProviderEndpoints: Sendable, Equatable {
             endpoints.azureDevOpsVSSPS = base.appending(apiPath: "/azure-devops-vssps")
             endpoints.slackAPI = base.appending(apiPath: "/slack")
             endpoints.awsSTS = base.appending(apiPath: "/aws-sts")
+            endpoints.azureStorage = base.appending(apiPath: "/azure-storage")
+            endpoints.azureServiceBus = base.appending(apiPath: "/azure-servicebus")
         }
         for name in IdentityCalls.hostVariables {
             if let value = try url(name) { endpoints.hostVariables[name] = value }
@@ -75,6 +83,8 @@ public struct ProviderEndpoints: Sendable, Equatable {
         if let value = try url(names.azureDevOpsVSSPS) { endpoints.azureDevOpsVSSPS = value }
         if let value = try url(names.slackAPI) { endpoints.slackAPI = value }
         if let value = try url(names.awsSTS) { endpoints.awsSTS = value }
+        if let value = try url(names.azureStorage) { endpoints.azureStorage = value }
+        if let value = try url(names.azureServiceBus) { endpoints.azureServiceBus = value }
         return endpoints
     }
 }

@@ -32,8 +32,12 @@ public struct Revoker: Sendable {
         let (groups, unsupported) = ProviderAccess.grouped(tokens, by: \.revoker, clients: clients)
         var results: [String: Revocation] = [:]
         for token in unsupported {
+            // A provider patrol can check but whose API has no self-revoking call (Hugging
+            // Face, HCP Terraform): said so, and `manualSteps` carries the settings page.
+            let checkable = IdentityCalls.covers(provider: token.provider, rule: token.rule) && !SelfRevocations.covers(provider: token.provider, rule: token.rule)
             results[token.fingerprint] = Revocation(token: token, outcome: .notSupported,
-                                                    message: "patrol cannot revoke \(token.providerName) tokens through an API")
+                                                    message: checkable ? "\(token.providerName)'s API has no call with which a leaked token revokes itself: revoke it by hand"
+                                                        : "patrol cannot revoke \(token.providerName) tokens through an API")
         }
 
         // 1. Read-only checks, providers in parallel.

@@ -5,12 +5,18 @@ import Foundation
 /// lists the owner's tokens first and picks the one that is this token; when it cannot tell
 /// (several fit), nothing is revoked.
 ///
-/// Not here, because the API has no such call: Hugging Face (tokens are deleted only in the
-/// settings page), HCP Terraform (`DELETE /api/v2/authentication-tokens/:id` needs the id, which
-/// no call of the token itself returns).
+/// Not here, because the API has no such call (searched in the providers' documentation):
+/// Hugging Face (the Hub API documents `whoami-v2` and no token call: tokens are invalidated or
+/// deleted at https://huggingface.co/settings/tokens). `revoke` says so and shows the rule
+/// file's revoke step with the settings page. HCP Terraform has no self-revoking call either:
+/// `DELETE /api/v2/authentication-tokens/:id` needs the token's id, and the owner's list shows
+/// only metadata (description, dates), never a part of a token; so, as for Databricks, only an
+/// owner's one and only user token is revoked, and team and organisation tokens (which have no
+/// account) are left to the organisation's settings.
 struct SelfRevocation: Sendable {
     /// Finds this token's id among the owner's.
     struct Lookup: Sendable {
+        /// `{user}`: the caller's id from the identity call (`IdentityCall.subject`).
         var path: String
         /// Key path of the array of tokens.
         var items: String
@@ -57,6 +63,17 @@ enum SelfRevocations {
         // https://docs.databricks.com/api/workspace/tokens — GET /api/2.0/token/list (the
         // caller's tokens, `token_infos`), POST /api/2.0/token/delete with its `token_id`. The
         // list does not say which token made the call: only a list of one is revoked.
+        // https://buildkite.com/docs/apis/rest-api/access-token — DELETE /v2/access-token revokes
+        // the token that authenticates the call: 204.
+        SelfRevocation(provider: "buildkite", method: "DELETE", path: "/v2/access-token", credential: .authorization("Bearer "), done: [204],
+                       documentation: "https://buildkite.com/docs/apis/rest-api/access-token#revoke-the-current-token"),
+        // https://developer.hashicorp.com/terraform/cloud-docs/api-docs/user-tokens — GET
+        // /api/v2/users/:user_id/authentication-tokens (the user's tokens, metadata only: no part
+        // of a token), DELETE /api/v2/authentication-tokens/:id → 204. Only a list of one is
+        // revoked; a team or organisation token has no user and is not revoked.
+        SelfRevocation(provider: "terraform", lookup: .init(path: "/api/v2/users/{user}/authentication-tokens", items: "data", id: "id", prefix: nil),
+                       method: "DELETE", path: "/api/v2/authentication-tokens/{id}", credential: .authorization("Bearer "), done: [204],
+                       documentation: "https://developer.hashicorp.com/terraform/cloud-docs/api-docs/user-tokens#destroy-a-user-token"),
         SelfRevocation(provider: "databricks", lookup: .init(path: "/api/2.0/token/list", items: "token_infos", id: "token_id", prefix: nil),
                        method: "POST", path: "/api/2.0/token/delete", credential: .authorization("Bearer "), body: #"{"token_id":"{id}"}"#, done: [200],
                        documentation: "https://docs.databricks.com/api/workspace/tokens/revoketoken"),
@@ -70,7 +87,7 @@ enum SelfRevocations {
     }
 
     /// The revoking request for `token`, after the lookup when the call needs an id.
-    static func plan(_ revocation: SelfRevocation, token: LeakedToken, owner: String?, client: IdentityCallClient) async -> Preparation {
+    static func plan(_ revocation: SelfRevocation, token: LeakedToken, owner: String?, subject: String? = nil, client: IdentityCallClient) async -> Preparation {
         guard let call = client.call(for: token) else {
             return .done(Revocation(token: token, outcome: .notSupported, message: "no identity call for \(token.rule)"))
         }
@@ -81,20 +98,31 @@ enum SelfRevocations {
         }
         var id: String?
         if let lookup = revocation.lookup {
-            let list = IdentityRequest.request(method: "GET", base: base, path: lookup.path, credential: revocation.credential, headers: call.headers, body: nil, token: token.secret)
+            var listPath = lookup.path
+            if listPath.contains("{user}") {
+                guard let subject else {
+                    return .done(Revocation(token: token, outcome: .notSupported,
+                                            message: "the token has no user of its own (a team or organisation token, or the identity call failed): revoke it in \(token.providerName)'s settings",
+                                            owner: owner))
+                }
+                listPath = listPath.replacingOccurrences(of: "{user}", with: URL.pathSegment(subject))
+            }
+            let list = IdentityRequest.request(method: "GET", base: base, path: listPath, credential: revocation.credential, headers: call.headers, body: nil, token: token.secret)
             switch await client.http.send(list) {
             case .failure(let failure):
-                return .done(Revocation(token: token, outcome: .failed, message: client.describe(failure, "GET \(lookup.path)"), owner: owner))
+                return .done(Revocation(token: token, outcome: .failed, message: client.describe(failure, "GET \(listPath)"), owner: owner))
             case .success(let response):
                 switch pick(lookup, in: response, token: token.secret) {
                 case .failure(let reason):
-                    return .done(Revocation(token: token, outcome: .failed, status: response.status, message: client.redactor.clean("GET \(lookup.path): \(reason.text)"), owner: owner))
+                    return .done(Revocation(token: token, outcome: .failed, status: response.status, message: client.redactor.clean("GET \(listPath): \(reason.text)"), owner: owner))
                 case .success(let found): id = found
                 }
             }
         }
         let path = revocation.path.replacingOccurrences(of: "{id}", with: id.map(URL.pathSegment) ?? "")
-        let body = revocation.body.map { $0.replacingOccurrences(of: "{id}", with: id ?? "") }
+        // The id as a JSON string's content: a listed id with a quote cannot change the body.
+        let jsonID = (id ?? "").replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        let body = revocation.body.map { $0.replacingOccurrences(of: "{id}", with: jsonID) }
         var request = IdentityRequest.request(method: revocation.method, base: base, path: path, credential: revocation.credential, headers: call.headers,
                                               body: body.map { Array($0.utf8) }, token: token.secret)
         request.rateKey = revocation.provider

@@ -24,6 +24,9 @@ public struct Verification: Sendable {
     public var access: TokenAccess?
     /// Azure DevOps: the owner's identity, for revoking as the owner or as an administrator.
     var identity: AzureDevOpsIdentity?
+    /// Identity-call providers: the caller's id (`IdentityCall.subject`), for a self-revocation
+    /// whose lookup is under the caller (HCP Terraform's `/users/{user}/…`).
+    var subject: String?
 
     public init(outcome: Outcome, status: Int? = nil, owner: String? = nil, message: String? = nil) {
         self.outcome = outcome

@@ -7,7 +7,7 @@
 public enum ProviderAPICoverage {
     /// The verifier and revoker names a rule file may use (`provider.verify`, `provider.revoke`):
     /// the clients PatrolRevoke has.
-    public static let clients: Set<String> = ["azure-devops", "github", "gitlab", "slack", "aws"]
+    public static let clients: Set<String> = ["azure-devops", "github", "gitlab", "slack", "aws", "azure-storage", "azure-servicebus"]
 
     /// Rules the named client handles; nil: every rule of its provider.
     private static let verifiable: [String: Set<String>] = [
@@ -16,6 +16,9 @@ public enum ProviderAPICoverage {
         "slack": slackTokens,
         // The pair only: a lone access key id has no secret to sign with.
         "aws": ["aws-access-key"],
+        // Account keys sign requests; a SAS token is already a signature.
+        "azure-storage": ["azure-storage-id-key", "azure-storage-key"],
+        "azure-servicebus": ["azure-servicebus-key", "azure-eventhubs-key", "azure-relay-key", "azure-servicebus-conn"],
     ]
     private static let revocable: [String: Set<String>] = [
         "github": ["github-pat", "github-oauth", "github-user-to-server", "github-installation", "github-installation-jwt", "github-refresh", "github-refresh-long", "github-fine-grained-pat"],

@@ -24,7 +24,8 @@ struct VerifyCommand: ParsableCommand {
 
             Redacted reports work when the reported files (or commits) can still be read: their \
             secrets are found again by fingerprint. Base URLs: PATROL_AZURE_DEVOPS_URL, \
-            PATROL_GITHUB_API_URL, PATROL_GITLAB_URL, PATROL_SLACK_API_URL, PATROL_AWS_STS_URL. Each check is appended \
+            PATROL_GITHUB_API_URL, PATROL_GITLAB_URL, PATROL_SLACK_API_URL, PATROL_AWS_STS_URL, \
+            PATROL_AZURE_STORAGE_URL, PATROL_AZURE_SERVICEBUS_URL. Each check is appended \
             to the audit log (never the secret).
 
             Exit codes:

@@ -35,7 +35,7 @@ import Testing
         #expect {
             try RuleLoader.load(extraDirectories: [folder.path("rules")])
         } throws: { error in
-            "\(error)".contains("names no client patrol has: 'acme-api' (known: aws, azure-devops, github, gitlab, slack)")
+            "\(error)".contains("names no client patrol has: 'acme-api' (known: aws, azure-devops, azure-servicebus, azure-storage, github, gitlab, slack)")
         }
     }
 }
