@@ -28,6 +28,16 @@ public enum ProviderAPICoverage {
     private static let personalAccessTokens: Set<String> = ["gitlab-pat-legacy", "gitlab-pat-routable", "gitlab-pat-routable-v1"]
     private static let slackTokens: Set<String> = ["slack-bot-token", "slack-user-token"]
 
+    /// Rules whose tokens revoke themselves with a call of PatrolRevoke's identity-call table
+    /// (its `SelfRevocations`), for providers whose rule file names no revoker. Kept equal to
+    /// that table by a test of PatrolRevoke, so remediation plans offer `patrol revoke` exactly
+    /// where it acts.
+    public static let selfRevoking: Set<String> = [
+        "vault-service-token", "vault-token-legacy", "vault-batch-token",
+        "doppler-personal-token", "doppler-cli-token", "doppler-service-token", "doppler-service-account", "doppler-scim-token", "doppler-audit-token",
+        "npm-access-token", "buildkite-api-token", "terraform-api-token", "databricks-token",
+    ]
+
     /// Whether the verifier `client` can check a token of `rule`.
     public static func canVerify(rule: String, with client: String) -> Bool {
         verifiable[client].map { $0.contains(rule) } ?? true

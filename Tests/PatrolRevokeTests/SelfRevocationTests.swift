@@ -375,6 +375,16 @@ final class SelfRevokingProviders: @unchecked Sendable {
         }
     }
 
+    /// Remediation plans (PatrolKit, which cannot see this table) offer `patrol revoke` from
+    /// `ProviderAPICoverage.selfRevoking`: exactly the rules a report's token is revoked for here.
+    @Test func theRulesRemediationOffersRevokeForAreTheSelfRevokingOnes() {
+        let revoked = Set(Secrets.ruleSet.rules.filter { rule in
+            let provider = Secrets.ruleSet.provider(id: rule.providerID)
+            return provider?.revoke == nil && ReportTokens.revoker(provider, id: rule.providerID, rule: rule.id) != nil
+        }.map(\.id))
+        #expect(ProviderAPICoverage.selfRevoking == revoked)
+    }
+
     // MARK: - GitHub's OAuth, user-to-server and refresh tokens
 
     @Test(arguments: [("github-oauth", "gho_"), ("github-user-to-server", "ghu_"), ("github-refresh", "ghr_")])

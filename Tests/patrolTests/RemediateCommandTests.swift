@@ -270,6 +270,22 @@ import Testing
         #expect(try String(contentsOfFile: replaceFile, encoding: .utf8) == "\(token)==>***REMOVED***\n")
     }
 
+    /// Providers whose tokens revoke themselves through patrol's call table (npm, Vault,
+    /// Doppler, Buildkite, Databricks, HCP Terraform) get `patrol revoke` in the plan; a
+    /// provider without such a call (PyPI) gets only its manual steps.
+    @Test(arguments: [("npm-access-token", true), ("vault-service-token", true), ("pypi-upload-token", false)])
+    func thePlanOffersRevokeExactlyForSelfRevokingTokens(rule: String, offered: Bool) throws {
+        let folder = try TemporaryFolder()
+        let token = Tokens.example(rule: rule, seed: 211)
+        _ = try folder.write("deploy.env", "TOKEN=\(token)\n")
+        let scan = try patrol(["scan", "deploy.env", "--no-config", "--format", "json", "--output", "report.json"], in: folder.url)
+        #expect(scan.status == 1, "\(scan.stderr)")
+        let state = try TemporaryFolder()
+        let result = try remediate(["report.json", "--no-replace-file"], in: folder.url, state: state)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("patrol revoke report.json --yes") == offered, "\(rule): \(result.stdout)")
+    }
+
     @Test func replacementsFileInsideTheWorkTreeWarnsUnlessIgnored() throws {
         let repo = try PushedRepository()
         let token = Tokens.cask(seed: 208)

@@ -79,12 +79,17 @@ struct StepWriter {
         } else if secret.verified == true {
             text = "`patrol verify` found it **live**: revoke it now. " + text
         }
-        if let revoker = provider?.revoke, ProviderAPICoverage.canRevoke(rule: secret.rule, with: revoker) {
+        let revocable = provider?.revoke.map { ProviderAPICoverage.canRevoke(rule: secret.rule, with: $0) }
+            ?? ProviderAPICoverage.selfRevoking.contains(secret.rule)
+        if revocable {
             let report = reportFile.map(Shell.quote) ?? "report.json"
             commands.append("patrol revoke \(report) --yes")
             text += " `patrol revoke` revokes it through the \(secret.providerName) API (without `--yes` it only shows what it would do;"
                 + " it acts on every secret of the report, `--fingerprint \(secret.fingerprint)` on this one only)"
                 + (reportFile == nil ? "; save the JSON report to a file first." : ".")
+            if provider?.revoke == nil {
+                text += " Where the \(secret.providerName) API cannot tell this token from its owner's others, nothing is revoked and patrol says so."
+            }
             if provider?.id == "azure-devops" {
                 text += " A leaked PAT cannot revoke itself: patrol finds it among its owner's tokens, which needs the owner's"
                     + " Microsoft Entra token in `AZURE_DEVOPS_ENTRA_TOKEN` (`az account get-access-token --resource"
