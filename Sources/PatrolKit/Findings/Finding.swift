@@ -67,18 +67,43 @@ public struct Snippet: Sendable, Equatable {
     /// The text, with each secret replaced by its redacted form unless `showSecrets`.
     public func render(showSecrets: Bool) -> String {
         if showSecrets || secretSpans.isEmpty { return Self.text(bytes[...]) }
-        var text = ""
+        return String(decoding: renderedUTF8(showSecrets: showSecrets), as: UTF8.self)
+    }
+
+    /// What `render` gives, as UTF-8 bytes, made without a `String` per piece: each piece
+    /// (text between secrets, a redacted secret) is repaired on its own as `render` does, so
+    /// the bytes are valid UTF-8 and a report can write them as they are.
+    func renderedUTF8(showSecrets: Bool) -> [UInt8] {
+        if showSecrets || secretSpans.isEmpty { return Self.repaired(bytes[...]) }
+        var text: [UInt8] = []
+        text.reserveCapacity(bytes.count + 16 * secretSpans.count)
         var cursor = 0
         for span in secretSpans {
-            text += Self.text(bytes[cursor..<span.lowerBound])
-            text += Redaction.redact(Self.text(bytes[span]))
+            Self.appendRepaired(bytes[cursor..<span.lowerBound], to: &text)
+            Redaction.appendRedacted(bytes[span], to: &text)
             cursor = span.upperBound
         }
-        return text + Self.text(bytes[cursor...])
+        Self.appendRepaired(bytes[cursor...], to: &text)
+        return text
     }
 
     private static func text(_ bytes: ArraySlice<UInt8>) -> String {
         String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func repaired(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+        var text: [UInt8] = []
+        appendRepaired(bytes, to: &text)
+        return text
+    }
+
+    /// `bytes` as `String(decoding:as:)` reads them: as they are when ASCII, else repaired.
+    static func appendRepaired(_ bytes: ArraySlice<UInt8>, to text: inout [UInt8]) {
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            text.append(contentsOf: bytes)
+        } else {
+            text.append(contentsOf: String(decoding: bytes, as: UTF8.self).utf8)
+        }
     }
 }
 
@@ -126,11 +151,16 @@ public struct Finding: Sendable, Equatable {
         bytes.append(0)
         bytes.append(contentsOf: secret.utf8)
         let digest = SHA256.hash(data: bytes)
-        return digest.prefix(16).map { byte in
-            let digits = Array("0123456789abcdef".utf8)
-            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]], as: UTF8.self)
-        }.joined()
+        var hex: [UInt8] = []
+        hex.reserveCapacity(32)
+        for byte in digest.prefix(16) {
+            hex.append(hexDigits[Int(byte >> 4)])
+            hex.append(hexDigits[Int(byte & 0xF)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 /// How secrets are shown when not revealed: the first four characters, an ellipsis and the
@@ -140,9 +170,44 @@ public enum Redaction {
         // A report read back (verify, revoke) may hold a secret that was never recovered:
         // its redacted form stays as it is rather than being shortened again.
         if isRedacted(secret) { return secret }
+        var text = secret
+        if let fast = text.withUTF8({ utf8 in isPlainASCII(utf8[...]) ? redactedASCII(utf8[...]) : nil }) {
+            return String(decoding: fast, as: UTF8.self)
+        }
         let characters = Array(secret)
         let visible = characters.count > 8 ? 4 : min(characters.count / 4, 4)
         return String(characters.prefix(visible)) + "…(\(secret.utf8.count))"
+    }
+
+    /// The redacted form of a secret given as bytes (a span of a snippet), as UTF-8, appended
+    /// to `text`: what `redact` gives for `String(decoding: bytes, as: UTF8.self)`.
+    static func appendRedacted(_ bytes: ArraySlice<UInt8>, to text: inout [UInt8]) {
+        if isPlainASCII(bytes), let fast = bytes.withContiguousStorageIfAvailable({ redactedASCII($0[...]) }) {
+            text.append(contentsOf: fast)
+        } else {
+            text.append(contentsOf: redact(String(decoding: bytes, as: UTF8.self)).utf8)
+        }
+    }
+
+    /// ASCII with no carriage return: each byte is one `Character` (a CR LF pair is one), so
+    /// the bytes can be counted and cut as characters. Not redacted already: no `…` in it.
+    private static func isPlainASCII(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 < 0x80 && $0 != 0x0D }
+    }
+
+    private static let ellipsis = Array("…(".utf8)
+
+    /// `redact` of plain ASCII, without making `Character`s: the first characters, `…(`, the
+    /// length and `)`.
+    private static func redactedASCII(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> [UInt8] {
+        let visible = bytes.count > 8 ? 4 : min(bytes.count / 4, 4)
+        var text: [UInt8] = []
+        text.reserveCapacity(visible + 8)
+        text.append(contentsOf: bytes.prefix(visible))
+        text.append(contentsOf: ellipsis)
+        JSONWriter.appendDecimal(bytes.count, to: &text)
+        text.append(UInt8(ascii: ")"))
+        return text
     }
 
     /// `ghp_…(40)`: the form `redact` writes.

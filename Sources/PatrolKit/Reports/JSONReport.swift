@@ -4,6 +4,14 @@ public enum JSONReport {
     public static let version = 1
 
     public static func render(_ report: ScanReport, toolVersion: String, showSecrets: Bool) -> String {
+        var text: [UInt8] = []
+        stream(report, toolVersion: toolVersion, showSecrets: showSecrets) { text.append(contentsOf: $0) }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The report `render` gives, handed to `sink` a piece of about `chunkSize` bytes at a
+    /// time: a report of many findings is written as it is made, never held whole.
+    public static func stream(_ report: ScanReport, toolVersion: String, showSecrets: Bool, chunkSize: Int = 1 << 20, to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         var json = JSONWriter(pretty: true)
         json.beginObject()
         json.field("version", .int(version))
@@ -23,7 +31,10 @@ public enum JSONReport {
         }
         json.endObject()
         json.beginArray("findings")
-        for finding in report.findings { write(finding, to: &json, showSecrets: showSecrets) }
+        for finding in report.findings {
+            write(finding, to: &json, showSecrets: showSecrets)
+            if json.bytes.count >= chunkSize { try json.flush(to: sink) }
+        }
         json.endArray()
         json.beginArray("skipped")
         for item in report.skipped {
@@ -50,7 +61,8 @@ public enum JSONReport {
         json.field("allowed", .int(report.stats.allowed))
         json.endObject()
         json.endObject()
-        return json.output + "\n"
+        try json.flush(to: sink)
+        try withUnsafeBytes(of: UInt8(ascii: "\n"), sink)
     }
 
     /// One finding as a JSON object (also one line of `--format jsonl`).
@@ -70,7 +82,7 @@ public enum JSONReport {
         json.field("column", .int(finding.column))
         json.field("end_line", .int(finding.endLine))
         json.field("end_column", .int(finding.endColumn))
-        json.field("snippet", .string(finding.snippet.render(showSecrets: showSecrets)))
+        json.field("snippet", utf8: finding.snippet.renderedUTF8(showSecrets: showSecrets))
         json.field("decoded", .string(finding.decoded))
         json.field("validated", .optional(finding.validated))
         json.field("verified", .optional(finding.verified))
