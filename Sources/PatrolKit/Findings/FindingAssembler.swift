@@ -36,6 +36,7 @@ struct FindingAssembler: Sendable {
         // array and no key string made per sighting, so a file where every line is a finding
         // costs a constant amount per finding.
         var groupOf: [GroupKey: Int] = [:]
+        groupOf.reserveCapacity(sightings.count)
         var heads: [Int] = [], tails: [Int] = [], sizes: [Int] = []
         var next = [Int](repeating: -1, count: sightings.count)
         var allowed = 0
