@@ -74,9 +74,14 @@ public struct Snippet: Sendable, Equatable {
     /// (text between secrets, a redacted secret) is repaired on its own as `render` does, so
     /// the bytes are valid UTF-8 and a report can write them as they are.
     func renderedUTF8(showSecrets: Bool) -> [UInt8] {
-        if showSecrets || secretSpans.isEmpty { return Self.repaired(bytes[...]) }
         var text: [UInt8] = []
-        text.reserveCapacity(bytes.count + 16 * secretSpans.count)
+        appendRendered(showSecrets: showSecrets, to: &text)
+        return text
+    }
+
+    /// `renderedUTF8`, appended to `text`.
+    func appendRendered(showSecrets: Bool, to text: inout [UInt8]) {
+        if showSecrets || secretSpans.isEmpty { return Self.appendRepaired(bytes[...], to: &text) }
         var cursor = 0
         for span in secretSpans {
             Self.appendRepaired(bytes[cursor..<span.lowerBound], to: &text)
@@ -84,17 +89,10 @@ public struct Snippet: Sendable, Equatable {
             cursor = span.upperBound
         }
         Self.appendRepaired(bytes[cursor...], to: &text)
-        return text
     }
 
     private static func text(_ bytes: ArraySlice<UInt8>) -> String {
         String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func repaired(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
-        var text: [UInt8] = []
-        appendRepaired(bytes, to: &text)
-        return text
     }
 
     /// `bytes` as `String(decoding:as:)` reads them: as they are when ASCII, else repaired.
@@ -147,17 +145,22 @@ public struct Finding: Sendable, Equatable {
     /// First 32 hex digits of SHA-256 over the rule id, a NUL byte and the secret: stable across
     /// paths, lines and encodings of the same secret.
     public static func fingerprint(rule: String, secret: String) -> String {
-        var bytes = Array(rule.utf8)
-        bytes.append(0)
-        bytes.append(contentsOf: secret.utf8)
-        let digest = SHA256.hash(data: bytes)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(32)
-        for byte in digest.prefix(16) {
-            hex.append(hexDigits[Int(byte >> 4)])
-            hex.append(hexDigits[Int(byte & 0xF)])
+        // Hashed in three pieces and written in place: no copy of the input, no array of digits.
+        var hasher = SHA256()
+        var rule = rule, secret = secret
+        rule.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        withUnsafeBytes(of: UInt8(0)) { hasher.update(bufferPointer: $0) }
+        secret.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        let digest = hasher.finalize()
+        return String(unsafeUninitializedCapacity: 32) { text in
+            var index = 0
+            for byte in digest.prefix(16) {
+                text[index] = hexDigits[Int(byte >> 4)]
+                text[index + 1] = hexDigits[Int(byte & 0xF)]
+                index += 2
+            }
+            return 32
         }
-        return String(decoding: hex, as: UTF8.self)
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
@@ -182,11 +185,21 @@ public enum Redaction {
     /// The redacted form of a secret given as bytes (a span of a snippet), as UTF-8, appended
     /// to `text`: what `redact` gives for `String(decoding: bytes, as: UTF8.self)`.
     static func appendRedacted(_ bytes: ArraySlice<UInt8>, to text: inout [UInt8]) {
-        if isPlainASCII(bytes), let fast = bytes.withContiguousStorageIfAvailable({ redactedASCII($0[...]) }) {
-            text.append(contentsOf: fast)
-        } else {
-            text.append(contentsOf: redact(String(decoding: bytes, as: UTF8.self)).utf8)
+        if isPlainASCII(bytes), bytes.withContiguousStorageIfAvailable({ appendRedactedASCII($0[...], to: &text) }) != nil {
+            return
         }
+        text.append(contentsOf: redact(String(decoding: bytes, as: UTF8.self)).utf8)
+    }
+
+    /// The redacted form of `secret`, appended to `text` as UTF-8: `redact(secret)`.
+    static func appendRedacted(_ secret: String, to text: inout [UInt8]) {
+        var secret = secret
+        let done = secret.withUTF8 { utf8 in
+            guard isPlainASCII(utf8) else { return false }
+            appendRedactedASCII(utf8[...], to: &text)
+            return true
+        }
+        if !done { text.append(contentsOf: redact(secret).utf8) }
     }
 
     /// ASCII with no carriage return: each byte is one `Character` (a CR LF pair is one), so
@@ -200,14 +213,18 @@ public enum Redaction {
     /// `redact` of plain ASCII, without making `Character`s: the first characters, `…(`, the
     /// length and `)`.
     private static func redactedASCII(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> [UInt8] {
-        let visible = bytes.count > 8 ? 4 : min(bytes.count / 4, 4)
         var text: [UInt8] = []
-        text.reserveCapacity(visible + 8)
+        text.reserveCapacity(12)
+        appendRedactedASCII(bytes, to: &text)
+        return text
+    }
+
+    private static func appendRedactedASCII(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, to text: inout [UInt8]) {
+        let visible = bytes.count > 8 ? 4 : min(bytes.count / 4, 4)
         text.append(contentsOf: bytes.prefix(visible))
         text.append(contentsOf: ellipsis)
         JSONWriter.appendDecimal(bytes.count, to: &text)
         text.append(UInt8(ascii: ")"))
-        return text
     }
 
     /// `ghp_…(40)`: the form `redact` writes.

@@ -6,11 +6,24 @@ struct FindingAssembler: Sendable {
     private let allowRegexes: [PCRE2Pattern]
     private let stopwords: [String]
     private let genericContext: GenericContext
+    /// Per rule, what a finding takes from it, read once: reading `ruleSet.compiled[i].rule`
+    /// copies the whole compiled rule (a dozen references retained and released), at every
+    /// occurrence of a file where every line is one.
+    private let ruleFacts: [RuleFacts]
+
+    private struct RuleFacts: Sendable {
+        let id: String
+        let name: String
+        let providerID: String
+        let confidence: Confidence
+        var isGeneric: Bool { providerID == BufferMatcher.genericProvider }
+    }
 
     init(ruleSet: RuleSet, config: PatrolConfig, minConfidence: Confidence) {
         self.ruleSet = ruleSet
         self.minConfidence = minConfidence
         genericContext = GenericContext(providerIDs: ruleSet.compiled.map { $0.rule.providerID })
+        ruleFacts = ruleSet.compiled.map { RuleFacts(id: $0.rule.id, name: $0.rule.name, providerID: $0.rule.providerID, confidence: $0.rule.confidence) }
         // Validated when the configuration was loaded.
         allowRegexes = config.allowRegexes.compactMap { try? PCRE2Pattern($0) }
         stopwords = config.allowStopwords.map { $0.lowercased() }
@@ -43,7 +56,7 @@ struct FindingAssembler: Sendable {
         for (index, sighting) in sightings.enumerated() {
             let occurrence = sighting.occurrence
             if checkRulePaths, !ruleSet.compiled[occurrence.rule].applies(to: path) { continue }
-            guard Self.confidence(of: occurrence, ruleSet: ruleSet) >= minConfidence else { continue }
+            guard confidence(of: occurrence) >= minConfidence else { continue }
             guard isCredible(occurrence, path: path) else { continue }
             if isAllowed(occurrence.secret, scratch: scratch) {
                 allowed += 1
@@ -92,7 +105,7 @@ struct FindingAssembler: Sendable {
     private func finding(path: String, group: [Int], sightings: [Sighting], commits: [CommitInfo]) -> Finding {
         let first = sightings[group[0]].occurrence
         let commit = sightings[group[0]].commit.map { commits[$0] }
-        let rule = ruleSet.compiled[first.rule].rule
+        let rule = ruleFacts[first.rule]
         var context = first.context
         for member in group.dropFirst() {
             context.merge(sightings[member].occurrence.context) { current, _ in current }
@@ -100,16 +113,15 @@ struct FindingAssembler: Sendable {
         var locations: [Location] = []
         locations.reserveCapacity(group.count)
         for member in group {
-            let sighting = sightings[member]
-            let info = sighting.commit.map { commits[$0] }
-            let location = Location(path: path, line: sighting.occurrence.line, column: sighting.occurrence.column, commit: info?.oid, authorDate: info?.authorDate)
+            let info = sightings[member].commit.map { commits[$0] }
+            let location = Location(path: path, line: sightings[member].occurrence.line, column: sightings[member].occurrence.column, commit: info?.oid, authorDate: info?.authorDate)
             if locations.last != location { locations.append(location) }
         }
         return Finding(
             rule: rule.id,
             ruleName: rule.name,
             provider: rule.providerID,
-            confidence: Self.confidence(of: first, ruleSet: ruleSet),
+            confidence: confidence(of: first),
             secret: first.secret,
             fingerprint: Finding.fingerprint(rule: rule.id, secret: first.secret),
             path: path,
@@ -131,8 +143,8 @@ struct FindingAssembler: Sendable {
     }
 
     /// The rule's confidence, at most medium when its validator could only say "unverified".
-    static func confidence(of occurrence: Occurrence, ruleSet: RuleSet) -> Confidence {
-        let confidence = ruleSet.compiled[occurrence.rule].rule.confidence
+    private func confidence(of occurrence: Occurrence) -> Confidence {
+        let confidence = ruleFacts[occurrence.rule].confidence
         return occurrence.validated == false ? min(confidence, .medium) : confidence
     }
 
@@ -140,11 +152,10 @@ struct FindingAssembler: Sendable {
     /// whose name, line or path says it is no secret (`GenericContext`), or a medium-confidence
     /// token whose random part is readable words (`ReadableFake`), does not.
     private func isCredible(_ occurrence: Occurrence, path: String) -> Bool {
-        let rule = ruleSet.compiled[occurrence.rule].rule
-        if rule.providerID == BufferMatcher.genericProvider {
+        if ruleFacts[occurrence.rule].isGeneric {
             return genericContext.keeps(path: path, snippet: occurrence.snippet, secret: occurrence.secret)
         }
-        if occurrence.validated != true, Self.confidence(of: occurrence, ruleSet: ruleSet) == .medium {
+        if occurrence.validated != true, confidence(of: occurrence) == .medium {
             return !ReadableFake.isReadable(occurrence.secret)
         }
         return true

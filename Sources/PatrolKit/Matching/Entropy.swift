@@ -10,19 +10,40 @@ enum Entropy {
     static func bitsPerByte(_ bytes: UnsafeRawBufferPointer) -> Double {
         guard !bytes.isEmpty else { return 0 }
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 256) { counts in
+            if bytes.count <= termsUpTo {
+                // Only the counts of bytes present are cleared and read, in increasing byte
+                // order (a bit per byte value says which), and their terms are looked up: the
+                // same sum to the last bit, without 256 counts and a log2 call per distinct byte
+                // for every candidate.
+                var present: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+                withUnsafeMutableBytes(of: &present) { raw in
+                    let bits = raw.bindMemory(to: UInt64.self)
+                    for byte in bytes {
+                        counts[Int(byte)] = 0
+                        bits[Int(byte >> 6)] |= 1 << UInt64(byte & 63)
+                    }
+                }
+                for byte in bytes { counts[Int(byte)] &+= 1 }
+                let row = (bytes.count - 1) * bytes.count / 2
+                var entropy = 0.0
+                terms.withUnsafeBufferPointer { terms in
+                    withUnsafeBytes(of: present) { raw in
+                        for word in 0..<4 {
+                            var bits = raw.load(fromByteOffset: word * 8, as: UInt64.self)
+                            while bits != 0 {
+                                let byte = word * 64 + bits.trailingZeroBitCount
+                                bits &= bits - 1
+                                entropy -= terms[row + Int(counts[byte]) - 1]
+                            }
+                        }
+                    }
+                }
+                return entropy
+            }
             counts.initialize(repeating: 0)
             for byte in bytes { counts[Int(byte)] &+= 1 }
             let total = Double(bytes.count)
             var entropy = 0.0
-            if bytes.count <= termsUpTo {
-                // The same terms, looked up: the same sum to the last bit, without a log2 call
-                // per distinct byte of every candidate.
-                let row = (bytes.count - 1) * bytes.count / 2
-                terms.withUnsafeBufferPointer { terms in
-                    for count in counts where count > 0 { entropy -= terms[row + Int(count) - 1] }
-                }
-                return entropy
-            }
             for count in counts where count > 0 {
                 let p = Double(count) / total
                 entropy -= p * log2(p)

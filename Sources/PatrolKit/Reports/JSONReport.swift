@@ -31,9 +31,12 @@ public enum JSONReport {
         }
         json.endObject()
         json.beginArray("findings")
-        for finding in report.findings {
-            write(finding, to: &json, showSecrets: showSecrets)
-            if json.bytes.count >= chunkSize { try json.flush(to: sink) }
+        // Each finding borrowed from the array, not copied out of it (a dozen strings each).
+        try report.findings.withUnsafeBufferPointer { findings in
+            for index in findings.indices {
+                write(findings[index], to: &json, showSecrets: showSecrets)
+                if json.bytes.count >= chunkSize { try json.flush(to: sink) }
+            }
         }
         json.endArray()
         json.beginArray("skipped")
@@ -71,7 +74,11 @@ public enum JSONReport {
         json.field("rule", .string(finding.rule))
         json.field("provider", .string(finding.provider))
         json.field("confidence", .string(finding.confidence.rawValue))
-        json.field("secret", .string(showSecrets ? finding.secret : Redaction.redact(finding.secret)))
+        if showSecrets {
+            json.field("secret", .string(finding.secret))
+        } else {
+            json.field("secret") { Redaction.appendRedacted(finding.secret, to: &$0) }
+        }
         json.field("redacted", .bool(!showSecrets))
         json.field("fingerprint", .string(finding.fingerprint))
         json.field("path", .optional(finding.reportedPath))
@@ -82,7 +89,7 @@ public enum JSONReport {
         json.field("column", .int(finding.column))
         json.field("end_line", .int(finding.endLine))
         json.field("end_column", .int(finding.endColumn))
-        json.field("snippet", utf8: finding.snippet.renderedUTF8(showSecrets: showSecrets))
+        json.field("snippet") { finding.snippet.appendRendered(showSecrets: showSecrets, to: &$0) }
         json.field("decoded", .string(finding.decoded))
         json.field("validated", .optional(finding.validated))
         json.field("verified", .optional(finding.verified))

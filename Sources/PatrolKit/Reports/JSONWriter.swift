@@ -59,13 +59,17 @@ struct JSONWriter {
         write(value)
     }
 
-    /// A string field whose value is given as UTF-8 bytes (valid UTF-8: a snippet already
-    /// repaired), written without making a `String` of them first.
-    mutating func field(_ key: String, utf8 value: [UInt8]) {
+    /// A string field whose value `produce` appends as valid UTF-8 (a snippet already
+    /// repaired, a redacted secret) to a buffer the writer reuses: no `String` made per field.
+    mutating func field(_ key: String, utf8 produce: (inout [UInt8]) -> Void) {
         separator()
         writeKey(key)
-        value.withUnsafeBufferPointer { Self.appendString(utf8: $0, to: &bytes) }
+        scratch.removeAll(keepingCapacity: true)
+        produce(&scratch)
+        scratch.withUnsafeBufferPointer { Self.appendString(utf8: $0, to: &bytes) }
     }
+
+    private var scratch: [UInt8] = []
 
     mutating func element(_ value: Value) {
         separator()
