@@ -143,8 +143,15 @@ public final class Scanner: Sendable {
             collector.stats.rejectedByValidator = scanner.matcher.rejectedByValidator
             results.withLock { $0.append(collector) }
         }
+        // Taken out of the mutex and merged one at a time, each dropped once merged: the merged
+        // findings are then the only reference to their storage, and sorting them sorts in
+        // place instead of copying every finding first.
+        var collectors: [Collector] = results.withLock { collected in
+            defer { collected.removeAll() }
+            return collected.reversed()
+        }
         var merged = Collector()
-        for collector in results.withLock({ $0 }) { merged.merge(collector) }
+        while let collector = collectors.popLast() { merged.merge(collector) }
         return merged.report(target: ScanTarget(kind: "directory", root: ""))
     }
 
