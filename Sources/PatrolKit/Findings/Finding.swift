@@ -67,18 +67,41 @@ public struct Snippet: Sendable, Equatable {
     /// The text, with each secret replaced by its redacted form unless `showSecrets`.
     public func render(showSecrets: Bool) -> String {
         if showSecrets || secretSpans.isEmpty { return Self.text(bytes[...]) }
-        var text = ""
+        return String(decoding: renderedUTF8(showSecrets: showSecrets), as: UTF8.self)
+    }
+
+    /// What `render` gives, as UTF-8 bytes, made without a `String` per piece: each piece
+    /// (text between secrets, a redacted secret) is repaired on its own as `render` does, so
+    /// the bytes are valid UTF-8 and a report can write them as they are.
+    func renderedUTF8(showSecrets: Bool) -> [UInt8] {
+        var text: [UInt8] = []
+        appendRendered(showSecrets: showSecrets, to: &text)
+        return text
+    }
+
+    /// `renderedUTF8`, appended to `text`.
+    func appendRendered(showSecrets: Bool, to text: inout [UInt8]) {
+        if showSecrets || secretSpans.isEmpty { return Self.appendRepaired(bytes[...], to: &text) }
         var cursor = 0
         for span in secretSpans {
-            text += Self.text(bytes[cursor..<span.lowerBound])
-            text += Redaction.redact(Self.text(bytes[span]))
+            Self.appendRepaired(bytes[cursor..<span.lowerBound], to: &text)
+            Redaction.appendRedacted(bytes[span], to: &text)
             cursor = span.upperBound
         }
-        return text + Self.text(bytes[cursor...])
+        Self.appendRepaired(bytes[cursor...], to: &text)
     }
 
     private static func text(_ bytes: ArraySlice<UInt8>) -> String {
         String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `bytes` as `String(decoding:as:)` reads them: as they are when ASCII, else repaired.
+    static func appendRepaired(_ bytes: ArraySlice<UInt8>, to text: inout [UInt8]) {
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            text.append(contentsOf: bytes)
+        } else {
+            text.append(contentsOf: String(decoding: bytes, as: UTF8.self).utf8)
+        }
     }
 }
 
@@ -122,15 +145,25 @@ public struct Finding: Sendable, Equatable {
     /// First 32 hex digits of SHA-256 over the rule id, a NUL byte and the secret: stable across
     /// paths, lines and encodings of the same secret.
     public static func fingerprint(rule: String, secret: String) -> String {
-        var bytes = Array(rule.utf8)
-        bytes.append(0)
-        bytes.append(contentsOf: secret.utf8)
-        let digest = SHA256.hash(data: bytes)
-        return digest.prefix(16).map { byte in
-            let digits = Array("0123456789abcdef".utf8)
-            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]], as: UTF8.self)
-        }.joined()
+        // Hashed in three pieces and written in place: no copy of the input, no array of digits.
+        var hasher = SHA256()
+        var rule = rule, secret = secret
+        rule.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        withUnsafeBytes(of: UInt8(0)) { hasher.update(bufferPointer: $0) }
+        secret.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        let digest = hasher.finalize()
+        return String(unsafeUninitializedCapacity: 32) { text in
+            var index = 0
+            for byte in digest.prefix(16) {
+                text[index] = hexDigits[Int(byte >> 4)]
+                text[index + 1] = hexDigits[Int(byte & 0xF)]
+                index += 2
+            }
+            return 32
+        }
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 }
 
 /// How secrets are shown when not revealed: the first four characters, an ellipsis and the
@@ -140,9 +173,58 @@ public enum Redaction {
         // A report read back (verify, revoke) may hold a secret that was never recovered:
         // its redacted form stays as it is rather than being shortened again.
         if isRedacted(secret) { return secret }
+        var text = secret
+        if let fast = text.withUTF8({ utf8 in isPlainASCII(utf8[...]) ? redactedASCII(utf8[...]) : nil }) {
+            return String(decoding: fast, as: UTF8.self)
+        }
         let characters = Array(secret)
         let visible = characters.count > 8 ? 4 : min(characters.count / 4, 4)
         return String(characters.prefix(visible)) + "…(\(secret.utf8.count))"
+    }
+
+    /// The redacted form of a secret given as bytes (a span of a snippet), as UTF-8, appended
+    /// to `text`: what `redact` gives for `String(decoding: bytes, as: UTF8.self)`.
+    static func appendRedacted(_ bytes: ArraySlice<UInt8>, to text: inout [UInt8]) {
+        if isPlainASCII(bytes), bytes.withContiguousStorageIfAvailable({ appendRedactedASCII($0[...], to: &text) }) != nil {
+            return
+        }
+        text.append(contentsOf: redact(String(decoding: bytes, as: UTF8.self)).utf8)
+    }
+
+    /// The redacted form of `secret`, appended to `text` as UTF-8: `redact(secret)`.
+    static func appendRedacted(_ secret: String, to text: inout [UInt8]) {
+        var secret = secret
+        let done = secret.withUTF8 { utf8 in
+            guard isPlainASCII(utf8) else { return false }
+            appendRedactedASCII(utf8[...], to: &text)
+            return true
+        }
+        if !done { text.append(contentsOf: redact(secret).utf8) }
+    }
+
+    /// ASCII with no carriage return: each byte is one `Character` (a CR LF pair is one), so
+    /// the bytes can be counted and cut as characters. Not redacted already: no `…` in it.
+    private static func isPlainASCII(_ bytes: some Collection<UInt8>) -> Bool {
+        bytes.allSatisfy { $0 < 0x80 && $0 != 0x0D }
+    }
+
+    private static let ellipsis = Array("…(".utf8)
+
+    /// `redact` of plain ASCII, without making `Character`s: the first characters, `…(`, the
+    /// length and `)`.
+    private static func redactedASCII(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> [UInt8] {
+        var text: [UInt8] = []
+        text.reserveCapacity(12)
+        appendRedactedASCII(bytes, to: &text)
+        return text
+    }
+
+    private static func appendRedactedASCII(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, to text: inout [UInt8]) {
+        let visible = bytes.count > 8 ? 4 : min(bytes.count / 4, 4)
+        text.append(contentsOf: bytes.prefix(visible))
+        text.append(contentsOf: ellipsis)
+        JSONWriter.appendDecimal(bytes.count, to: &text)
+        text.append(UInt8(ascii: ")"))
     }
 
     /// `ghp_…(40)`: the form `redact` writes.

@@ -6,11 +6,24 @@ struct FindingAssembler: Sendable {
     private let allowRegexes: [PCRE2Pattern]
     private let stopwords: [String]
     private let genericContext: GenericContext
+    /// Per rule, what a finding takes from it, read once: reading `ruleSet.compiled[i].rule`
+    /// copies the whole compiled rule (a dozen references retained and released), at every
+    /// occurrence of a file where every line is one.
+    private let ruleFacts: [RuleFacts]
+
+    private struct RuleFacts: Sendable {
+        let id: String
+        let name: String
+        let providerID: String
+        let confidence: Confidence
+        var isGeneric: Bool { providerID == BufferMatcher.genericProvider }
+    }
 
     init(ruleSet: RuleSet, config: PatrolConfig, minConfidence: Confidence) {
         self.ruleSet = ruleSet
         self.minConfidence = minConfidence
         genericContext = GenericContext(providerIDs: ruleSet.compiled.map { $0.rule.providerID })
+        ruleFacts = ruleSet.compiled.map { RuleFacts(id: $0.rule.id, name: $0.rule.name, providerID: $0.rule.providerID, confidence: $0.rule.confidence) }
         // Validated when the configuration was loaded.
         allowRegexes = config.allowRegexes.compactMap { try? PCRE2Pattern($0) }
         stopwords = config.allowStopwords.map { $0.lowercased() }
@@ -32,69 +45,106 @@ struct FindingAssembler: Sendable {
     /// seen in the earliest commit, with every sighting as a location. `path` is relative to the
     /// repository root, where rule `paths` globs apply, when `checkRulePaths`.
     func findings(path: String, sightings: [Sighting], commits: [CommitInfo], checkRulePaths: Bool = true, scratch: MatchScratch) -> (findings: [Finding], allowed: Int) {
-        var order: [String] = []
-        var groups: [String: [Sighting]] = [:]
+        // Groups as linked lists of sighting indices (`next`), found by (rule, secret): no
+        // array and no key string made per sighting, so a file where every line is a finding
+        // costs a constant amount per finding.
+        var groupOf: [GroupKey: Int] = [:]
+        groupOf.reserveCapacity(sightings.count)
+        var heads: [Int] = [], tails: [Int] = [], sizes: [Int] = []
+        var next = [Int](repeating: -1, count: sightings.count)
         var allowed = 0
-        for sighting in sightings {
+        for (index, sighting) in sightings.enumerated() {
             let occurrence = sighting.occurrence
             if checkRulePaths, !ruleSet.compiled[occurrence.rule].applies(to: path) { continue }
-            guard Self.confidence(of: occurrence, ruleSet: ruleSet) >= minConfidence else { continue }
+            guard confidence(of: occurrence) >= minConfidence else { continue }
             guard isCredible(occurrence, path: path) else { continue }
             if isAllowed(occurrence.secret, scratch: scratch) {
                 allowed += 1
                 continue
             }
-            let key = String(occurrence.rule) + "\u{0}" + occurrence.secret
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(sighting)
+            let key = GroupKey(rule: occurrence.rule, secret: occurrence.secret)
+            if let group = groupOf[key] {
+                next[tails[group]] = index
+                tails[group] = index
+                sizes[group] += 1
+            } else {
+                groupOf[key] = heads.count
+                heads.append(index)
+                tails.append(index)
+                sizes.append(1)
+            }
         }
-        let findings = order.map { key -> Finding in
-            let group = groups[key]!.sorted {
-                ($0.commit ?? -1, $0.occurrence.line, $0.occurrence.column) < ($1.commit ?? -1, $1.occurrence.line, $1.occurrence.column)
+        var findings: [Finding] = []
+        findings.reserveCapacity(heads.count)
+        for (group, head) in heads.enumerated() {
+            var members: [Int] = []
+            members.reserveCapacity(sizes[group])
+            var member = head
+            while member >= 0 {
+                members.append(member)
+                member = next[member]
             }
-            let first = group[0].occurrence
-            let commit = group[0].commit.map { commits[$0] }
-            let rule = ruleSet.compiled[first.rule].rule
-            var context: [String: String] = [:]
-            for sighting in group {
-                context.merge(sighting.occurrence.context) { current, _ in current }
+            if members.count > 1 {
+                members.sort {
+                    let a = sightings[$0], b = sightings[$1]
+                    return (a.commit ?? -1, a.occurrence.line, a.occurrence.column) < (b.commit ?? -1, b.occurrence.line, b.occurrence.column)
+                }
             }
-            var locations: [Location] = []
-            for sighting in group {
-                let info = sighting.commit.map { commits[$0] }
-                let location = Location(path: path, line: sighting.occurrence.line, column: sighting.occurrence.column, commit: info?.oid, authorDate: info?.authorDate)
-                if locations.last != location { locations.append(location) }
-            }
-            return Finding(
-                rule: rule.id,
-                ruleName: rule.name,
-                provider: rule.providerID,
-                confidence: Self.confidence(of: first, ruleSet: ruleSet),
-                secret: first.secret,
-                fingerprint: Finding.fingerprint(rule: rule.id, secret: first.secret),
-                path: path,
-                line: first.line,
-                column: first.column,
-                endLine: first.endLine,
-                endColumn: first.endColumn,
-                snippet: first.snippet,
-                decoded: first.decoding,
-                validated: first.validated,
-                verified: nil,
-                context: context,
-                commit: commit?.oid,
-                author: commit?.author,
-                authorDate: commit?.authorDate,
-                commitDate: commit?.commitDate,
-                locations: locations
-            )
+            findings.append(finding(path: path, group: members, sightings: sightings, commits: commits))
         }
         return (findings, allowed)
     }
 
+    /// (rule, secret): what makes occurrences one finding.
+    private struct GroupKey: Hashable {
+        let rule: Int
+        let secret: String
+    }
+
+    /// The finding of one group of sightings (indices into `sightings`, in order).
+    private func finding(path: String, group: [Int], sightings: [Sighting], commits: [CommitInfo]) -> Finding {
+        let first = sightings[group[0]].occurrence
+        let commit = sightings[group[0]].commit.map { commits[$0] }
+        let rule = ruleFacts[first.rule]
+        var context = first.context
+        for member in group.dropFirst() {
+            context.merge(sightings[member].occurrence.context) { current, _ in current }
+        }
+        var locations: [Location] = []
+        locations.reserveCapacity(group.count)
+        for member in group {
+            let info = sightings[member].commit.map { commits[$0] }
+            let location = Location(path: path, line: sightings[member].occurrence.line, column: sightings[member].occurrence.column, commit: info?.oid, authorDate: info?.authorDate)
+            if locations.last != location { locations.append(location) }
+        }
+        return Finding(
+            rule: rule.id,
+            ruleName: rule.name,
+            provider: rule.providerID,
+            confidence: confidence(of: first),
+            secret: first.secret,
+            fingerprint: Finding.fingerprint(rule: rule.id, secret: first.secret),
+            path: path,
+            line: first.line,
+            column: first.column,
+            endLine: first.endLine,
+            endColumn: first.endColumn,
+            snippet: first.snippet,
+            decoded: first.decoding,
+            validated: first.validated,
+            verified: nil,
+            context: context,
+            commit: commit?.oid,
+            author: commit?.author,
+            authorDate: commit?.authorDate,
+            commitDate: commit?.commitDate,
+            locations: locations
+        )
+    }
+
     /// The rule's confidence, at most medium when its validator could only say "unverified".
-    static func confidence(of occurrence: Occurrence, ruleSet: RuleSet) -> Confidence {
-        let confidence = ruleSet.compiled[occurrence.rule].rule.confidence
+    private func confidence(of occurrence: Occurrence) -> Confidence {
+        let confidence = ruleFacts[occurrence.rule].confidence
         return occurrence.validated == false ? min(confidence, .medium) : confidence
     }
 
@@ -102,11 +152,10 @@ struct FindingAssembler: Sendable {
     /// whose name, line or path says it is no secret (`GenericContext`), or a medium-confidence
     /// token whose random part is readable words (`ReadableFake`), does not.
     private func isCredible(_ occurrence: Occurrence, path: String) -> Bool {
-        let rule = ruleSet.compiled[occurrence.rule].rule
-        if rule.providerID == BufferMatcher.genericProvider {
+        if ruleFacts[occurrence.rule].isGeneric {
             return genericContext.keeps(path: path, snippet: occurrence.snippet, secret: occurrence.secret)
         }
-        if occurrence.validated != true, Self.confidence(of: occurrence, ruleSet: ruleSet) == .medium {
+        if occurrence.validated != true, confidence(of: occurrence) == .medium {
             return !ReadableFake.isReadable(occurrence.secret)
         }
         return true

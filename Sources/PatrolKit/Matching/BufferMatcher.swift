@@ -17,32 +17,38 @@ struct RawMatch: Sendable, Equatable {
 /// regex only there, then the validator, the entropy floor and the rule's allow list.
 ///
 /// One per scanning thread: it owns PCRE2 match data and scratch arrays, reused for every buffer.
+///
+/// Its mutable state is marked `@exclusivity(unchecked)`: a matcher belongs to one thread and
+/// no access to a property overlaps another (none is passed `inout` to code that reaches the
+/// matcher again), so the runtime's dynamic exclusivity check — a thread-local access set
+/// updated at every keyword hit — proves nothing; it was a sixth of the time on text with a
+/// keyword every few bytes. The compiler's static checks still apply.
 final class BufferMatcher {
     let ruleSet: RuleSet
     private let scratch: MatchScratch
-    private var hits: [KeywordHit] = []
+    @exclusivity(unchecked) private var hits: [KeywordHit] = []
     /// Positions of base64 forms of keywords (admitted by their gates) seen by the last `matches` call.
-    private var encodedHits: [Int] = []
+    @exclusivity(unchecked) private var encodedHits: [Int] = []
     /// Per rule: the position up to which bounded searches have already looked.
-    private var searchedUpTo: [Int]
+    @exclusivity(unchecked) private var searchedUpTo: [Int]
     /// Per rule with a fixed keyword offset: where its last confirmed match ended.
-    private var matchedUpTo: [Int]
+    @exclusivity(unchecked) private var matchedUpTo: [Int]
     /// Candidates that had the shape of a token but failed their validator.
-    private(set) var rejectedByValidator = 0
+    @exclusivity(unchecked) private(set) var rejectedByValidator = 0
     /// Per rule: how many of its match calls ran out of `MatchBudget` in the current input.
-    private(set) var limitHits: [Int]
+    @exclusivity(unchecked) private(set) var limitHits: [Int]
     /// The rules with a non-zero `limitHits`, in the order they first hit the limit.
-    private(set) var limitedRules: [Int] = []
+    @exclusivity(unchecked) private(set) var limitedRules: [Int] = []
     /// After this many exhausted match calls in one input, a rule is not run on the rest of it:
     /// a backtracking custom rule then costs a bounded amount per file, not per keyword hit.
     static let limitHitsBeforeSkipping = 64
     /// Secret spans of the candidates rejected by a validator, for the `matches` calls under
     /// way (a decoding recurses): a generic match there is a look-alike, not a secret.
-    var rejectedSpans: [Range<Int>] = []
+    @exclusivity(unchecked) var rejectedSpans: [Range<Int>] = []
     /// Where specific rules' keywords put a token's start (hit minus fixed offset), for the
     /// `matches` calls under way: a generic value starting there has a known token's prefix
     /// but not its shape or checksum, so it is a look-alike too.
-    var tokenStarts: [Int] = []
+    @exclusivity(unchecked) var tokenStarts: [Int] = []
     /// Per rule: part of the generic heuristic (provider `generic`), which yields to every
     /// specific rule.
     let isGeneric: [Bool]
@@ -61,6 +67,15 @@ final class BufferMatcher {
 
     /// The provider whose rules are the generic heuristic.
     static let genericProvider = "generic"
+
+    /// Per rule, its compiled regexes once this matcher has used them: `LazyPattern.pattern`
+    /// takes a lock, and it was taken at every keyword hit (a sixth of the time on text with a
+    /// keyword every ten bytes).
+    @exclusivity(unchecked) private var anchoredPatterns: [PCRE2Pattern?]
+    @exclusivity(unchecked) private var searchPatterns: [PCRE2Pattern?]
+    /// Per rule: its provider's context patterns, compiled, each with its slot in `contextSpans`.
+    @exclusivity(unchecked) private var contextPatternsOfRule: [[ContextPattern]?]
+    @exclusivity(unchecked) private var contextSlots: [ObjectIdentifier: Int] = [:]
 
     /// How far before a keyword a bounded search starts, for rules whose keyword offset varies.
     static let searchWindow = 1024
@@ -85,6 +100,25 @@ final class BufferMatcher {
             keyword < ruleSet.encodedKeywordStart && targets.contains { ruleSet.compiled[$0.rule].rule.providerID != Self.genericProvider }
         }
         legacyTokenRules = ruleSet.candidateScans.filter { $0.scan.name == EncodedText.legacyTokenScan }.flatMap(\.rules)
+        anchoredPatterns = Array(repeating: nil, count: ruleSet.compiled.count)
+        searchPatterns = Array(repeating: nil, count: ruleSet.compiled.count)
+        contextPatternsOfRule = Array(repeating: nil, count: ruleSet.compiled.count)
+    }
+
+    @inline(__always)
+    private func anchoredPattern(_ rule: Int) -> PCRE2Pattern {
+        if let pattern = anchoredPatterns[rule] { return pattern }
+        let pattern = ruleSet.compiled[rule].anchored.pattern
+        anchoredPatterns[rule] = pattern
+        return pattern
+    }
+
+    @inline(__always)
+    private func searchPattern(_ rule: Int) -> PCRE2Pattern {
+        if let pattern = searchPatterns[rule] { return pattern }
+        let pattern = ruleSet.compiled[rule].search.pattern
+        searchPatterns[rule] = pattern
+        return pattern
     }
 
     /// Starts a new input: forgets which rules ran out of their match budget.
@@ -107,10 +141,10 @@ final class BufferMatcher {
     /// Bytes the rules' regexes were run over so far: for each search, from its start to the
     /// end of its match (or to the keyword when none). A measure of repeated matching over
     /// the same bytes, which counting calls does not show.
-    var matchedBytes = 0
+    @exclusivity(unchecked) var matchedBytes = 0
     /// Encoded bytes handed to a decoder so far (base64 runs, percent and JSON escapes), each
     /// time it was asked: a measure of the decoders' work per input byte.
-    var decodedBytes = 0
+    @exclusivity(unchecked) var decodedBytes = 0
 
     /// Finds the matches in `buffer` whose start lies in `accept`. `atStart`/`atEnd` say whether
     /// the buffer's edges are the input's real edges (not a chunk boundary). `enabled`, when
@@ -220,7 +254,7 @@ final class BufferMatcher {
     @discardableResult
     private func confirm(rule index: Int, at start: Int, in buffer: UnsafeRawBufferPointer, into results: inout [RawMatch]) -> Int? {
         guard limitHits[index] < Self.limitHitsBeforeSkipping else { return nil }
-        let pattern = ruleSet.compiled[index].anchored.pattern
+        let pattern = anchoredPattern(index)
         let found = pattern.match(buffer, from: start, scratch: scratch)
         noteLimit(index)
         guard let match = found else { return nil }
@@ -237,7 +271,7 @@ final class BufferMatcher {
     /// 256 bytes, not once per keyword.
     private func search(rule index: Int, before position: Int, in buffer: UnsafeRawBufferPointer, accept: Range<Int>, into results: inout [RawMatch]) {
         guard limitHits[index] < Self.limitHitsBeforeSkipping else { return }
-        let pattern = ruleSet.compiled[index].search.pattern
+        let pattern = searchPattern(index)
         var from = max(0, position - Self.searchWindow, searchedUpTo[index])
         while from <= position {
             let found = pattern.match(buffer, from: from, startingNoLaterThan: position, scratch: scratch)
@@ -297,37 +331,70 @@ final class BufferMatcher {
         var next = 0
     }
 
-    private var contextSpans: [ObjectIdentifier: ContextSpans] = [:]
+    /// A context pattern of a provider, compiled, with its `value` group and its slot in
+    /// `contextSpans` (one per pattern, shared by the provider's rules).
+    private struct ContextPattern {
+        let name: String
+        let pattern: PCRE2Pattern
+        let group: Int
+        let slot: Int
+    }
+
+    @exclusivity(unchecked) private var contextSpans: [ContextSpans] = []
+    /// The slots of `contextSpans` used since `beginPlacing`.
+    @exclusivity(unchecked) private var usedContextSlots: [Int] = []
 
     /// Starts placing the matches of a new buffer (`context` calls with windows that only move
     /// forward).
     func beginPlacing() {
-        contextSpans.removeAll(keepingCapacity: true)
+        for slot in usedContextSlots { contextSpans[slot] = ContextSpans() }
+        usedContextSlots.removeAll(keepingCapacity: true)
+    }
+
+    private func contextPatterns(of rule: Int) -> [ContextPattern] {
+        if let patterns = contextPatternsOfRule[rule] { return patterns }
+        var patterns: [ContextPattern] = []
+        for (name, lazy) in ruleSet.contextPatterns[ruleSet.compiled[rule].rule.providerID] ?? [] {
+            let pattern = lazy.pattern
+            guard let group = pattern.namedGroups["value"] else { continue }
+            let key = ObjectIdentifier(lazy)
+            let slot: Int
+            if let known = contextSlots[key] {
+                slot = known
+            } else {
+                slot = contextSpans.count
+                contextSlots[key] = slot
+                contextSpans.append(ContextSpans())
+            }
+            patterns.append(ContextPattern(name: name, pattern: pattern, group: group, slot: slot))
+        }
+        contextPatternsOfRule[rule] = patterns
+        return patterns
     }
 
     /// The value of the provider's context patterns nearest to `secret` within `window`; the
     /// windows of successive calls after `beginPlacing` must not move backwards.
     func context(for rule: Int, secret: Range<Int>, window: Range<Int>, in buffer: UnsafeRawBufferPointer) -> [String: String] {
-        let providerID = ruleSet.compiled[rule].rule.providerID
-        guard let patterns = ruleSet.contextPatterns[providerID] else { return [:] }
+        let patterns = contextPatterns(of: rule)
+        guard !patterns.isEmpty else { return [:] }
         var values: [String: String] = [:]
-        for (name, lazy) in patterns {
-            let pattern = lazy.pattern
-            guard let group = pattern.namedGroups["value"] else { continue }
-            let key = ObjectIdentifier(lazy)
-            // Taken out of the dictionary while it grows, so that appending never copies it.
-            var state = contextSpans.removeValue(forKey: key) ?? ContextSpans()
+        for context in patterns {
+            let pattern = context.pattern
+            // Taken out of the array while it grows, so that appending never copies it.
+            var state = contextSpans[context.slot]
+            contextSpans[context.slot] = ContextSpans()
+            if state.next == 0 && state.spans.isEmpty { usedContextSlots.append(context.slot) }
             state.next = max(state.next, window.lowerBound)
             while state.next < window.upperBound,
                   let match = pattern.match(buffer, from: state.next, startingNoLaterThan: window.upperBound - 1, scratch: scratch) {
-                if let span = pattern.groupSpan(group, scratch: scratch), !span.isEmpty { state.spans.append(span) }
+                if let span = pattern.groupSpan(context.group, scratch: scratch), !span.isEmpty { state.spans.append(span) }
                 state.next = max(match.end, match.start + 1)
             }
             state.next = max(state.next, window.upperBound)
             if let span = Self.nearest(state.spans, to: secret, within: window) {
-                values[name] = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[span]), as: UTF8.self)
+                values[context.name] = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[span]), as: UTF8.self)
             }
-            contextSpans[key] = state
+            contextSpans[context.slot] = state
         }
         scratch.limitHits = 0   // a context pattern is no rule: its exhausted calls are not reported
         return values

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// HTML and XML character references around a keyword hit: an attribute value or text run
 /// (`<add value="…&#x2B;…&#x3D;" />`, `href="https:&#x2F;&#x2F;hooks…"`) decoded like a
 /// percent-encoded run.
@@ -27,10 +33,17 @@ extension EscapedText {
         if window.contains(position), position + entityReach / 2 <= window.upperBound { return nil }
         let floor = window.upperBound > position - entityReach ? max(0, window.upperBound - entityReach / 2) : 0
         return entityRunStops.withUnsafeBufferPointer { stops -> Range<Int>? in
-            var start = position
-            while start > floor, position - start < entityReach, !stops[Int(buffer[start - 1])] { start -= 1 }
             var end = position
             while end < buffer.count, end - position < entityReach, !stops[Int(buffer[end])] { end += 1 }
+            // No `&` anywhere the run could start: it is clean whatever its start, which then
+            // need not be found (a keyword on a long line without references).
+            let lowest = max(floor, position - entityReach)
+            if memchr(buffer.baseAddress! + lowest, Int32(UInt8(ascii: "&")), end - lowest) == nil {
+                state.cleanEntityRunEnd = end
+                return nil
+            }
+            var start = position
+            while start > floor, position - start < entityReach, !stops[Int(buffer[start - 1])] { start -= 1 }
             let run = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
             for index in run.indices where run[index] == UInt8(ascii: "&") && reference(at: index, in: run) != nil {
                 state.entityWindow = start..<end

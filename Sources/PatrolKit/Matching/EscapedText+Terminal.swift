@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Terminal escape sequences around a keyword hit: a coloured log line (`\x1b[1m` + token) whose
 /// sequence ends in a letter that would otherwise defeat the token's left boundary. Each
 /// sequence decodes to one space, so the token is matched as if it stood alone and is reported
@@ -13,10 +19,20 @@ extension EscapedText {
         let window = state.terminalWindow
         if window.contains(position), position + terminalReach / 2 <= window.upperBound { return nil }
         let floor = window.upperBound > position - terminalReach ? max(0, window.upperBound - terminalReach / 2) : 0
+        let base = buffer.baseAddress!
+        // The window's end: the line's end, within reach (memchr, not a byte at a time).
+        let reachEnd = min(buffer.count, position + terminalReach)
+        let end = memchr(base + position, 0x0A, reachEnd - position).map { base.distance(to: UnsafeRawPointer($0)) } ?? reachEnd
+        // No escape byte or backslash anywhere the window could start: it is clean, whatever
+        // its start, and the line need not be walked back (the common case, a keyword on a
+        // long line with no escape, decided by two memchr calls).
+        let lowest = max(floor, position - terminalReach)
+        if memchr(base + lowest, 0x1B, end - lowest) == nil, memchr(base + lowest, Int32(UInt8(ascii: "\\")), end - lowest) == nil {
+            state.cleanTerminalEnd = end
+            return nil
+        }
         var start = position
         while start > floor, position - start < terminalReach, buffer[start - 1] != 0x0A { start -= 1 }
-        var end = position
-        while end < buffer.count, end - position < terminalReach, buffer[end] != 0x0A { end += 1 }
         let text = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
         for index in text.indices where (text[index] == 0x1B || text[index] == UInt8(ascii: "\\")) && sequenceLength(at: index, in: text) != nil {
             state.terminalWindow = start..<end

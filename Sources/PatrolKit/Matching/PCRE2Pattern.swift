@@ -211,9 +211,10 @@ final class MatchScratch {
     let boundedContext: OpaquePointer
     /// Match calls made with this scratch: a measure of the work done, for tests that check it
     /// grows linearly with the input.
-    var matchCalls = 0
+    /// (Unchecked like `BufferMatcher`'s state: one thread's, counted at every match call.)
+    @exclusivity(unchecked) var matchCalls = 0
     /// Match calls that ran out of their budget since the owner last reset it.
-    var limitHits = 0
+    @exclusivity(unchecked) var limitHits = 0
 
     init(maxCaptureCount: Int = PCRE2Pattern.maxCaptureCount) {
         data = pcre2_match_data_create_8(UInt32(maxCaptureCount + 1), nil)!

@@ -4,6 +4,14 @@ public enum JSONReport {
     public static let version = 1
 
     public static func render(_ report: ScanReport, toolVersion: String, showSecrets: Bool) -> String {
+        var text: [UInt8] = []
+        stream(report, toolVersion: toolVersion, showSecrets: showSecrets) { text.append(contentsOf: $0) }
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// The report `render` gives, handed to `sink` a piece of about `chunkSize` bytes at a
+    /// time: a report of many findings is written as it is made, never held whole.
+    public static func stream(_ report: ScanReport, toolVersion: String, showSecrets: Bool, chunkSize: Int = 1 << 20, to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         var json = JSONWriter(pretty: true)
         json.beginObject()
         json.field("version", .int(version))
@@ -23,7 +31,13 @@ public enum JSONReport {
         }
         json.endObject()
         json.beginArray("findings")
-        for finding in report.findings { write(finding, to: &json, showSecrets: showSecrets) }
+        // Each finding borrowed from the array, not copied out of it (a dozen strings each).
+        try report.findings.withUnsafeBufferPointer { findings in
+            for index in findings.indices {
+                write(findings[index], to: &json, showSecrets: showSecrets)
+                if json.bytes.count >= chunkSize { try json.flush(to: sink) }
+            }
+        }
         json.endArray()
         json.beginArray("skipped")
         for item in report.skipped {
@@ -50,7 +64,8 @@ public enum JSONReport {
         json.field("allowed", .int(report.stats.allowed))
         json.endObject()
         json.endObject()
-        return json.output + "\n"
+        try json.flush(to: sink)
+        try withUnsafeBytes(of: UInt8(ascii: "\n"), sink)
     }
 
     /// One finding as a JSON object (also one line of `--format jsonl`).
@@ -59,7 +74,11 @@ public enum JSONReport {
         json.field("rule", .string(finding.rule))
         json.field("provider", .string(finding.provider))
         json.field("confidence", .string(finding.confidence.rawValue))
-        json.field("secret", .string(showSecrets ? finding.secret : Redaction.redact(finding.secret)))
+        if showSecrets {
+            json.field("secret", .string(finding.secret))
+        } else {
+            json.field("secret") { Redaction.appendRedacted(finding.secret, to: &$0) }
+        }
         json.field("redacted", .bool(!showSecrets))
         json.field("fingerprint", .string(finding.fingerprint))
         json.field("path", .optional(finding.reportedPath))
@@ -70,7 +89,7 @@ public enum JSONReport {
         json.field("column", .int(finding.column))
         json.field("end_line", .int(finding.endLine))
         json.field("end_column", .int(finding.endColumn))
-        json.field("snippet", .string(finding.snippet.render(showSecrets: showSecrets)))
+        json.field("snippet") { finding.snippet.appendRendered(showSecrets: showSecrets, to: &$0) }
         json.field("decoded", .string(finding.decoded))
         json.field("validated", .optional(finding.validated))
         json.field("verified", .optional(finding.verified))

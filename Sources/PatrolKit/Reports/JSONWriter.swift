@@ -22,6 +22,21 @@ struct JSONWriter {
         return output
     }
 
+    /// Hands the bytes written so far to `sink` and forgets them (the nesting stays): a report
+    /// of 160,000 findings goes out a megabyte at a time instead of as one 135 MB string that
+    /// is then copied twice more to be written.
+    mutating func flush(to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        guard !bytes.isEmpty else { return }
+        defer { bytes.removeAll(keepingCapacity: true) }
+        try bytes.withUnsafeBytes(sink)
+    }
+
+    /// The bytes written so far, which the writer then forgets.
+    mutating func takeBytes() -> [UInt8] {
+        defer { bytes = [] }
+        return bytes
+    }
+
     enum Value {
         case string(String)
         case int(Int)
@@ -43,6 +58,18 @@ struct JSONWriter {
         writeKey(key)
         write(value)
     }
+
+    /// A string field whose value `produce` appends as valid UTF-8 (a snippet already
+    /// repaired, a redacted secret) to a buffer the writer reuses: no `String` made per field.
+    mutating func field(_ key: String, utf8 produce: (inout [UInt8]) -> Void) {
+        separator()
+        writeKey(key)
+        scratch.removeAll(keepingCapacity: true)
+        produce(&scratch)
+        scratch.withUnsafeBufferPointer { Self.appendString(utf8: $0, to: &bytes) }
+    }
+
+    private var scratch: [UInt8] = []
 
     mutating func element(_ value: Value) {
         separator()
@@ -70,9 +97,16 @@ struct JSONWriter {
         if pretty && indentLevel > 0 { newline() }
     }
 
+    private static let indentation: [UInt8] = Array(repeating: UInt8(ascii: " "), count: 64)
+
     private mutating func newline() {
         bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: 2 * indentLevel))
+        var spaces = 2 * indentLevel
+        while spaces > 0 {
+            let count = min(spaces, Self.indentation.count)
+            Self.indentation.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<count])) }
+            spaces -= count
+        }
     }
 
     private mutating func writeKey(_ key: String) {
@@ -84,7 +118,7 @@ struct JSONWriter {
     private mutating func write(_ value: Value) {
         switch value {
         case .string(let text): Self.appendString(text, to: &bytes)
-        case .int(let number): bytes.append(contentsOf: String(number).utf8)
+        case .int(let number): Self.appendDecimal(number, to: &bytes)
         case .double(let number): bytes.append(contentsOf: (number.isFinite ? String(number) : "null").utf8)
         case .bool(let flag): bytes.append(contentsOf: (flag ? "true" : "false").utf8)
         case .null: bytes.append(contentsOf: "null".utf8)
@@ -99,13 +133,41 @@ struct JSONWriter {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// Bytes that a JSON string cannot hold as they are: control characters, DEL, `"` and `\\`.
+    private static let needsEscape: [Bool] = (0..<256).map { $0 < 0x20 || $0 == 0x7F || $0 == 0x22 || $0 == 0x5C }
+
+    /// `number` in decimal, without making a `String` of it.
+    static func appendDecimal(_ number: Int, to output: inout [UInt8]) {
+        if number < 0 { output.append(UInt8(ascii: "-")) }
+        // The magnitude as UInt: Int.min has none as an Int.
+        var rest = number.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // 24 bytes: UInt.max has 20 digits
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { scratch in
+            repeat {
+                scratch[23 - count] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            output.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[(24 - count)...]))
+        }
+    }
+
     /// `text` as a JSON string: the runs between characters that need an escape are copied whole.
     static func appendString(_ text: String, to output: inout [UInt8]) {
-        output.append(UInt8(ascii: "\""))
         var text = text
-        text.withUTF8 { utf8 in
+        text.withUTF8 { appendString(utf8: $0, to: &output) }
+    }
+
+    /// UTF-8 bytes as a JSON string, escaped as `appendString` escapes text.
+    static func appendString(utf8: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        needsEscape.withUnsafeBufferPointer { needsEscape in
             var runStart = 0
-            for (index, byte) in utf8.enumerated() {
+            for index in utf8.indices where needsEscape[Int(utf8[index])] {
+                let byte = utf8[index]
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+                runStart = index + 1
                 let escape: StaticString
                 switch byte {
                 case UInt8(ascii: "\""): escape = "\\\""
@@ -113,11 +175,8 @@ struct JSONWriter {
                 case UInt8(ascii: "\n"): escape = "\\n"
                 case UInt8(ascii: "\r"): escape = "\\r"
                 case UInt8(ascii: "\t"): escape = "\\t"
-                case 0..<0x20, 0x7F: escape = ""
-                default: continue
+                default: escape = ""
                 }
-                output.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
-                runStart = index + 1
                 if escape.utf8CodeUnitCount > 0 {
                     escape.withUTF8Buffer { output.append(contentsOf: $0) }
                 } else {
