@@ -62,13 +62,22 @@ public struct SecretRemediation: Sendable {
     }
 }
 
-/// What a secret's steps depend on besides the secret: shared by every secret of a plan.
-struct StepSituation: Sendable {
+/// What a secret's steps depend on besides the secret: one object shared by every secret of
+/// a provider, so that a plan of 200,000 secrets does not hold 200,000 copies of a provider.
+final class StepSituation: Sendable {
     let provider: Provider?
     let target: ScanTarget
     let reportFile: String?
     let replacementsFile: String?
     let now: Date
+
+    init(provider: Provider?, target: ScanTarget, reportFile: String?, replacementsFile: String?, now: Date) {
+        self.provider = provider
+        self.target = target
+        self.reportFile = reportFile
+        self.replacementsFile = replacementsFile
+        self.now = now
+    }
 }
 
 /// A place the secret was reported, with what git says about its commit.

@@ -4,53 +4,80 @@ public enum JSONReport {
     public static let version = 1
 
     public static func render(_ report: ScanReport, toolVersion: String, showSecrets: Bool) -> String {
-        var json = JSONWriter(pretty: true)
-        json.beginObject()
-        json.field("version", .int(version))
-        json.beginObject("tool")
-        json.field("name", .string("patrol"))
-        json.field("version", .string(toolVersion))
-        json.endObject()
-        json.beginObject("target")
-        json.field("kind", .string(report.target.kind))
-        json.field("root", .string(report.target.root))
-        if let revs = report.target.revs {
-            json.beginArray("revs")
-            for rev in revs { json.element(.string(rev)) }
+        var writer = Writer(report, toolVersion: toolVersion, showSecrets: showSecrets)
+        for finding in report.findings { writer.add(finding) }
+        return writer.finish()
+    }
+
+    /// The report a finding at a time: the findings are added one by one (`report.findings`
+    /// is not read), and the text made so far can be taken at any point, so a report of
+    /// 200,000 findings read back (`verify`) is never held whole.
+    public struct Writer {
+        private var json = JSONWriter(pretty: true)
+        private let report: ScanReport
+        private let showSecrets: Bool
+
+        /// Writes everything up to the findings.
+        public init(_ report: ScanReport, toolVersion: String, showSecrets: Bool) {
+            self.report = report
+            self.showSecrets = showSecrets
+            json.beginObject()
+            json.field("version", .int(version))
+            json.beginObject("tool")
+            json.field("name", .string("patrol"))
+            json.field("version", .string(toolVersion))
+            json.endObject()
+            json.beginObject("target")
+            json.field("kind", .string(report.target.kind))
+            json.field("root", .string(report.target.root))
+            if let revs = report.target.revs {
+                json.beginArray("revs")
+                for rev in revs { json.element(.string(rev)) }
+                json.endArray()
+            } else {
+                json.field("revs", .null)
+            }
+            json.endObject()
+            json.beginArray("findings")
+        }
+
+        public mutating func add(_ finding: Finding) {
+            JSONReport.write(finding, to: &json, showSecrets: showSecrets)
+        }
+
+        /// The text written since the last call.
+        public mutating func takeOutput() -> String { json.takeOutput() }
+
+        /// The rest of the report after the findings, with what was not taken yet.
+        public mutating func finish() -> String {
             json.endArray()
-        } else {
-            json.field("revs", .null)
-        }
-        json.endObject()
-        json.beginArray("findings")
-        for finding in report.findings { write(finding, to: &json, showSecrets: showSecrets) }
-        json.endArray()
-        json.beginArray("skipped")
-        for item in report.skipped {
-            json.beginObject()
-            json.field("path", .string(item.path))
-            json.field("reason", .string(item.reason.rawValue))
+            json.beginArray("skipped")
+            for item in report.skipped {
+                json.beginObject()
+                json.field("path", .string(item.path))
+                json.field("reason", .string(item.reason.rawValue))
+                json.endObject()
+            }
+            json.endArray()
+            json.beginArray("errors")
+            for failure in report.errors {
+                json.beginObject()
+                json.field("path", .string(failure.path))
+                json.field("message", .string(failure.message))
+                json.endObject()
+            }
+            json.endArray()
+            json.beginObject("stats")
+            json.field("files", .int(report.stats.files))
+            json.field("blobs", .int(report.stats.blobs))
+            json.field("bytes", .int(report.stats.bytes))
+            json.field("seconds", .double((report.stats.seconds * 1000).rounded() / 1000))
+            json.field("rejected_by_validator", .int(report.stats.rejectedByValidator))
+            json.field("allowed", .int(report.stats.allowed))
             json.endObject()
-        }
-        json.endArray()
-        json.beginArray("errors")
-        for failure in report.errors {
-            json.beginObject()
-            json.field("path", .string(failure.path))
-            json.field("message", .string(failure.message))
             json.endObject()
+            return json.takeOutput() + "\n"
         }
-        json.endArray()
-        json.beginObject("stats")
-        json.field("files", .int(report.stats.files))
-        json.field("blobs", .int(report.stats.blobs))
-        json.field("bytes", .int(report.stats.bytes))
-        json.field("seconds", .double((report.stats.seconds * 1000).rounded() / 1000))
-        json.field("rejected_by_validator", .int(report.stats.rejectedByValidator))
-        json.field("allowed", .int(report.stats.allowed))
-        json.endObject()
-        json.endObject()
-        return json.output + "\n"
     }
 
     /// One finding as a JSON object (also one line of `--format jsonl`).
