@@ -51,7 +51,16 @@ struct VerifyCommand: ParsableCommand {
         let tokens = input.tokens
         let verifier = Verifier(access: try calls.access(settings: RevokeSettings(azureDevOpsOrganization: calls.org)))
         let mapAccess = !noAccessMap
-        let results = AsyncBridge.run { await verifier.verify(tokens, mapAccess: mapAccess) }
+        // A token with no verifier is never sent: it is not handed to the verifier (which would
+        // keep a result for each), and its answer is made when asked for. A report of 200,000
+        // such secrets then holds no 200,000 results.
+        let checkable = tokens.filter { $0.verifier != nil }
+        let answers = AsyncBridge.run { await verifier.verify(checkable, mapAccess: mapAccess) }
+        func answer(for token: LeakedToken) -> Verification? {
+            if let answer = answers[token.fingerprint] { return answer }
+            guard token.verifier == nil else { return nil }
+            return Verification(outcome: .notSupported, message: "patrol cannot check \(token.providerName) tokens through an API")
+        }
 
         // The report again, each finding with its result: read a second time from the file and
         // written as it is read (JSON, JSON Lines), so that its findings are never all held.
@@ -59,8 +68,8 @@ struct VerifyCommand: ParsableCommand {
             var finding = ReportSecrets.finding(entry, secret: input.secrets[entry.finding.fingerprint])
             // A JSON report does not carry rule names; the text and SARIF reports show them.
             if let rule = input.ruleSet.rule(id: finding.rule) { finding.ruleName = rule.name }
-            if let verified = results[finding.fingerprint]?.verified { finding.verified = verified }
-            finding.access = results[finding.fingerprint]?.access
+            if let verified = answers[finding.fingerprint]?.verified { finding.verified = verified }
+            finding.access = answers[finding.fingerprint]?.access
             return finding
         }
         var verifiedReport = ScanReport(target: input.report.target, skipped: input.report.skipped, errors: input.report.errors, stats: input.report.stats)
@@ -96,16 +105,16 @@ struct VerifyCommand: ParsableCommand {
 
         let now = Date()
         try calls.record(tokens.compactMap { token in
-            results[token.fingerprint].map {
+            answer(for: token).map {
                 AuditLog.Entry(time: now, provider: token.provider, fingerprint: token.fingerprint, action: "verify", outcome: $0.outcome.rawValue, status: $0.status)
             }
         })
 
-        func count(_ outcome: Verification.Outcome) -> Int { tokens.filter { results[$0.fingerprint]?.outcome == outcome }.count }
+        func count(_ outcome: Verification.Outcome) -> Int { tokens.filter { answer(for: $0)?.outcome == outcome }.count }
         let live = count(.live), notLive = count(.notLive), failed = count(.failed), unsupported = count(.notSupported)
         if !output.quiet {
             for token in tokens {
-                guard let result = results[token.fingerprint] else { continue }
+                guard let result = answer(for: token) else { continue }
                 if result.outcome == .notSupported && !output.verbose { continue }
                 var line = "patrol: \(result.outcome.rawValue): \(token.rule) \(token.redacted) at \(token.place)"
                 if let owner = result.owner { line += " (\(owner))" }

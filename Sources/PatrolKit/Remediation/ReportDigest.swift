@@ -76,7 +76,6 @@ public struct ReportDigest: Sendable {
             reach: [:],
             summary: summary,
             locations: [],
-            introduced: nil,
             committed: nil,
             pushed: nil,
             remoteBranches: [],
