@@ -6,6 +6,7 @@
 #   locations  `patrol scan` of one file holding the same token on 25k/100k/200k lines
 #   report     `patrol remediate --no-replace-file` of a JSON report of 10k/50k/200k findings
 #              (seconds and patrol's own peak memory)
+#   verify     `patrol verify --no-access-map` of the same reports (no provider is asked)
 #
 # and then the pathological inputs (benchmarks/pathological-benchmark.sh) in MB/s per core.
 # Not a test: it measures and prints; it exits 1 when a run does not give the expected result.
@@ -119,6 +120,17 @@ EOF
     own=$(grep -o 'peak memory [0-9]* MiB' "$work/err" || echo "peak memory ? MiB")
     [[ $status -eq 0 ]] || { echo "scaling-benchmark: remediate of $count findings: exit $status: $(head -c 300 "$work/err")" >&2; failed=1; }
     row report "$count" "$wall" "$peak" "$mb report, patrol's own $own"
+done
+first_rate=
+
+# The same reports through verify (no provider is asked: generic passwords have no verifier),
+# which writes every finding back: read a second time from the file, a finding at a time.
+for count in "${reports[@]}"; do
+    report="$work/report-$count.json"
+    read -r wall peak status < <(timed verify "$report" --no-access-map --format json --output "$work/verified.json" --audit-log "$work/audit.jsonl" --verbose)
+    own=$(grep -o 'peak memory [0-9]* MiB' "$work/err" || echo "peak memory ? MiB")
+    [[ $status -eq 2 ]] || { echo "scaling-benchmark: verify of $count findings: exit $status, expected 2 (nothing checkable): $(tail -c 300 "$work/err")" >&2; failed=1; }
+    row verify "$count" "$wall" "$peak" "patrol's own $own"
     rm -f "$report"
 done
 

@@ -15,34 +15,82 @@ public struct ReportTokens: Sendable {
 
     /// Throws when a secret that must be sent cannot be recovered.
     public init(report: LeakReport, ruleSet: RuleSet, for purpose: Purpose) throws(RevokeError) {
-        let (secrets, failures) = ReportSecrets.recover(report, ruleSet: ruleSet)
-        var tokens: [LeakedToken] = []
-        var seen = Set<String>()
-        var missing: [String] = []
-        for entry in report.entries where seen.insert(entry.finding.fingerprint).inserted {
+        var collector = Collector(ruleSet: ruleSet, for: purpose)
+        for entry in report.entries { collector.add(entry) }
+        self = try collector.tokens(target: report.target)
+    }
+
+    private init(secrets: [String: String], tokens: [LeakedToken]) {
+        self.secrets = secrets
+        self.tokens = tokens
+    }
+
+    /// A report's findings folded into one token per distinct secret (by fingerprint) as they
+    /// stream in: no finding is kept, only its token (with the first finding's context and
+    /// place) and what recovering a redacted secret needs.
+    public struct Collector: Sendable {
+        let ruleSet: RuleSet
+        let purpose: Purpose
+        private var pending: [LeakedToken] = []
+        private var seen = Set<String>()
+        private var secrets = ReportSecrets.Collector()
+        /// Each provider's revoke step for a token with no context: such tokens of one
+        /// provider (often most of a big report) share one string.
+        private var manualSteps: [String: String?] = [:]
+
+        public init(ruleSet: RuleSet, for purpose: Purpose) {
+            self.ruleSet = ruleSet
+            self.purpose = purpose
+        }
+
+        public mutating func add(_ entry: LeakReport.Entry) {
+            secrets.add(entry)
             let finding = entry.finding
+            guard seen.insert(finding.fingerprint).inserted else { return }
             let provider = ruleSet.provider(id: finding.provider)
-            let secret = secrets[finding.fingerprint]
-            if secret == nil && Self.willBeSent(rule: finding.rule, provider: provider, id: finding.provider, for: purpose) {
-                missing.append("\(finding.path):\(finding.line): " + (failures[finding.fingerprint] ?? "not found"))
-                continue
+            let steps: String?
+            if finding.context.isEmpty, let known = manualSteps[finding.provider] {
+                steps = known
+            } else {
+                steps = provider.flatMap { ReportTokens.manualRevokeStep($0, context: finding.context) }
+                if finding.context.isEmpty { manualSteps[finding.provider] = steps }
             }
-            tokens.append(LeakedToken(
-                secret: secret ?? finding.secret,
+            pending.append(LeakedToken(
+                secret: finding.secret,   // the redacted form until recovered
                 fingerprint: finding.fingerprint,
                 rule: finding.rule,
                 provider: finding.provider,
                 providerName: provider?.name ?? finding.provider,
-                verifier: Self.verifier(provider, id: finding.provider, rule: finding.rule),
-                revoker: Self.revoker(provider, id: finding.provider, rule: finding.rule),
+                verifier: ReportTokens.verifier(provider, id: finding.provider, rule: finding.rule),
+                revoker: ReportTokens.revoker(provider, id: finding.provider, rule: finding.rule),
                 context: finding.context,
                 place: "\(finding.path):\(finding.line)",
-                manualSteps: provider.flatMap { Self.manualRevokeStep($0, context: finding.context) }
+                manualSteps: steps
             ))
         }
-        if !missing.isEmpty { throw .unrecoverableSecrets(missing) }
-        self.secrets = secrets
-        self.tokens = tokens
+
+        /// The tokens, with their real secrets where they were redacted. Throws when a secret
+        /// that must be sent cannot be recovered.
+        public consuming func tokens(target: ScanTarget) throws(RevokeError) -> ReportTokens {
+            let (found, failures) = secrets.recover(target: target, ruleSet: ruleSet)
+            secrets = ReportSecrets.Collector()
+            var tokens: [LeakedToken] = []
+            tokens.reserveCapacity(pending.count)
+            var missing: [String] = []
+            for var token in pending {
+                let provider = ruleSet.provider(id: token.provider)
+                if let secret = found[token.fingerprint] {
+                    token.secret = secret
+                } else if ReportTokens.willBeSent(rule: token.rule, provider: provider, id: token.provider, for: purpose) {
+                    missing.append("\(token.place): " + (failures[token.fingerprint] ?? "not found"))
+                    continue
+                }
+                tokens.append(token)
+            }
+            pending = []
+            if !missing.isEmpty { throw .unrecoverableSecrets(missing) }
+            return ReportTokens(secrets: found, tokens: tokens)
+        }
     }
 
     /// The rule file's verifier, else the identity-call table's (named by the provider id).
@@ -55,7 +103,7 @@ public struct ReportTokens: Sendable {
         provider?.revoke ?? (SelfRevocations.covers(provider: id, rule: rule) && IdentityCalls.covers(provider: id, rule: rule) ? id : nil)
     }
 
-    private static func willBeSent(rule: String, provider: Provider?, id: String, for purpose: Purpose) -> Bool {
+    static func willBeSent(rule: String, provider: Provider?, id: String, for purpose: Purpose) -> Bool {
         switch purpose {
         case .verify:
             if let name = provider?.verify { return ProviderAPICoverage.canVerify(rule: rule, with: name) }
@@ -67,7 +115,7 @@ public struct ReportTokens: Sendable {
     }
 
     /// The provider's own revoke step, with `{org}` and the like filled from the finding.
-    private static func manualRevokeStep(_ provider: Provider, context: [String: String]) -> String? {
+    static func manualRevokeStep(_ provider: Provider, context: [String: String]) -> String? {
         let remediation = ProviderRemediation(markdown: provider.remediation)
         guard let step = remediation.steps.first(where: { $0.kind == .revoke }) else { return nil }
         var values = context

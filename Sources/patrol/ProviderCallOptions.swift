@@ -57,38 +57,71 @@ struct ProviderCallOptions: ParsableArguments {
     }
 }
 
-/// A report read for `verify` or `revoke`: its findings, and one token per distinct secret
-/// with the real secret (recovered when the report was redacted).
+/// A report read for `verify` or `revoke`: one token per distinct secret with the real secret
+/// (recovered when the report was redacted), gathered as the findings stream in. The findings
+/// themselves are not kept: `forEachFinding` reads the report file again (`verify` writes
+/// them back); only a report that came through a pipe is kept in memory for that.
 struct TokenReport {
+    /// What surrounds the findings (target, skipped, errors, stats); no entries.
     let report: LeakReport
     let ruleSet: RuleSet
     let secrets: [String: String]
     let tokens: [LeakedToken]
+    private let input: ReportInput
+    private let minimumConfidence: Confidence
+    /// The findings of a report that cannot be read again (standard input, a pipe).
+    private let kept: [LeakReport.Entry]?
 
     /// Reads the report (a file, or standard input for `-`). A secret that must be sent but
-    /// cannot be recovered ends the command (exit 2).
-    static func load(_ path: String, command: String, ruleDirectories: [String], for purpose: ReportTokens.Purpose, minimumConfidence: Confidence = .low) throws -> TokenReport {
+    /// cannot be recovered ends the command (exit 2). `keepFindings`: the findings will be
+    /// asked for again (`forEachFinding`).
+    static func load(_ path: String, command: String, ruleDirectories: [String], for purpose: ReportTokens.Purpose, minimumConfidence: Confidence = .low, keepFindings: Bool = false) throws -> TokenReport {
         if path == "-", isatty(STDIN_FILENO) == 1 {
             throw CommandFailure("no report: name a JSON report ('patrol \(command) report.json') or pipe one in ('patrol scan --format json --show-secrets | patrol \(command) -')")
         }
+        let ruleSet = try RuleLoader.load(extraDirectories: ruleDirectories)
         // Read a finding at a time: a report of 200,000 findings is never parsed whole.
         let input = try ReportInput(path: path)
-        defer { input.close() }
-        var report: LeakReport
+        let keep = keepFindings && !input.canReadAgain
+        var kept: [LeakReport.Entry] = []
+        var collector = ReportTokens.Collector(ruleSet: ruleSet, for: purpose)
+        let report: LeakReport
         do {
-            report = try LeakReport.read(descriptor: input.descriptor, source: input.source)
+            report = try LeakReport.read(descriptor: input.descriptor, source: input.source) { entry in
+                guard entry.finding.confidence >= minimumConfidence else { return }
+                collector.add(entry)
+                if keep { kept.append(entry) }
+            }
         } catch {
+            input.close()
             throw CommandFailure(error.description)
         }
-        report.entries.removeAll { $0.finding.confidence < minimumConfidence }
-        let ruleSet = try RuleLoader.load(extraDirectories: ruleDirectories)
         do {
-            let found = try ReportTokens(report: report, ruleSet: ruleSet, for: purpose)
-            return TokenReport(report: report, ruleSet: ruleSet, secrets: found.secrets, tokens: found.tokens)
+            let found = try collector.tokens(target: report.target)
+            return TokenReport(report: report, ruleSet: ruleSet, secrets: found.secrets, tokens: found.tokens, input: input, minimumConfidence: minimumConfidence, kept: keep ? kept : nil)
+        } catch {
+            input.close()
+            throw CommandFailure(error.description)
+        }
+    }
+
+    /// Hands each finding (at `minimumConfidence` or above) to `body` again, in report order.
+    func forEachFinding(_ body: (LeakReport.Entry) -> Void) throws {
+        if let kept {
+            kept.forEach(body)
+            return
+        }
+        guard input.rewind() else { throw CommandFailure("\(input.source): cannot read the report again") }
+        do {
+            _ = try LeakReport.read(descriptor: input.descriptor, source: input.source) { entry in
+                if entry.finding.confidence >= minimumConfidence { body(entry) }
+            }
         } catch {
             throw CommandFailure(error.description)
         }
     }
+
+    func close() { input.close() }
 }
 
 /// Runs async work from a synchronous command. The main thread only waits; the work runs on

@@ -30,7 +30,7 @@ struct RemediateCommand: ParsableCommand {
         case json
     }
 
-    @Argument(help: ArgumentHelp("A JSON report (--format json); '-' reads standard input.", valueName: "report"))
+    @Argument(help: ArgumentHelp("A JSON report (--format json), JSON Lines (--format jsonl) or patrol sweep output; '-' reads standard input.", valueName: "report"))
     var report: String = "-"
 
     @Option(help: "Plan format: markdown or json.")
@@ -70,18 +70,20 @@ struct RemediateCommand: ParsableCommand {
         if report == "-", isatty(STDIN_FILENO) == 1 {
             throw CommandFailure("no report: name a JSON report ('patrol remediate report.json') or pipe one in ('patrol scan --format json | patrol remediate -')")
         }
-        // Read a finding at a time: a report of 200,000 findings is never parsed whole.
+        // Read a finding at a time, each folded into its secret's compact record: a report of
+        // 200,000 findings is never parsed whole, nor kept.
+        let ruleSet = try RuleLoader.load(extraDirectories: ruleDirectories)
         let input = try ReportInput(path: report)
         defer { input.close() }
-        let leakReport = try LeakReport.read(descriptor: input.descriptor, source: input.source)
-        let ruleSet = try RuleLoader.load(extraDirectories: ruleDirectories)
+        var digest = ReportDigest(ruleSet: ruleSet)
+        let leakReport = try LeakReport.read(descriptor: input.descriptor, source: input.source) { digest.add($0) }
 
         var options = RemediationPlanner.Options(reportFile: report == "-" ? nil : report)
         if !noReplaceFile {
             let path = replaceFile ?? ReplacementsFile.defaultPath(forRoot: leakReport.target.root)
             options.replacementsFile = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         }
-        var (plan, replacements) = try RemediationPlanner(ruleSet: ruleSet).plan(for: leakReport, options: options)
+        var (plan, replacements) = try RemediationPlanner(ruleSet: ruleSet).plan(for: digest, target: leakReport.target, options: options)
         if let replacements, let path = options.replacementsFile {
             try replacements.write(to: path)
             if let warning = ReplacementsFile.workTreeWarning(for: path) { plan.warnings.append(warning) }

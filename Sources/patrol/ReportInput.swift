@@ -20,6 +20,17 @@ struct ReportInput {
         source = path
     }
 
+    /// A regular file, which `rewind` can read again from its start.
+    var canReadAgain: Bool {
+        var status = stat()
+        return fstat(descriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Back to the start of the file; false when it cannot seek.
+    func rewind() -> Bool {
+        canReadAgain && lseek(descriptor, 0, SEEK_SET) == 0
+    }
+
     func close() {
         if descriptor != STDIN_FILENO { _ = closeDescriptor(descriptor) }
     }

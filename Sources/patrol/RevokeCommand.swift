@@ -37,7 +37,7 @@ struct RevokeCommand: ParsableCommand {
         case json
     }
 
-    @Argument(help: ArgumentHelp("A JSON report (--format json); '-' reads standard input.", valueName: "report"))
+    @Argument(help: ArgumentHelp("A JSON report (--format json), JSON Lines (--format jsonl) or patrol sweep output; '-' reads standard input.", valueName: "report"))
     var report: String = "-"
 
     @Flag(name: [.short, .long], help: "Revoke. Without it, a dry run (at a terminal: a question for each token).")
@@ -69,6 +69,7 @@ struct RevokeCommand: ParsableCommand {
     func run() throws {
         let selected = Set(fingerprint)
         let input = try TokenReport.load(report, command: "revoke", ruleDirectories: calls.ruleDirectories, for: .revoke)
+        input.close()   // revoke needs only the tokens
         let tokens = input.tokens.filter { selected.isEmpty || selected.contains($0.fingerprint) }
         if !selected.isEmpty, let unknown = selected.first(where: { wanted in !tokens.contains { $0.fingerprint == wanted } }) {
             throw CommandFailure("--fingerprint \(unknown): no finding of the report has it")

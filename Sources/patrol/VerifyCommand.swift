@@ -36,7 +36,7 @@ struct VerifyCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("A JSON report (--format json); '-' reads standard input.", valueName: "report"))
+    @Argument(help: ArgumentHelp("A JSON report (--format json), JSON Lines (--format jsonl) or patrol sweep output; '-' reads standard input.", valueName: "report"))
     var report: String = "-"
 
     @OptionGroup var output: ReportOptions
@@ -47,37 +47,75 @@ struct VerifyCommand: ParsableCommand {
     var noAccessMap = false
 
     func run() throws {
-        let input = try TokenReport.load(report, command: "verify", ruleDirectories: calls.ruleDirectories, for: .verify, minimumConfidence: output.minConfidence)
+        let input = try TokenReport.load(report, command: "verify", ruleDirectories: calls.ruleDirectories, for: .verify, minimumConfidence: output.minConfidence, keepFindings: true)
+        defer { input.close() }
         let tokens = input.tokens
         let verifier = Verifier(access: try calls.access(settings: RevokeSettings(azureDevOpsOrganization: calls.org)))
         let mapAccess = !noAccessMap
-        let results = AsyncBridge.run { await verifier.verify(tokens, mapAccess: mapAccess) }
+        // A token with no verifier is never sent: it is not handed to the verifier (which would
+        // keep a result for each), and its answer is made when asked for. A report of 200,000
+        // such secrets then holds no 200,000 results.
+        let checkable = tokens.filter { $0.verifier != nil }
+        let answers = AsyncBridge.run { await verifier.verify(checkable, mapAccess: mapAccess) }
+        func answer(for token: LeakedToken) -> Verification? {
+            if let answer = answers[token.fingerprint] { return answer }
+            guard token.verifier == nil else { return nil }
+            return Verification(outcome: .notSupported, message: "patrol cannot check \(token.providerName) tokens through an API")
+        }
 
-        var findings: [Finding] = []
-        for entry in input.report.entries {
+        // The report again, each finding with its result: read a second time from the file and
+        // written as it is read (JSON, JSON Lines), so that its findings are never all held.
+        func verified(_ entry: LeakReport.Entry) -> Finding {
             var finding = ReportSecrets.finding(entry, secret: input.secrets[entry.finding.fingerprint])
             // A JSON report does not carry rule names; the text and SARIF reports show them.
             if let rule = input.ruleSet.rule(id: finding.rule) { finding.ruleName = rule.name }
-            if let verified = results[finding.fingerprint]?.verified { finding.verified = verified }
-            finding.access = results[finding.fingerprint]?.access
-            findings.append(finding)
+            if let verified = answers[finding.fingerprint]?.verified { finding.verified = verified }
+            finding.access = answers[finding.fingerprint]?.access
+            return finding
         }
-        let verifiedReport = ScanReport(target: input.report.target, findings: findings, skipped: input.report.skipped, errors: input.report.errors, stats: input.report.stats)
-        let text = ReportPrinter(options: output.settings, ruleSet: input.ruleSet).render(verifiedReport)
-        try Terminal.write(text, to: output.output, holdsSecrets: output.showSecrets)
+        var verifiedReport = ScanReport(target: input.report.target, skipped: input.report.skipped, errors: input.report.errors, stats: input.report.stats)
+        switch output.format {
+        case .json, .jsonl:
+            let stream = try StreamedOutput(path: output.output, holdsSecrets: output.showSecrets)
+            var failure: (any Error)?
+            if output.format == .json {
+                var writer = JSONReport.Writer(verifiedReport, toolVersion: Patrol.version, showSecrets: output.showSecrets)
+                do {
+                    try input.forEachFinding { entry in
+                        writer.add(verified(entry))
+                        stream.write(writer.takeOutput())
+                    }
+                } catch {
+                    failure = error
+                }
+                stream.write(writer.finish())
+            } else {
+                do {
+                    try input.forEachFinding { stream.write(JSONLinesReport.line(verified($0), showSecrets: output.showSecrets)) }
+                } catch {
+                    failure = error
+                }
+            }
+            try stream.finish()
+            if let failure { throw failure }
+        default:
+            try input.forEachFinding { verifiedReport.findings.append(verified($0)) }
+            let text = ReportPrinter(options: output.settings, ruleSet: input.ruleSet).render(verifiedReport)
+            try Terminal.write(text, to: output.output, holdsSecrets: output.showSecrets)
+        }
 
         let now = Date()
         try calls.record(tokens.compactMap { token in
-            results[token.fingerprint].map {
+            answer(for: token).map {
                 AuditLog.Entry(time: now, provider: token.provider, fingerprint: token.fingerprint, action: "verify", outcome: $0.outcome.rawValue, status: $0.status)
             }
         })
 
-        func count(_ outcome: Verification.Outcome) -> Int { tokens.filter { results[$0.fingerprint]?.outcome == outcome }.count }
+        func count(_ outcome: Verification.Outcome) -> Int { tokens.filter { answer(for: $0)?.outcome == outcome }.count }
         let live = count(.live), notLive = count(.notLive), failed = count(.failed), unsupported = count(.notSupported)
         if !output.quiet {
             for token in tokens {
-                guard let result = results[token.fingerprint] else { continue }
+                guard let result = answer(for: token) else { continue }
                 if result.outcome == .notSupported && !output.verbose { continue }
                 var line = "patrol: \(result.outcome.rawValue): \(token.rule) \(token.redacted) at \(token.place)"
                 if let owner = result.owner { line += " (\(owner))" }

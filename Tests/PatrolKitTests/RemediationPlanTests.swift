@@ -105,7 +105,7 @@ import Testing
                 return error.description
             }
         }
-        #expect(error("")?.contains("r.json: not a patrol JSON report (it is empty)") == true)
+        #expect(error("")?.contains("r.json: not a patrol JSON report or JSON Lines (it is empty)") == true)
         #expect(error("[1]")?.contains("the top level is not an object") == true)
         #expect(error(#"{"version": 2}"#)?.contains("version 2; this patrol reads version 1") == true)
         let target = #""target": {"kind": "directory", "root": "/x", "revs": null}"#

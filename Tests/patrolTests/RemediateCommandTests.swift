@@ -323,7 +323,7 @@ import Testing
         #expect(missing.stderr.contains("cannot read the report"), "\(missing.stderr)")
         let garbage = try remediate(["-"], stdin: Data("not json".utf8), state: state)
         #expect(garbage.status == 2)
-        #expect(garbage.stderr.contains("<stdin>: not a patrol JSON report (invalid JSON)"), "\(garbage.stderr)")
+        #expect(garbage.stderr.contains("<stdin>: not a patrol JSON report or JSON Lines (invalid JSON)"), "\(garbage.stderr)")
         let wrong = try remediate(["-"], stdin: Data(#"{"version": 1, "findings": []}"#.utf8), state: state)
         #expect(wrong.status == 2)
         #expect(wrong.stderr.contains("no \"target\""), "\(wrong.stderr)")

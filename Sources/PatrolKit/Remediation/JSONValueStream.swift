@@ -107,6 +107,34 @@ struct JSONValueStream {
         throw .malformed(Malformed(offset: offset))
     }
 
+    /// Up to `count` bytes from the next one, without consuming them (fewer at the end of the
+    /// input): enough to tell a JSON document from JSON Lines by its first key.
+    mutating func lookahead(_ count: Int) throws(ValueError) -> ArraySlice<UInt8> {
+        while buffer.count - index < count, try append() {}
+        return buffer[index..<min(buffer.count, index + count)]
+    }
+
+    /// Consumes the next line (without its line end) into `output`; false at the end of the
+    /// input with nothing left.
+    mutating func readLine(into output: inout [UInt8]) throws(ValueError) -> Bool {
+        output.removeAll(keepingCapacity: true)
+        var sawAny = false
+        while true {
+            if index >= buffer.count {
+                guard try refill() else { return sawAny }
+            }
+            sawAny = true
+            if let end = buffer[index...].firstIndex(of: 0x0A) {
+                output.append(contentsOf: buffer[index..<end])
+                index = end + 1
+                if output.last == 0x0D { output.removeLast() }
+                return true
+            }
+            output.append(contentsOf: buffer[index...])
+            index = buffer.count
+        }
+    }
+
     /// Failures of `readValue` and `expect`.
     enum ValueError: Error {
         case malformed(Malformed)
@@ -118,6 +146,27 @@ struct JSONValueStream {
         if index < buffer.count { return buffer[index] }
         guard try refill() else { return nil }
         return buffer[index]
+    }
+
+    /// Appends the next chunk to the buffer (keeping what is not consumed); false at the end.
+    private mutating func append() throws(ValueError) -> Bool {
+        guard !atEnd else { return false }
+        if index > 0 {
+            consumed += index
+            buffer.removeSubrange(..<index)
+            index = 0
+        }
+        var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .read(ReadError(message: String(cString: strerror(errno))))
+            }
+            if count == 0 { atEnd = true }
+            buffer.append(contentsOf: chunk[..<count])
+            return count > 0
+        }
     }
 
     /// Replaces the consumed buffer with the next chunk; false at the end of the input.

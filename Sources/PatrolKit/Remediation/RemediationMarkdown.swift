@@ -31,10 +31,12 @@ public enum RemediationMarkdown {
         switch target.kind {
         case "git": command = "`patrol history`"
         case "diff": command = "`patrol diff`"
+        case "sweep": command = "`patrol sweep`"
         case "stdin": command = "`patrol scan -` (standard input)"
         default: command = "`patrol scan`"
         }
         let revs = target.revs.map { $0.isEmpty ? "" : " " + $0.map { "`\($0)`" }.joined(separator: " ") } ?? ""
+        if target.root.isEmpty { return "\(command) of several repositories" }
         return "\(command)\(revs) of `\(target.root)`"
     }
 

@@ -35,12 +35,21 @@ public struct SecretRemediation: Sendable {
     /// What it can reach, when known: the report's `context` (`org`, `host`, …).
     public var reach: [String: String]
     /// What `patrol verify` found the live token reaches (its access map); nil: not mapped.
-    public var access: TokenAccess? = nil
+    public var access: TokenAccess? {
+        get { rare?.access }
+        set { rare = RareFacts.make(access: newValue, introduced: introduced) }
+    }
     /// The provider's opening paragraph.
     public var summary: String
     public var locations: [PlanLocation]
     /// The commit that first introduced it, when it was committed.
-    public var introduced: CommitInfo?
+    public var introduced: CommitInfo? {
+        get { rare?.introduced }
+        set { rare = RareFacts.make(access: access, introduced: newValue) }
+    }
+    /// The access map and introducing commit, out of line: most secrets of a big scan report
+    /// have neither, and a plan of 200,000 secrets is an array of 200,000 of these records.
+    var rare: RareFacts? = nil
     /// true: in at least one commit; false: only in files or changes never committed; nil: unknown.
     public var committed: Bool?
     /// true: a remote-tracking branch contains a commit with it; false: none does; nil: unknown.
@@ -62,13 +71,37 @@ public struct SecretRemediation: Sendable {
     }
 }
 
-/// What a secret's steps depend on besides the secret: shared by every secret of a plan.
-struct StepSituation: Sendable {
+/// A secret's access map and introducing commit (immutable: a change makes a new one).
+final class RareFacts: Sendable {
+    let access: TokenAccess?
+    let introduced: CommitInfo?
+
+    private init(access: TokenAccess?, introduced: CommitInfo?) {
+        self.access = access
+        self.introduced = introduced
+    }
+
+    static func make(access: TokenAccess?, introduced: CommitInfo?) -> RareFacts? {
+        access == nil && introduced == nil ? nil : RareFacts(access: access, introduced: introduced)
+    }
+}
+
+/// What a secret's steps depend on besides the secret: one object shared by every secret of
+/// a provider, so that a plan of 200,000 secrets does not hold 200,000 copies of a provider.
+final class StepSituation: Sendable {
     let provider: Provider?
     let target: ScanTarget
     let reportFile: String?
     let replacementsFile: String?
     let now: Date
+
+    init(provider: Provider?, target: ScanTarget, reportFile: String?, replacementsFile: String?, now: Date) {
+        self.provider = provider
+        self.target = target
+        self.reportFile = reportFile
+        self.replacementsFile = replacementsFile
+        self.now = now
+    }
 }
 
 /// A place the secret was reported, with what git says about its commit.

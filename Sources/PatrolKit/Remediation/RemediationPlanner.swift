@@ -29,23 +29,24 @@ public struct RemediationPlanner: Sendable {
     /// The plan, and the replacements file to write when a secret is (or may be) in a commit.
     /// Throws when such a secret was redacted and cannot be found again.
     public func plan(for report: LeakReport, options: Options) throws(RemediationError) -> (plan: RemediationPlan, replacements: ReplacementsFile?) {
-        let target = report.target
+        var digest = ReportDigest(ruleSet: ruleSet)
+        for entry in report.entries { digest.add(entry) }
+        return try plan(for: digest, target: report.target, options: options)
+    }
+
+    /// The plan for the findings folded into `digest` as the report streamed in (one compact
+    /// record per distinct secret), for the report's `target`.
+    public func plan(for digest: consuming ReportDigest, target: ScanTarget, options: Options) throws(RemediationError) -> (plan: RemediationPlan, replacements: ReplacementsFile?) {
         var warnings: [String] = []
         let lookup = RepositoryLookup(target: target)
-        if lookup.root == nil && lookup.isHistoryReport && !report.entries.isEmpty {
-            warnings.append("\(target.root) cannot be opened as a git repository here, so whether the secrets were pushed is unknown; run remediate where the report was made")
+        if lookup.root == nil && lookup.isHistoryReport && digest.findingCount > 0 {
+            warnings.append("\(target.root.isEmpty ? "the swept repositories" : target.root) cannot be opened as a git repository here, so whether the secrets were pushed is unknown; run remediate where the report was made")
         }
-        let recovery = SecretRecovery(ruleSet: ruleSet, target: target, facts: lookup.root).recover(report.entries)
+        let recovery = SecretRecovery(ruleSet: ruleSet, target: target, facts: lookup.root).recover(digest.recovery)
+        digest.recovery = []
 
-        var order: [String] = []
-        var groups: [String: [LeakReport.Entry]] = [:]
-        for entry in report.entries {
-            let fingerprint = entry.finding.fingerprint
-            if groups[fingerprint] == nil { order.append(fingerprint) }
-            groups[fingerprint, default: []].append(entry)
-        }
-
-        var secrets: [SecretRemediation] = []
+        var secrets = digest.secrets
+        digest.secrets = []
         var literals: [String] = []
         var purgeFingerprints: [String] = []
         var pushedCommits: [String] = []
@@ -54,18 +55,19 @@ public struct RemediationPlanner: Sendable {
         var purgeRepositories: [RepositoryFacts] = []
         // Pushed secrets in commit or tag messages or notes: the purge rewrites those too.
         var purgedOrigins = Set<FindingOrigin>()
-        for fingerprint in order {
-            let entries = groups[fingerprint]!
-            let first = entries[0].finding
+        for index in secrets.indices {
+            let fingerprint = secrets[index].fingerprint
             let recovered = recovery.found[fingerprint]
-            var secret = describe(first, entries: entries)
-            locate(&secret, entries: entries, recovered: recovered, lookup: lookup)
-            let fileLocations = secret.locations.filter { $0.origin == .file }
-            secret.inWorkTree = workTreeLocations(of: recovered, paths: fileLocations.map(\.path), target: target, facts: lookup.root, reported: fileLocations)
+            let extra = digest.extras[index]
+            digest.extras[index] = ReportDigest.Extra(firstPath: "", firstLine: 0)   // what it held goes into the secret now
+            locate(&secrets[index], authors: extra.authors, recovered: recovered, lookup: lookup)
+            let fileLocations = secrets[index].locations.filter { $0.origin == .file }
+            secrets[index].inWorkTree = workTreeLocations(of: recovered, paths: fileLocations.map(\.path), target: target, facts: lookup.root, reported: fileLocations)
+            let secret = secrets[index]
             if secret.committed != false {
                 if options.replacementsFile != nil {
                     guard let recovered else {
-                        let name = "\(first.rule) at \(first.path):\(first.line) (fingerprint \(fingerprint))"
+                        let name = "\(secret.rule) at \(extra.firstPath):\(extra.firstLine) (fingerprint \(fingerprint))"
                         throw .secretNotRecovered(finding: name, reason: recovery.failures[fingerprint] ?? "no readable source")
                     }
                     literals += recovered.literals
@@ -86,7 +88,6 @@ public struct RemediationPlanner: Sendable {
                     if !remoteNames.contains(remote) { remoteNames.append(remote) }
                 }
             }
-            secrets.append(secret)
         }
 
         let replacements = purgeFingerprints.isEmpty || options.replacementsFile == nil ? nil : ReplacementsFile(literals: literals)
@@ -104,67 +105,30 @@ public struct RemediationPlanner: Sendable {
             ).purge(secretCount: replacements?.literals.count ?? purgeFingerprints.count, fingerprints: purgeFingerprints, commits: pushedCommits, origins: purgedOrigins)
         }
         let now = Self.timestamp(options.now)
+        // One situation per provider, shared by its secrets (a plan of many secrets holds one).
+        var situations: [String: StepSituation] = [:]
         for index in secrets.indices {
-            secrets[index].stepSituation = StepSituation(
-                provider: ruleSet.provider(id: secrets[index].provider),
+            let id = secrets[index].provider
+            let situation = situations[id] ?? StepSituation(
+                provider: ruleSet.provider(id: id),
                 target: target,
                 reportFile: options.reportFile,
                 replacementsFile: replacements == nil ? nil : options.replacementsFile,
                 now: options.now
             )
+            situations[id] = situation
+            secrets[index].stepSituation = situation
         }
         let plan = RemediationPlan(reportFile: options.reportFile, target: target, generatedAt: now, secrets: secrets, historyPurge: purge, warnings: warnings)
         return (plan, replacements)
     }
 
-    /// What the secret is: rule, provider, proof, liveness, reach.
-    private func describe(_ finding: Finding, entries: [LeakReport.Entry]) -> SecretRemediation {
-        let rule = ruleSet.rule(id: finding.rule)
-        let provider = ruleSet.provider(id: finding.provider)
-        var reach: [String: String] = [:]
-        for entry in entries { reach.merge(entry.finding.context) { current, _ in current } }
-        let verified: Bool? = entries.contains { $0.finding.verified == true } ? true : (entries.contains { $0.finding.verified == false } ? false : nil)
-        let remediation = ProviderRemediation(markdown: provider?.remediation ?? "")
-        var described = SecretRemediation(
-            fingerprint: finding.fingerprint,
-            rule: finding.rule,
-            ruleName: rule?.name ?? finding.ruleName,
-            provider: finding.provider,
-            providerName: provider?.name ?? finding.provider,
-            redactedSecret: entries[0].isRedacted ? finding.secret : Redaction.redact(finding.secret),
-            confidence: entries.map(\.finding.confidence).max() ?? finding.confidence,
-            validated: entries.contains { $0.finding.validated == true } ? true : finding.validated,
-            verified: verified,
-            reach: reach,
-            summary: remediation.summary,
-            locations: [],
-            introduced: nil,
-            committed: nil,
-            pushed: nil,
-            remoteBranches: [],
-            inWorkTree: nil
-        )
-        // A verified report's access map: the one of a finding verify found live.
-        described.access = entries.lazy.compactMap { $0.finding.verified == true ? $0.finding.access : nil }.first
-        return described
-    }
-
-    /// Where it is: every location; which commits hold it (for a scan report, asked of git);
-    /// which of them reached a remote branch.
-    private func locate(_ secret: inout SecretRemediation, entries: [LeakReport.Entry], recovered: SecretRecovery.Recovered?, lookup: RepositoryLookup) {
-        var locations: [PlanLocation] = []
-        var seen = Set<PlanLocation>()   // a finding with 200,000 locations: no linear search per location
-        var authors: [String: CommitInfo] = [:]
-        for entry in entries {
-            let finding = entry.finding
-            if let commit = finding.commit, let author = finding.author {
-                authors[commit] = CommitInfo(oid: commit, author: author, authorDate: finding.authorDate ?? "", commitDate: finding.commitDate ?? finding.authorDate ?? "")
-            }
-            for location in finding.locations {
-                let place = PlanLocation(path: location.path, line: location.line, column: location.column, commit: location.commit, authorDate: location.authorDate, remoteBranches: nil, origin: location.origin)
-                if seen.insert(place).inserted { locations.append(place) }
-            }
-        }
+    /// Where it is: every location (gathered in `secret` as the report streamed in); which
+    /// commits hold it (for a scan report, asked of git); which of them reached a remote branch.
+    private func locate(_ secret: inout SecretRemediation, authors known: [String: CommitInfo], recovered: SecretRecovery.Recovered?, lookup: RepositoryLookup) {
+        var locations = secret.locations
+        secret.locations = []
+        var authors = known
         var historyKnown = true
         if !locations.contains(where: { $0.commit != nil }) {
             // A scan, or a diff of uncommitted changes: ask git whether any commit holds it.
@@ -222,7 +186,7 @@ public struct RemediationPlanner: Sendable {
     private func workTreeLocations(of recovered: SecretRecovery.Recovered?, paths: [String], target: ScanTarget, facts: RepositoryFacts?, reported: [PlanLocation]) -> [Location]? {
         guard let recovered, target.kind != "stdin" else { return nil }
         let top: String
-        if target.kind == "git" || target.kind == "diff" {
+        if target.kind == "git" || target.kind == "diff" || target.kind == "sweep" {
             guard let facts, !facts.repository.isBare else { return nil }
             top = facts.repository.root
         } else {

@@ -14,10 +14,13 @@ final class RepositoryLookup {
 
     init(target: ScanTarget) {
         self.target = target
-        root = target.kind == "stdin" ? nil : RepositoryFacts.open(root: target.root)
+        // A sweep of several repositories has no one root (its output names each).
+        root = target.kind == "stdin" || target.root.isEmpty ? nil : RepositoryFacts.open(root: target.root)
     }
 
-    var isHistoryReport: Bool { target.kind == "git" || target.kind == "diff" }
+    /// Paths from the top of the repository, with commits: `history`, `diff`, and `sweep`
+    /// output read back (JSON Lines).
+    var isHistoryReport: Bool { target.kind == "git" || target.kind == "diff" || target.kind == "sweep" }
 
     /// The repository holding a reported path, and the path from its top.
     func repository(for path: String) -> (facts: RepositoryFacts, path: String)? {

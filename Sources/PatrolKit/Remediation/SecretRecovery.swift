@@ -20,13 +20,44 @@ struct SecretRecovery {
         var literals: [String]
     }
 
+    /// What recovery reads of a report: a secret given in clear (not decoded), or a finding
+    /// (redacted, or decoded from an encoding whose literal must be read) without its snippet.
+    enum Input: Sendable {
+        case clear(fingerprint: String, secret: String)
+        indirect case finding(LeakReport.Entry)
+
+        /// The finding with only what recovery reads: no snippet, no access map, of its
+        /// context only the notes ref.
+        static func slim(_ entry: LeakReport.Entry) -> LeakReport.Entry {
+            var slim = entry
+            slim.finding.snippet = Snippet(bytes: [], secretSpans: [])
+            slim.finding.access = nil
+            slim.finding.context = entry.finding.context[GitMetadata.notesRefKey].map { [GitMetadata.notesRefKey: $0] } ?? [:]
+            return slim
+        }
+    }
+
     /// Secrets by fingerprint, and for those not found, why (by fingerprint).
     func recover(_ entries: [LeakReport.Entry]) -> (found: [String: Recovered], failures: [String: String]) {
-        let sources = contents(for: entries)
+        recover(entries.map { .finding($0) })
+    }
+
+    /// Secrets by fingerprint, and for those not found, why (by fingerprint).
+    func recover(_ inputs: [Input]) -> (found: [String: Recovered], failures: [String: String]) {
+        let sources = contents(for: inputs)
         let scanner = InputScanner(ruleSet: ruleSet)
         var found: [String: Recovered] = [:]
         var failures: [String: String] = [:]
-        for entry in entries {
+        for input in inputs {
+            let entry: LeakReport.Entry
+            switch input {
+            case .clear(let fingerprint, let secret):
+                found[fingerprint] = (found[fingerprint] ?? Recovered(secret: secret, literals: [secret])).deduplicated
+                failures[fingerprint] = nil
+                continue
+            case .finding(let item):
+                entry = item
+            }
             let finding = entry.finding
             let fingerprint = finding.fingerprint
             if !entry.isRedacted {
@@ -150,9 +181,9 @@ struct SecretRecovery {
     }
 
     /// Reads every source the entries' locations name: files directly, git objects in one batch.
-    private func contents(for entries: [LeakReport.Entry]) -> [String: [UInt8]] {
+    private func contents(for inputs: [Input]) -> [String: [UInt8]] {
         var names = Set<String>()
-        for entry in entries {
+        for case .finding(let entry) in inputs {
             let notesRef = entry.finding.context[GitMetadata.notesRefKey]
             for location in entry.finding.locations { names.formUnion(sourceNames(path: location.path, commit: location.commit, origin: location.origin, notesRef: notesRef)) }
             names.formUnion(sourceNames(path: entry.finding.path, commit: entry.finding.commit, origin: entry.finding.origin, notesRef: notesRef))

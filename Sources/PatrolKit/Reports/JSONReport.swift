@@ -12,60 +12,105 @@ public enum JSONReport {
     /// The report `render` gives, handed to `sink` a piece of about `chunkSize` bytes at a
     /// time: a report of many findings is written as it is made, never held whole.
     public static func stream(_ report: ScanReport, toolVersion: String, showSecrets: Bool, chunkSize: Int = 1 << 20, to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
-        var json = JSONWriter(pretty: true)
-        json.beginObject()
-        json.field("version", .int(version))
-        json.beginObject("tool")
-        json.field("name", .string("patrol"))
-        json.field("version", .string(toolVersion))
-        json.endObject()
-        json.beginObject("target")
-        json.field("kind", .string(report.target.kind))
-        json.field("root", .string(report.target.root))
-        if let revs = report.target.revs {
-            json.beginArray("revs")
-            for rev in revs { json.element(.string(rev)) }
-            json.endArray()
-        } else {
-            json.field("revs", .null)
-        }
-        json.endObject()
-        json.beginArray("findings")
+        var writer = Writer(report, toolVersion: toolVersion, showSecrets: showSecrets)
         // Each finding borrowed from the array, not copied out of it (a dozen strings each).
         try report.findings.withUnsafeBufferPointer { findings in
             for index in findings.indices {
-                write(findings[index], to: &json, showSecrets: showSecrets)
-                if json.bytes.count >= chunkSize { try json.flush(to: sink) }
+                writer.add(findings[index])
+                if writer.pendingBytes >= chunkSize { try writer.flush(to: sink) }
             }
         }
-        json.endArray()
-        json.beginArray("skipped")
-        for item in report.skipped {
+        try writer.finish(to: sink)
+    }
+
+    /// The report a finding at a time: the findings are added one by one (`report.findings`
+    /// is not read), and the text made so far can be taken at any point, so a report of
+    /// 200,000 findings read back (`verify`) is never held whole.
+    public struct Writer {
+        private var json = JSONWriter(pretty: true)
+        private let report: ScanReport
+        private let showSecrets: Bool
+
+        /// Writes everything up to the findings.
+        public init(_ report: ScanReport, toolVersion: String, showSecrets: Bool) {
+            self.report = report
+            self.showSecrets = showSecrets
             json.beginObject()
-            json.field("path", .string(item.path))
-            json.field("reason", .string(item.reason.rawValue))
+            json.field("version", .int(version))
+            json.beginObject("tool")
+            json.field("name", .string("patrol"))
+            json.field("version", .string(toolVersion))
+            json.endObject()
+            json.beginObject("target")
+            json.field("kind", .string(report.target.kind))
+            json.field("root", .string(report.target.root))
+            if let revs = report.target.revs {
+                json.beginArray("revs")
+                for rev in revs { json.element(.string(rev)) }
+                json.endArray()
+            } else {
+                json.field("revs", .null)
+            }
+            json.endObject()
+            json.beginArray("findings")
+        }
+
+        public mutating func add(_ finding: Finding) {
+            JSONReport.write(finding, to: &json, showSecrets: showSecrets)
+        }
+
+        /// Bytes written and not yet taken or flushed.
+        var pendingBytes: Int { json.bytes.count }
+
+        /// The text written since the last call.
+        public mutating func takeOutput() -> String { json.takeOutput() }
+
+        /// Hands what was written so far to `sink`.
+        mutating func flush(to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+            try json.flush(to: sink)
+        }
+
+        /// The rest of the report after the findings, with what was not taken yet.
+        public mutating func finish() -> String {
+            writeTail()
+            return json.takeOutput() + "\n"
+        }
+
+        /// The rest of the report after the findings, handed to `sink`.
+        mutating func finish(to sink: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+            writeTail()
+            try json.flush(to: sink)
+            try withUnsafeBytes(of: UInt8(ascii: "\n"), sink)
+        }
+
+        private mutating func writeTail() {
+            json.endArray()
+            json.beginArray("skipped")
+            for item in report.skipped {
+                json.beginObject()
+                json.field("path", .string(item.path))
+                json.field("reason", .string(item.reason.rawValue))
+                json.endObject()
+            }
+            json.endArray()
+            json.beginArray("errors")
+            for failure in report.errors {
+                json.beginObject()
+                json.field("path", .string(failure.path))
+                json.field("message", .string(failure.message))
+                json.endObject()
+            }
+            json.endArray()
+            json.beginObject("stats")
+            json.field("files", .int(report.stats.files))
+            json.field("blobs", .int(report.stats.blobs))
+            json.field("bytes", .int(report.stats.bytes))
+            json.field("seconds", .double((report.stats.seconds * 1000).rounded() / 1000))
+            json.field("rejected_by_validator", .int(report.stats.rejectedByValidator))
+            json.field("allowed", .int(report.stats.allowed))
+            json.endObject()
             json.endObject()
         }
-        json.endArray()
-        json.beginArray("errors")
-        for failure in report.errors {
-            json.beginObject()
-            json.field("path", .string(failure.path))
-            json.field("message", .string(failure.message))
-            json.endObject()
-        }
-        json.endArray()
-        json.beginObject("stats")
-        json.field("files", .int(report.stats.files))
-        json.field("blobs", .int(report.stats.blobs))
-        json.field("bytes", .int(report.stats.bytes))
-        json.field("seconds", .double((report.stats.seconds * 1000).rounded() / 1000))
-        json.field("rejected_by_validator", .int(report.stats.rejectedByValidator))
-        json.field("allowed", .int(report.stats.allowed))
-        json.endObject()
-        json.endObject()
-        try json.flush(to: sink)
-        try withUnsafeBytes(of: UInt8(ascii: "\n"), sink)
     }
 
     /// One finding as a JSON object (also one line of `--format jsonl`).
