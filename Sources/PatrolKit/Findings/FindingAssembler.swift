@@ -70,12 +70,15 @@ struct FindingAssembler: Sendable {
                 continue
             }
             let key = GroupKey(rule: occurrences[index].rule, secret: occurrences[index].secret)
-            if let group = groupOf[key] {
+            // One hash and one probe whether the key is new or not: the default is stored when
+            // the key is missing, and only a new group can have the index `heads.count`.
+            let candidate = heads.count
+            let group = Self.value(&groupOf[key, default: candidate])
+            if group != candidate {
                 next[tails[group]] = index
                 tails[group] = index
                 sizes[group] += 1
             } else {
-                groupOf[key] = heads.count
                 heads.append(index)
                 tails.append(index)
                 sizes.append(1)
@@ -101,6 +104,9 @@ struct FindingAssembler: Sendable {
         }
         return (findings, allowed)
     }
+
+    /// The value of a dictionary entry reached in place (`&dictionary[key, default: …]`).
+    private static func value(_ entry: inout Int) -> Int { entry }
 
     /// (rule, secret): what makes occurrences one finding.
     private struct GroupKey: Hashable {
