@@ -103,15 +103,21 @@ struct JSONWriter {
         if pretty && indentLevel > 0 { newline() }
     }
 
-    private static let indentation: [UInt8] = Array(repeating: UInt8(ascii: " "), count: 64)
+    /// A line break and 64 spaces: a line break and its indentation (up to 32 levels) are
+    /// appended as one run.
+    private static let newlineAndIndentation: [UInt8] = [UInt8(ascii: "\n")] + Array(repeating: UInt8(ascii: " "), count: 64)
 
     private mutating func newline() {
-        bytes.append(UInt8(ascii: "\n"))
         var spaces = 2 * indentLevel
-        while spaces > 0 {
-            let count = min(spaces, Self.indentation.count)
-            Self.indentation.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<count])) }
-            spaces -= count
+        var count = 1 + min(spaces, 64)
+        Self.newlineAndIndentation.withUnsafeBufferPointer { run in
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: run[0..<count]))
+            spaces -= count - 1
+            while spaces > 0 {
+                count = min(spaces, 64)
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: run[1..<(1 + count)]))
+                spaces -= count
+            }
         }
     }
 
