@@ -32,7 +32,8 @@ struct FindingAssembler: Sendable {
     /// Findings at `path`, and how many occurrences the allow lists suppressed.
     func findings(path: String, occurrences: [Occurrence], scratch: MatchScratch) -> (findings: [Finding], allowed: Int) {
         // Rule `paths` were applied before the file was read (relative to the repository root).
-        findings(path: path, sightings: occurrences.map { Sighting(occurrence: $0, commit: nil) }, commits: [], checkRulePaths: false, scratch: scratch)
+        // The occurrences are read where they are: no sighting made (and copied) per occurrence.
+        assemble(path: path, occurrences: occurrences, commitOf: nil, commits: [], checkRulePaths: false, scratch: scratch)
     }
 
     /// An occurrence and, in history, the commit (index into `commits`) that introduced it.
@@ -45,30 +46,39 @@ struct FindingAssembler: Sendable {
     /// seen in the earliest commit, with every sighting as a location. `path` is relative to the
     /// repository root, where rule `paths` globs apply, when `checkRulePaths`.
     func findings(path: String, sightings: [Sighting], commits: [CommitInfo], checkRulePaths: Bool = true, scratch: MatchScratch) -> (findings: [Finding], allowed: Int) {
+        assemble(path: path, occurrences: sightings.map(\.occurrence), commitOf: sightings.map(\.commit), commits: commits, checkRulePaths: checkRulePaths, scratch: scratch)
+    }
+
+    /// `findings(path:sightings:…)` with the sightings as two arrays: the occurrences, and the
+    /// commit of each (`commitOf[i]`, an index into `commits`), or nil when none has one.
+    private func assemble(path: String, occurrences: [Occurrence], commitOf: [Int?]?, commits: [CommitInfo], checkRulePaths: Bool, scratch: MatchScratch) -> (findings: [Finding], allowed: Int) {
         // Groups as linked lists of sighting indices (`next`), found by (rule, secret): no
         // array and no key string made per sighting, so a file where every line is a finding
         // costs a constant amount per finding.
         var groupOf: [GroupKey: Int] = [:]
-        groupOf.reserveCapacity(sightings.count)
+        groupOf.reserveCapacity(occurrences.count)
         var heads: [Int] = [], tails: [Int] = [], sizes: [Int] = []
-        var next = [Int](repeating: -1, count: sightings.count)
+        var next = [Int](repeating: -1, count: occurrences.count)
         var allowed = 0
-        for (index, sighting) in sightings.enumerated() {
-            let occurrence = sighting.occurrence
-            if checkRulePaths, !ruleSet.compiled[occurrence.rule].applies(to: path) { continue }
-            guard confidence(of: occurrence) >= minConfidence else { continue }
-            guard isCredible(occurrence, path: path) else { continue }
-            if isAllowed(occurrence.secret, scratch: scratch) {
+        // By index, each occurrence borrowed from the array rather than copied out of it.
+        for index in occurrences.indices {
+            if checkRulePaths, !ruleSet.compiled[occurrences[index].rule].applies(to: path) { continue }
+            guard confidence(of: occurrences[index]) >= minConfidence else { continue }
+            guard isCredible(occurrences[index], path: path) else { continue }
+            if isAllowed(occurrences[index].secret, scratch: scratch) {
                 allowed += 1
                 continue
             }
-            let key = GroupKey(rule: occurrence.rule, secret: occurrence.secret)
-            if let group = groupOf[key] {
+            let key = GroupKey(rule: occurrences[index].rule, secret: occurrences[index].secret)
+            // One hash and one probe whether the key is new or not: the default is stored when
+            // the key is missing, and only a new group can have the index `heads.count`.
+            let candidate = heads.count
+            let group = Self.value(&groupOf[key, default: candidate])
+            if group != candidate {
                 next[tails[group]] = index
                 tails[group] = index
                 sizes[group] += 1
             } else {
-                groupOf[key] = heads.count
                 heads.append(index)
                 tails.append(index)
                 sizes.append(1)
@@ -86,14 +96,17 @@ struct FindingAssembler: Sendable {
             }
             if members.count > 1 {
                 members.sort {
-                    let a = sightings[$0], b = sightings[$1]
-                    return (a.commit ?? -1, a.occurrence.line, a.occurrence.column) < (b.commit ?? -1, b.occurrence.line, b.occurrence.column)
+                    let a = commitOf?[$0] ?? nil, b = commitOf?[$1] ?? nil
+                    return (a ?? -1, occurrences[$0].line, occurrences[$0].column) < (b ?? -1, occurrences[$1].line, occurrences[$1].column)
                 }
             }
-            findings.append(finding(path: path, group: members, sightings: sightings, commits: commits))
+            findings.append(finding(path: path, group: members, occurrences: occurrences, commitOf: commitOf, commits: commits))
         }
         return (findings, allowed)
     }
+
+    /// The value of a dictionary entry reached in place (`&dictionary[key, default: …]`).
+    private static func value(_ entry: inout Int) -> Int { entry }
 
     /// (rule, secret): what makes occurrences one finding.
     private struct GroupKey: Hashable {
@@ -101,37 +114,39 @@ struct FindingAssembler: Sendable {
         let secret: String
     }
 
-    /// The finding of one group of sightings (indices into `sightings`, in order).
-    private func finding(path: String, group: [Int], sightings: [Sighting], commits: [CommitInfo]) -> Finding {
-        let first = sightings[group[0]].occurrence
-        let commit = sightings[group[0]].commit.map { commits[$0] }
-        let rule = ruleFacts[first.rule]
-        var context = first.context
+    /// The finding of one group of occurrences (indices into `occurrences`, in order).
+    private func finding(path: String, group: [Int], occurrences: [Occurrence], commitOf: [Int?]?, commits: [CommitInfo]) -> Finding {
+        // The first occurrence read in place, field by field: a copy of it would retain and
+        // release all its references once more per finding.
+        let first = group[0]
+        let commit = (commitOf?[first] ?? nil).map { commits[$0] }
+        let rule = ruleFacts[occurrences[first].rule]
+        var context = occurrences[first].context
         for member in group.dropFirst() {
-            context.merge(sightings[member].occurrence.context) { current, _ in current }
+            context.merge(occurrences[member].context) { current, _ in current }
         }
         var locations: [Location] = []
         locations.reserveCapacity(group.count)
         for member in group {
-            let info = sightings[member].commit.map { commits[$0] }
-            let location = Location(path: path, line: sightings[member].occurrence.line, column: sightings[member].occurrence.column, commit: info?.oid, authorDate: info?.authorDate)
+            let info = (commitOf?[member] ?? nil).map { commits[$0] }
+            let location = Location(path: path, line: occurrences[member].line, column: occurrences[member].column, commit: info?.oid, authorDate: info?.authorDate)
             if locations.last != location { locations.append(location) }
         }
         return Finding(
             rule: rule.id,
             ruleName: rule.name,
             provider: rule.providerID,
-            confidence: confidence(of: first),
-            secret: first.secret,
-            fingerprint: Finding.fingerprint(rule: rule.id, secret: first.secret),
+            confidence: confidence(of: occurrences[first]),
+            secret: occurrences[first].secret,
+            fingerprint: Finding.fingerprint(rule: rule.id, secret: occurrences[first].secret),
             path: path,
-            line: first.line,
-            column: first.column,
-            endLine: first.endLine,
-            endColumn: first.endColumn,
-            snippet: first.snippet,
-            decoded: first.decoding,
-            validated: first.validated,
+            line: occurrences[first].line,
+            column: occurrences[first].column,
+            endLine: occurrences[first].endLine,
+            endColumn: occurrences[first].endColumn,
+            snippet: occurrences[first].snippet,
+            decoded: occurrences[first].decoding,
+            validated: occurrences[first].validated,
             verified: nil,
             context: context,
             commit: commit?.oid,

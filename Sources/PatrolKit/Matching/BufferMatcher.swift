@@ -287,12 +287,13 @@ final class BufferMatcher {
     }
 
     private func record(rule index: Int, match: (start: Int, end: Int), pattern: PCRE2Pattern, in buffer: UnsafeRawBufferPointer, into results: inout [RawMatch]) {
-        let rule = ruleSet.compiled[index]
+        // The rule's fields read where they are: a copy of the compiled rule retains and
+        // releases a dozen references, at every match of a file where every line has one.
         let secret = pattern.secretGroup == 0 ? match.start..<match.end : (pattern.groupSpan(pattern.secretGroup, scratch: scratch) ?? match.start..<match.end)
         guard !secret.isEmpty else { return }
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[secret])
         var validated: Bool?
-        if let validator = rule.validator {
+        if let validator = ruleSet.compiled[index].validator {
             switch validator.check(bytes) {
             case .valid: validated = validator.provesSecret ? true : nil
             case .unverified: validated = false
@@ -304,14 +305,14 @@ final class BufferMatcher {
                 return
             }
         }
-        if let floor = rule.rule.entropy, Entropy.bitsPerByte(bytes) < floor { return }
+        if let floor = ruleSet.compiled[index].rule.entropy, Entropy.bitsPerByte(bytes) < floor { return }
         // A typed placeholder (`0123456789abcdef`, `xxxxxxxx`) is no secret; a look-alike for the
         // generic heuristic too. A checksum that holds is not typed by chance, so it is kept.
         if validated != true, ObviousFake.isFake(bytes) {
             rejectedSpans.append(secret)
             return
         }
-        for allow in rule.allow {
+        for allow in ruleSet.compiled[index].allow {
             let allowed = allow.match(bytes, from: 0, scratch: scratch) != nil
             noteLimit(index)
             if allowed { return }

@@ -122,7 +122,9 @@ public enum JSONReport {
         if showSecrets {
             json.field("secret", .string(finding.secret))
         } else {
-            json.field("secret") { Redaction.appendRedacted(finding.secret, to: &$0) }
+            // The closures take the one field they need: capturing `finding` copies all of it.
+            let secret = finding.secret
+            json.field("secret") { Redaction.appendRedacted(secret, to: &$0) }
         }
         json.field("redacted", .bool(!showSecrets))
         json.field("fingerprint", .string(finding.fingerprint))
@@ -134,28 +136,35 @@ public enum JSONReport {
         json.field("column", .int(finding.column))
         json.field("end_line", .int(finding.endLine))
         json.field("end_column", .int(finding.endColumn))
-        json.field("snippet") { finding.snippet.appendRendered(showSecrets: showSecrets, to: &$0) }
+        let snippet = finding.snippet
+        json.field("snippet") { snippet.appendRendered(showSecrets: showSecrets, to: &$0) }
         json.field("decoded", .string(finding.decoded))
         json.field("validated", .optional(finding.validated))
         json.field("verified", .optional(finding.verified))
         // Only after `patrol verify` found the token live and mapped what it reaches.
         if let access = finding.access { AccessJSON.write(access, to: &json) }
         json.beginObject("context")
-        for key in finding.context.keys.sorted() { json.field(key, .string(finding.context[key]!)) }
+        // Sorted by key; one entry (an AWS key id) needs no sorted copy of the keys.
+        if finding.context.count == 1, let entry = finding.context.first {
+            json.field(entry.key, .string(entry.value))
+        } else {
+            for key in finding.context.keys.sorted() { json.field(key, .string(finding.context[key]!)) }
+        }
         json.endObject()
         json.field("commit", .optional(finding.commit))
         json.field("author", .optional(finding.author))
         json.field("author_date", .optional(finding.authorDate))
         json.field("commit_date", .optional(finding.commitDate))
         json.beginArray("locations")
-        for location in finding.locations {
+        // By index: each location's fields read in place, not the location copied out.
+        for index in finding.locations.indices {
             json.beginObject()
-            json.field("path", .optional(location.reportedPath))
-            if location.origin.isMetadata { json.field("location", .string(location.origin.rawValue)) }
-            json.field("line", .int(location.line))
-            json.field("column", .int(location.column))
-            json.field("commit", .optional(location.commit))
-            json.field("author_date", .optional(location.authorDate))
+            json.field("path", .optional(finding.locations[index].reportedPath))
+            if finding.locations[index].origin.isMetadata { json.field("location", .string(finding.locations[index].origin.rawValue)) }
+            json.field("line", .int(finding.locations[index].line))
+            json.field("column", .int(finding.locations[index].column))
+            json.field("commit", .optional(finding.locations[index].commit))
+            json.field("author_date", .optional(finding.locations[index].authorDate))
             json.endObject()
         }
         json.endArray()

@@ -5,7 +5,11 @@ struct JSONWriter {
     /// report costs the same per byte whatever it holds.
     private(set) var bytes: [UInt8] = []
     private var indentLevel = 0
-    private var needsComma = [false]
+    /// Whether the innermost object or array has content already (a comma goes before the
+    /// next value), and the same for each one around it: the innermost is kept out of the
+    /// array, as it is read and set at every value.
+    private var needsComma = false
+    private var outerNeedsComma: [Bool] = []
     let pretty: Bool
 
     init(pretty: Bool) {
@@ -81,31 +85,39 @@ struct JSONWriter {
         if let key { writeKey(key) }
         bytes.append(bracket)
         indentLevel += 1
-        needsComma.append(false)
+        outerNeedsComma.append(needsComma)
+        needsComma = false
     }
 
     private mutating func close(_ bracket: UInt8) {
-        let hadContent = needsComma.removeLast()
+        let hadContent = needsComma
+        needsComma = outerNeedsComma.removeLast()
         indentLevel -= 1
         if pretty && hadContent { newline() }
         bytes.append(bracket)
     }
 
     private mutating func separator() {
-        if needsComma[needsComma.count - 1] { bytes.append(UInt8(ascii: ",")) }
-        needsComma[needsComma.count - 1] = true
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        needsComma = true
         if pretty && indentLevel > 0 { newline() }
     }
 
-    private static let indentation: [UInt8] = Array(repeating: UInt8(ascii: " "), count: 64)
+    /// A line break and 64 spaces: a line break and its indentation (up to 32 levels) are
+    /// appended as one run.
+    private static let newlineAndIndentation: [UInt8] = [UInt8(ascii: "\n")] + Array(repeating: UInt8(ascii: " "), count: 64)
 
     private mutating func newline() {
-        bytes.append(UInt8(ascii: "\n"))
         var spaces = 2 * indentLevel
-        while spaces > 0 {
-            let count = min(spaces, Self.indentation.count)
-            Self.indentation.withUnsafeBufferPointer { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: $0[0..<count])) }
-            spaces -= count
+        var count = 1 + min(spaces, 64)
+        Self.newlineAndIndentation.withUnsafeBufferPointer { run in
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: run[0..<count]))
+            spaces -= count - 1
+            while spaces > 0 {
+                count = min(spaces, 64)
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: run[1..<(1 + count)]))
+                spaces -= count
+            }
         }
     }
 
