@@ -69,12 +69,14 @@ struct RulesCommand: ParsableCommand {
         )
         @Argument(help: ArgumentHelp("A folder of rule files to test with the built-in ones.", valueName: "dir"))
         var directory: String?
+        @Option(help: "Seed of the examples' random parts (default \(RuleExamples.defaultSeed), so runs repeat); other seeds try other values.")
+        var seed: UInt64 = RuleExamples.defaultSeed
 
         func run() throws {
             let ruleSet = try RuleLoader.load(extraDirectories: directory.map { [$0] } ?? [], checkExamples: false)
             var failed = 0
             for rule in ruleSet.rules {
-                let failures = RuleExamples.run(rule: rule.id, in: ruleSet)
+                let failures = RuleExamples.run(rule: rule.id, in: ruleSet, seed: seed)
                 if failures.isEmpty {
                     print("ok    \(rule.id)  (\(rule.examples.count) examples, \(rule.negativeExamples.count) negative)")
                 } else {
@@ -84,7 +86,7 @@ struct RulesCommand: ParsableCommand {
                     }
                 }
             }
-            print("\(ruleSet.rules.count - failed) passed, \(failed) failed")
+            print("\(ruleSet.rules.count - failed) passed, \(failed) failed" + (failed > 0 ? " (--seed \(seed))" : ""))
             if failed > 0 { throw ExitCode(1) }
         }
     }
