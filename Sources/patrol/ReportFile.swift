@@ -32,17 +32,7 @@ enum ReportFile {
     static func write(_ text: String, to path: String, holdsSecrets: Bool) throws {
         let descriptor = try open(path, holdsSecrets: holdsSecrets)
         defer { close(descriptor) }
-        var bytes = Array(text.utf8)
-        try bytes.withUnsafeMutableBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    throw CommandFailure("cannot write \(path): \(String(cString: strerror(errno)))")
-                }
-                offset += written
-            }
-        }
+        let failure = Array(text.utf8).withUnsafeBytes { Terminal.writeAll($0, to: descriptor) }
+        if failure != 0 { throw CommandFailure("cannot write \(path): \(String(cString: strerror(failure)))") }
     }
 }

@@ -107,18 +107,21 @@ final class BufferMatcher {
 
     @inline(__always)
     private func anchoredPattern(_ rule: Int) -> PCRE2Pattern {
-        if let pattern = anchoredPatterns[rule] { return pattern }
-        let pattern = ruleSet.compiled[rule].anchored.pattern
-        anchoredPatterns[rule] = pattern
-        return pattern
+        Self.cached(&anchoredPatterns[rule]) { ruleSet.compiled[rule].anchored.pattern }
     }
 
     @inline(__always)
     private func searchPattern(_ rule: Int) -> PCRE2Pattern {
-        if let pattern = searchPatterns[rule] { return pattern }
-        let pattern = ruleSet.compiled[rule].search.pattern
-        searchPatterns[rule] = pattern
-        return pattern
+        Self.cached(&searchPatterns[rule]) { ruleSet.compiled[rule].search.pattern }
+    }
+
+    /// The pattern in `slot`, taken from the rule set (and kept there) the first time.
+    @inline(__always)
+    private static func cached(_ slot: inout PCRE2Pattern?, _ pattern: () -> PCRE2Pattern) -> PCRE2Pattern {
+        if let cached = slot { return cached }
+        let compiled = pattern()
+        slot = compiled
+        return compiled
     }
 
     /// Starts a new input: forgets which rules ran out of their match budget.

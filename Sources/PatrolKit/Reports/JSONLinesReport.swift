@@ -9,12 +9,6 @@ public enum JSONLinesReport {
     }
 
     public static func render(_ report: ScanReport, showSecrets: Bool) -> String {
-        var output = ""
-        for finding in report.findings {
-            var json = JSONWriter(pretty: false)
-            JSONReport.write(finding, to: &json, showSecrets: showSecrets)
-            output += json.output + "\n"
-        }
-        return output
+        report.findings.map { line($0, showSecrets: showSecrets) }.joined()
     }
 }

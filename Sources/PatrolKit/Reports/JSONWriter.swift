@@ -35,12 +35,6 @@ struct JSONWriter {
         try bytes.withUnsafeBytes(sink)
     }
 
-    /// The bytes written so far, which the writer then forgets.
-    mutating func takeBytes() -> [UInt8] {
-        defer { bytes = [] }
-        return bytes
-    }
-
     enum Value {
         case string(String)
         case int(Int)
