@@ -12,6 +12,8 @@ struct ReportPrinter {
     var blocked: BlockedAction? = nil
 
     func emit(_ report: ScanReport) throws {
+        // The command ends once the report is out: never freed, finding by finding.
+        KeptUntilExit.keep(report)
         if options.format == .json {
             // Streamed: 160,000 findings make a 135 MB report, which as one string was copied
             // three times over before a byte was written.

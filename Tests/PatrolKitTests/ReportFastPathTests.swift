@@ -137,4 +137,90 @@ import Testing
         let parsed = try? JSONSerialization.jsonObject(with: Data(whole.utf8)) as? [String: Any]
         #expect((parsed?["findings"] as? [Any])?.count == 50)
     }
+
+    /// Findings of every shape a report holds: escapes and invalid UTF-8 in paths, secrets and
+    /// snippets, messages and tags, no context or several keys, one location or many, commits.
+    static func oddFindings() -> [Finding] {
+        var findings: [Finding] = []
+        let paths = ["plain.txt", "a \"quoted\"\n\tname\u{1B}[31m.env", "dir/é€😀.yml", String(decoding: [0x66, 0xFF, 0x2E, 0x74], as: UTF8.self)]
+        let secrets = ["AKIA0123456789ABCDEF", "ab\"c\\d\u{7F}\u{01}efghij", "é€😀é€😀é€😀", "short", "a\r\nbcdefghij", "ghp_…(40)", ""]
+        let contexts: [[String: String]] = [[:], ["access_key_id": "AKIA1"], ["org": "contoso", "b\"k": "v\n", "a": "é"]]
+        var line = 1
+        for path in paths {
+            for secret in secrets {
+                for context in contexts {
+                    line += 1
+                    let bytes = Array("k = \(secret) and \u{0}\u{1F} more".utf8) + [0xFF, 0xC3]
+                    let span = 4..<(4 + secret.utf8.count)
+                    var finding = Finding(
+                        rule: "rule-\(line % 3)", ruleName: "Rule", provider: line % 2 == 0 ? "aws" : "gé\"n", confidence: line % 2 == 0 ? .high : .low,
+                        secret: secret, fingerprint: Finding.fingerprint(rule: "r", secret: secret),
+                        path: path, line: line, column: line % 7, endLine: line + 1, endColumn: -3,
+                        snippet: Snippet(bytes: bytes, secretSpans: secret.isEmpty ? [] : [span]),
+                        decoded: line % 2 == 0 ? "none" : "base64", validated: [true, false, nil][line % 3], verified: [nil, true, false][line % 3],
+                        context: context,
+                        commit: line % 2 == 0 ? nil : "0123456789abcdef0123456789abcdef01234567", author: line % 2 == 0 ? nil : "A \"B\" <a@b>",
+                        authorDate: line % 2 == 0 ? nil : "2026-12-07T10:00:00Z", commitDate: line % 4 == 1 ? "2026-12-07T11:00:00Z" : nil,
+                        locations: (0..<(1 + line % 3)).map { Location(path: path, line: line + $0, column: $0, commit: $0 == 1 ? "abc" : nil, authorDate: $0 == 2 ? "d" : nil, origin: $0 == 2 ? .note : .file) }
+                    )
+                    if line % 5 == 0 { finding.origin = .commitMessage }
+                    if line % 7 == 0 {
+                        finding.origin = .tagMessage
+                        finding.tag = "v1.\"2\""
+                    }
+                    findings.append(finding)
+                }
+            }
+        }
+        findings.append(Finding(
+            rule: "r", ruleName: "R", provider: "p", confidence: .medium, secret: "s", fingerprint: "f", path: "p", line: 1, column: 1,
+            endLine: 1, endColumn: 2, snippet: Snippet(bytes: [], secretSpans: []), decoded: "none", validated: nil, verified: nil,
+            context: [:], commit: nil, author: nil, authorDate: nil, commitDate: nil, locations: []
+        ))
+        return findings
+    }
+
+    /// A finding written whole through a cursor is byte for byte the one written field by field,
+    /// in the report (pretty, inside the findings array) and in JSON Lines, redacted or not.
+    @Test(arguments: [false, true])
+    func findingWrittenThroughACursorIsTheOneWrittenFieldByField(_ showSecrets: Bool) {
+        for pretty in [true, false] {
+            var fast = JSONWriter(pretty: pretty), reference = JSONWriter(pretty: pretty)
+            for writer in [0, 1] {
+                if writer == 0 { fast.beginObject(); fast.beginArray("findings") } else { reference.beginObject(); reference.beginArray("findings") }
+            }
+            for finding in Self.oddFindings() {
+                JSONReport.write(finding, to: &fast, showSecrets: showSecrets)
+                JSONReport.writeFields(finding, to: &reference, showSecrets: showSecrets)
+            }
+            for writer in [0, 1] {
+                if writer == 0 { fast.endArray(); fast.endObject() } else { reference.endArray(); reference.endObject() }
+            }
+            #expect(fast.bytes == reference.bytes, "pretty: \(pretty)")
+            #expect(fast.bytes.count > 40_000)
+            #expect((try? JSONSerialization.jsonObject(with: Data(fast.bytes))) != nil)
+        }
+        for finding in Self.oddFindings() {
+            var reference = JSONWriter(pretty: false)
+            JSONReport.writeFields(finding, to: &reference, showSecrets: showSecrets)
+            #expect(JSONLinesReport.line(finding, showSecrets: showSecrets) == reference.output + "\n")
+        }
+    }
+
+    /// The room reserved for a finding holds what is written into it, however odd the finding.
+    @Test func roomReservedForAFindingIsNeverExceeded() {
+        for finding in Self.oddFindings() {
+            for showSecrets in [false, true] {
+                for level in [0, 2, 9] {
+                    let room = JSONReport.room(finding, level: level)
+                    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: room)
+                    defer { buffer.deallocate() }
+                    var cursor = ByteCursor(base: buffer, limit: room, pretty: true)
+                    JSONReport.writeObject(finding, level: level, showSecrets: showSecrets, to: &cursor)
+                    #expect(cursor.count <= room)
+                }
+            }
+        }
+    }
 }
+

@@ -91,6 +91,35 @@ public struct Snippet: Sendable, Equatable {
         Self.appendRepaired(bytes[cursor...], to: &text)
     }
 
+    /// `renderedUTF8` as a JSON string, escaped, written through `cursor`: each piece escaped
+    /// where it is, with no buffer made for the rendered text. At most `jsonRoom` bytes.
+    func writeJSON(showSecrets: Bool, to cursor: inout ByteCursor) {
+        cursor.byte(UInt8(ascii: "\""))
+        bytes.withUnsafeBufferPointer { bytes in
+            if showSecrets || secretSpans.isEmpty { return Self.writeRepaired(bytes[...], to: &cursor) }
+            var start = 0
+            for span in secretSpans {
+                Self.writeRepaired(bytes[start..<span.lowerBound], to: &cursor)
+                Redaction.writeRedacted(UnsafeBufferPointer(rebasing: bytes[span]), to: &cursor)
+                start = span.upperBound
+            }
+            Self.writeRepaired(bytes[start...], to: &cursor)
+        }
+        cursor.byte(UInt8(ascii: "\""))
+    }
+
+    /// The most `writeJSON` writes: a repaired byte is at most 3 bytes, an escaped one at most 6,
+    /// and a redacted span at most its bytes and 25 more.
+    var jsonRoom: Int { 2 + 6 * (3 * bytes.count + 25 * secretSpans.count) }
+
+    /// `appendRepaired`, escaped for JSON, through `cursor`.
+    private static func writeRepaired(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, to cursor: inout ByteCursor) {
+        let piece = UnsafeBufferPointer(rebasing: bytes)
+        if piece.allSatisfy({ $0 < 0x80 }) { return cursor.escapedContent(piece) }
+        var text = String(decoding: piece, as: UTF8.self)
+        text.withUTF8 { cursor.escapedContent($0) }
+    }
+
     private static func text(_ bytes: ArraySlice<UInt8>) -> String {
         String(decoding: bytes, as: UTF8.self)
     }
@@ -200,6 +229,35 @@ public enum Redaction {
             return true
         }
         if !done { text.append(contentsOf: redact(secret).utf8) }
+    }
+
+    /// `redact` of `bytes` decoded as UTF-8, escaped for JSON (no quotes), through `cursor`.
+    static func writeRedacted(_ bytes: UnsafeBufferPointer<UInt8>, to cursor: inout ByteCursor) {
+        guard isPlainASCII(bytes) else {
+            var text = redact(String(decoding: bytes, as: UTF8.self))
+            return text.withUTF8 { cursor.escapedContent($0) }
+        }
+        let visible = bytes.count > 8 ? 4 : min(bytes.count / 4, 4)
+        cursor.escapedContent(UnsafeBufferPointer(rebasing: bytes[..<visible]))
+        ellipsis.withUnsafeBufferPointer { cursor.raw($0) }
+        cursor.decimal(bytes.count)
+        cursor.byte(UInt8(ascii: ")"))
+    }
+
+    /// `redact(secret)` as a JSON string, through `cursor`: at most `2 + 6 * (secret.utf8.count + 25)` bytes.
+    static func writeRedactedJSON(_ secret: String, to cursor: inout ByteCursor) {
+        var secret = secret
+        cursor.byte(UInt8(ascii: "\""))
+        let done = secret.withUTF8 { utf8 in
+            guard isPlainASCII(utf8) else { return false }
+            writeRedacted(utf8, to: &cursor)
+            return true
+        }
+        if !done {
+            var text = redact(secret)
+            text.withUTF8 { cursor.escapedContent($0) }
+        }
+        cursor.byte(UInt8(ascii: "\""))
     }
 
     /// ASCII with no carriage return: each byte is one `Character` (a CR LF pair is one), so

@@ -10,6 +10,10 @@ struct FindingAssembler: Sendable {
     /// copies the whole compiled rule (a dozen references retained and released), at every
     /// occurrence of a file where every line is one.
     private let ruleFacts: [RuleFacts]
+    /// Per rule, its confidence and whether it is part of the generic heuristic, apart: read
+    /// at every occurrence, where reading them from `ruleFacts` retains and releases its strings.
+    private let ruleConfidence: [Confidence]
+    private let ruleIsGeneric: [Bool]
 
     private struct RuleFacts: Sendable {
         let id: String
@@ -24,6 +28,8 @@ struct FindingAssembler: Sendable {
         self.minConfidence = minConfidence
         genericContext = GenericContext(providerIDs: ruleSet.compiled.map { $0.rule.providerID })
         ruleFacts = ruleSet.compiled.map { RuleFacts(id: $0.rule.id, name: $0.rule.name, providerID: $0.rule.providerID, confidence: $0.rule.confidence) }
+        ruleConfidence = ruleFacts.map(\.confidence)
+        ruleIsGeneric = ruleFacts.map(\.isGeneric)
         // Validated when the configuration was loaded.
         allowRegexes = config.allowRegexes.compactMap { try? PCRE2Pattern($0) }
         stopwords = config.allowStopwords.map { $0.lowercased() }
@@ -159,7 +165,7 @@ struct FindingAssembler: Sendable {
 
     /// The rule's confidence, at most medium when its validator could only say "unverified".
     private func confidence(of occurrence: Occurrence) -> Confidence {
-        let confidence = ruleFacts[occurrence.rule].confidence
+        let confidence = ruleConfidence[occurrence.rule]
         return occurrence.validated == false ? min(confidence, .medium) : confidence
     }
 
@@ -167,7 +173,7 @@ struct FindingAssembler: Sendable {
     /// whose name, line or path says it is no secret (`GenericContext`), or a medium-confidence
     /// token whose random part is readable words (`ReadableFake`), does not.
     private func isCredible(_ occurrence: Occurrence, path: String) -> Bool {
-        if ruleFacts[occurrence.rule].isGeneric {
+        if ruleIsGeneric[occurrence.rule] {
             return genericContext.keeps(path: path, snippet: occurrence.snippet, secret: occurrence.secret)
         }
         if occurrence.validated != true, confidence(of: occurrence) == .medium {

@@ -113,8 +113,134 @@ public enum JSONReport {
         }
     }
 
-    /// One finding as a JSON object (also one line of `--format jsonl`).
+    /// One finding as a JSON object (also one line of `--format jsonl`): written whole through
+    /// a cursor (`writeObject`), or field by field (`writeFields`) for a finding that holds
+    /// what `patrol verify` found it reaches. Both write the same bytes.
     static func write(_ finding: Finding, to json: inout JSONWriter, showSecrets: Bool) {
+        guard finding.access == nil else { return writeFields(finding, to: &json, showSecrets: showSecrets) }
+        let level = json.level
+        var cursor = json.beginElement(room: room(finding, level: level))
+        writeObject(finding, level: level, showSecrets: showSecrets, to: &cursor)
+        json.endElement(cursor)
+    }
+
+    /// The most `writeObject` writes for `finding` at `level`: every string escaped at worst
+    /// (six bytes a byte), every key with its comma and indentation, every number at 20 digits.
+    static func room(_ finding: Finding, level: Int) -> Int {
+        let key = ByteCursor.keyRoom(level: level + 3)
+        var strings = finding.rule.utf8.count + finding.provider.utf8.count + finding.secret.utf8.count + 25
+        strings += finding.fingerprint.utf8.count + finding.path.utf8.count + (finding.tag?.utf8.count ?? 0)
+        strings += finding.decoded.utf8.count + (finding.commit?.utf8.count ?? 0) + (finding.author?.utf8.count ?? 0)
+        strings += (finding.authorDate?.utf8.count ?? 0) + (finding.commitDate?.utf8.count ?? 0) + 32
+        var room = 30 * (key + 24) + 6 * strings + finding.snippet.jsonRoom
+        for (name, value) in finding.context { room += key + 6 * (name.utf8.count + value.utf8.count) + 16 }
+        finding.locations.withUnsafeBufferPointer { locations in
+            for index in locations.indices {
+                let strings = locations[index].path.utf8.count + (locations[index].commit?.utf8.count ?? 0) + (locations[index].authorDate?.utf8.count ?? 0) + 16
+                room += 8 * (key + 24) + 6 * strings
+            }
+        }
+        return room
+    }
+
+    /// `writeFields` through a cursor: the finding object at `level`, its fields one deeper.
+    static func writeObject(_ finding: Finding, level: Int, showSecrets: Bool, to out: inout ByteCursor) {
+        let fields = level + 1
+        out.byte(UInt8(ascii: "{"))
+        out.key("rule", level: fields, first: true)
+        out.string(finding.rule)
+        out.key("provider", level: fields)
+        out.string(finding.provider)
+        out.key("confidence", level: fields)
+        out.string(finding.confidence.rawValue)
+        out.key("secret", level: fields)
+        if showSecrets { out.string(finding.secret) } else { Redaction.writeRedactedJSON(finding.secret, to: &out) }
+        out.key("redacted", level: fields)
+        out.bool(!showSecrets)
+        out.key("fingerprint", level: fields)
+        out.string(finding.fingerprint)
+        out.key("path", level: fields)
+        out.string(finding.reportedPath)
+        if finding.origin.isMetadata {
+            out.key("location", level: fields)
+            out.string(finding.origin.rawValue)
+        }
+        if let tag = finding.tag {
+            out.key("tag", level: fields)
+            out.string(tag)
+        }
+        out.key("line", level: fields)
+        out.decimal(finding.line)
+        out.key("column", level: fields)
+        out.decimal(finding.column)
+        out.key("end_line", level: fields)
+        out.decimal(finding.endLine)
+        out.key("end_column", level: fields)
+        out.decimal(finding.endColumn)
+        out.key("snippet", level: fields)
+        finding.snippet.writeJSON(showSecrets: showSecrets, to: &out)
+        out.key("decoded", level: fields)
+        out.string(finding.decoded)
+        out.key("validated", level: fields)
+        out.bool(finding.validated)
+        out.key("verified", level: fields)
+        out.bool(finding.verified)
+        out.key("context", level: fields)
+        out.byte(UInt8(ascii: "{"))
+        if finding.context.count == 1, let entry = finding.context.first {
+            out.dynamicKey(entry.key, level: fields + 1, first: true)
+            out.string(entry.value)
+            out.newline(level: fields)
+        } else if !finding.context.isEmpty {
+            for (index, key) in finding.context.keys.sorted().enumerated() {
+                out.dynamicKey(key, level: fields + 1, first: index == 0)
+                out.string(finding.context[key]!)
+            }
+            out.newline(level: fields)
+        }
+        out.byte(UInt8(ascii: "}"))
+        out.key("commit", level: fields)
+        out.string(finding.commit)
+        out.key("author", level: fields)
+        out.string(finding.author)
+        out.key("author_date", level: fields)
+        out.string(finding.authorDate)
+        out.key("commit_date", level: fields)
+        out.string(finding.commitDate)
+        out.key("locations", level: fields)
+        out.byte(UInt8(ascii: "["))
+        // Through a buffer pointer: each location's fields read in place, not the location copied.
+        finding.locations.withUnsafeBufferPointer { locations in
+            for index in locations.indices {
+                if index > 0 { out.byte(UInt8(ascii: ",")) }
+                out.newline(level: fields + 1)
+                out.byte(UInt8(ascii: "{"))
+                out.key("path", level: fields + 2, first: true)
+                out.string(locations[index].reportedPath)
+                if locations[index].origin.isMetadata {
+                    out.key("location", level: fields + 2)
+                    out.string(locations[index].origin.rawValue)
+                }
+                out.key("line", level: fields + 2)
+                out.decimal(locations[index].line)
+                out.key("column", level: fields + 2)
+                out.decimal(locations[index].column)
+                out.key("commit", level: fields + 2)
+                out.string(locations[index].commit)
+                out.key("author_date", level: fields + 2)
+                out.string(locations[index].authorDate)
+                out.newline(level: fields + 1)
+                out.byte(UInt8(ascii: "}"))
+            }
+            if !locations.isEmpty { out.newline(level: fields) }
+        }
+        out.byte(UInt8(ascii: "]"))
+        out.newline(level: level)
+        out.byte(UInt8(ascii: "}"))
+    }
+
+    /// One finding as a JSON object, a field at a time through the writer.
+    static func writeFields(_ finding: Finding, to json: inout JSONWriter, showSecrets: Bool) {
         json.beginObject()
         json.field("rule", .string(finding.rule))
         json.field("provider", .string(finding.provider))

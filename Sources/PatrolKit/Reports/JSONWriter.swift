@@ -5,6 +5,8 @@ struct JSONWriter {
     /// report costs the same per byte whatever it holds.
     private(set) var bytes: [UInt8] = []
     private var indentLevel = 0
+    /// How deep the next value sits: 0 at the top, 1 inside the document's object, ….
+    var level: Int { indentLevel }
     /// Whether the innermost object or array has content already (a comma goes before the
     /// next value), and the same for each one around it: the innermost is kept out of the
     /// array, as it is read and set at every value.
@@ -68,6 +70,28 @@ struct JSONWriter {
     }
 
     private var scratch: [UInt8] = []
+
+    /// A value of the innermost array (or the document's one value) written whole through a
+    /// cursor into at most `room` bytes, at `level` (an object's fields are one deeper): what
+    /// `beginObject`, `field`s and `endObject` would write, without an array append per piece.
+    ///
+    /// In two calls, so that what `write` reads is not captured (and copied) by a closure:
+    /// `beginElement` gives the cursor, `endElement` takes what was written through it.
+    mutating func beginElement(room: Int) -> ByteCursor {
+        separator()
+        let buffer = cursorRoom ?? ByteRoom()
+        cursorRoom = buffer
+        buffer.reserve(room)
+        return ByteCursor(base: buffer.pointer, limit: room, pretty: pretty)
+    }
+
+    /// Ends the value `beginElement` began: appends what `cursor` wrote.
+    mutating func endElement(_ cursor: ByteCursor) {
+        bytes.append(contentsOf: cursor.written)
+    }
+
+    /// The room `beginElement` gives, kept from one value to the next.
+    private var cursorRoom: ByteRoom?
 
     mutating func element(_ value: Value) {
         separator()
@@ -195,4 +219,24 @@ struct JSONWriter {
         }
         output.append(UInt8(ascii: "\""))
     }
+}
+
+/// Memory a `ByteCursor` writes in, grown when a value needs more.
+final class ByteRoom {
+    private(set) var pointer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+
+    init() {
+        capacity = 4096
+        pointer = .allocate(capacity: capacity)
+    }
+
+    func reserve(_ count: Int) {
+        guard count > capacity else { return }
+        pointer.deallocate()
+        capacity = max(count, 2 * capacity)
+        pointer = .allocate(capacity: capacity)
+    }
+
+    deinit { pointer.deallocate() }
 }
