@@ -154,19 +154,75 @@ public struct Finding: Sendable, Equatable {
     public var validated: Bool?
     public var verified: Bool?
     public var context: [String: String]
-    public var commit: String?
-    public var author: String?
-    public var authorDate: String?
-    public var commitDate: String?
+    public var commit: String? {
+        get { extras?.commit }
+        set { change { $0.commit = newValue } }
+    }
+    public var author: String? {
+        get { extras?.author }
+        set { change { $0.author = newValue } }
+    }
+    public var authorDate: String? {
+        get { extras?.authorDate }
+        set { change { $0.authorDate = newValue } }
+    }
+    public var commitDate: String? {
+        get { extras?.commitDate }
+        set { change { $0.commitDate = newValue } }
+    }
     public var locations: [Location]
     /// A file, or a commit message, annotated tag message or git note. For those three `path`
     /// is a label (`FindingOrigin.label`), `commit` the commit (for a tag message: the tag
     /// object) and `line`/`column` count within the message.
     public var origin: FindingOrigin = .file
     /// The tag's name, for a tag message.
-    public var tag: String? = nil
+    public var tag: String? {
+        get { extras?.tag }
+        set { change { $0.tag = newValue } }
+    }
     /// What the token reaches, when `patrol verify` found it live and mapped it.
-    public var access: TokenAccess? = nil
+    public var access: TokenAccess? {
+        get { extras?.access }
+        set { change { $0.access = newValue } }
+    }
+    /// The commit, author, tag and access map, out of line: a finding in a file has none of
+    /// them, and a file where every line is a finding makes an array of 160,000 findings, each
+    /// 170 bytes smaller this way (fewer pages to fault in, fewer bytes to move).
+    private var extras: FindingExtras?
+
+    init(
+        rule: String, ruleName: String, provider: String, confidence: Confidence, secret: String, fingerprint: String,
+        path: String, line: Int, column: Int, endLine: Int, endColumn: Int, snippet: Snippet, decoded: String,
+        validated: Bool?, verified: Bool?, context: [String: String],
+        commit: String?, author: String?, authorDate: String?, commitDate: String?,
+        locations: [Location], origin: FindingOrigin = .file, tag: String? = nil, access: TokenAccess? = nil
+    ) {
+        self.rule = rule
+        self.ruleName = ruleName
+        self.provider = provider
+        self.confidence = confidence
+        self.secret = secret
+        self.fingerprint = fingerprint
+        self.path = path
+        self.line = line
+        self.column = column
+        self.endLine = endLine
+        self.endColumn = endColumn
+        self.snippet = snippet
+        self.decoded = decoded
+        self.validated = validated
+        self.verified = verified
+        self.context = context
+        self.locations = locations
+        self.origin = origin
+        extras = FindingExtras.make(.init(commit: commit, author: author, authorDate: authorDate, commitDate: commitDate, tag: tag, access: access))
+    }
+
+    private mutating func change(_ edit: (inout FindingExtras.Fields) -> Void) {
+        var fields = extras?.fields ?? FindingExtras.Fields()
+        edit(&fields)
+        extras = FindingExtras.make(fields)
+    }
 
     /// The path as reports write it: nil for a commit message, tag message or note.
     public var reportedPath: String? { origin == .file ? path : nil }
@@ -193,6 +249,37 @@ public struct Finding: Sendable, Equatable {
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
+}
+
+/// A finding's commit, author, tag and access map (immutable: a change makes a new one).
+final class FindingExtras: Sendable, Equatable {
+    struct Fields: Equatable {
+        var commit: String?
+        var author: String?
+        var authorDate: String?
+        var commitDate: String?
+        var tag: String?
+        var access: TokenAccess?
+    }
+
+    let fields: Fields
+    var commit: String? { fields.commit }
+    var author: String? { fields.author }
+    var authorDate: String? { fields.authorDate }
+    var commitDate: String? { fields.commitDate }
+    var tag: String? { fields.tag }
+    var access: TokenAccess? { fields.access }
+
+    private init(_ fields: Fields) {
+        self.fields = fields
+    }
+
+    /// nil when every field is: what a finding in a file holds.
+    static func make(_ fields: Fields) -> FindingExtras? {
+        fields == Fields() ? nil : FindingExtras(fields)
+    }
+
+    static func == (a: FindingExtras, b: FindingExtras) -> Bool { a.fields == b.fields }
 }
 
 /// How secrets are shown when not revealed: the first four characters, an ellipsis and the

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// Turns the occurrences found in one input into findings: one per (rule, secret) at that path,
 /// holding every location, after the configuration's allow lists and the confidence floor.
 struct FindingAssembler: Sendable {
@@ -58,43 +64,45 @@ struct FindingAssembler: Sendable {
     /// `findings(path:sightings:…)` with the sightings as two arrays: the occurrences, and the
     /// commit of each (`commitOf[i]`, an index into `commits`), or nil when none has one.
     private func assemble(path: String, occurrences: [Occurrence], commitOf: [Int?]?, commits: [CommitInfo], checkRulePaths: Bool, scratch: MatchScratch) -> (findings: [Finding], allowed: Int) {
-        // Groups as linked lists of sighting indices (`next`), found by (rule, secret): no
-        // array and no key string made per sighting, so a file where every line is a finding
-        // costs a constant amount per finding.
-        var groupOf: [GroupKey: Int] = [:]
-        groupOf.reserveCapacity(occurrences.count)
+        // Groups as linked lists of sighting indices (`next`), found by (rule, secret bytes) in
+        // a table of indices: no array, no key string and no retain per sighting, so a file
+        // where every line is a finding costs a constant amount per finding.
+        var table = GroupTable(capacity: occurrences.count)
         var heads: [Int] = [], tails: [Int] = [], sizes: [Int] = []
         var next = [Int](repeating: -1, count: occurrences.count)
         var allowed = 0
-        // By index, each occurrence borrowed from the array rather than copied out of it.
-        for index in occurrences.indices {
-            if checkRulePaths, !ruleSet.compiled[occurrences[index].rule].applies(to: path) { continue }
-            guard confidence(of: occurrences[index]) >= minConfidence else { continue }
-            guard isCredible(occurrences[index], path: path) else { continue }
-            if isAllowed(occurrences[index].secret, scratch: scratch) {
-                allowed += 1
-                continue
-            }
-            let key = GroupKey(rule: occurrences[index].rule, secret: occurrences[index].secret)
-            // One hash and one probe whether the key is new or not: the default is stored when
-            // the key is missing, and only a new group can have the index `heads.count`.
-            let candidate = heads.count
-            let group = Self.value(&groupOf[key, default: candidate])
-            if group != candidate {
-                next[tails[group]] = index
-                tails[group] = index
-                sizes[group] += 1
-            } else {
-                heads.append(index)
-                tails.append(index)
-                sizes.append(1)
+        // Through a buffer pointer: each occurrence read in place, never copied out of the array
+        // (a copy retains and releases its half-dozen references).
+        occurrences.withUnsafeBufferPointer { occurrences in
+            for index in occurrences.indices {
+                if checkRulePaths, !ruleSet.compiled[occurrences[index].rule].applies(to: path) { continue }
+                guard confidence(rule: occurrences[index].rule, validated: occurrences[index].validated) >= minConfidence else { continue }
+                guard isCredible(occurrences, index, path: path) else { continue }
+                if isAllowed(occurrences[index].secret, scratch: scratch) {
+                    allowed += 1
+                    continue
+                }
+                let rule = occurrences[index].rule
+                let group = table.group(hash: Self.hash(rule: rule, secret: occurrences[index].secret), new: heads.count) { group in
+                    let head = heads[group]
+                    return occurrences[head].rule == rule && Self.sameBytes(occurrences[head].secret, occurrences[index].secret)
+                }
+                if group < heads.count {
+                    next[tails[group]] = index
+                    tails[group] = index
+                    sizes[group] += 1
+                } else {
+                    heads.append(index)
+                    tails.append(index)
+                    sizes.append(1)
+                }
             }
         }
         var findings: [Finding] = []
         findings.reserveCapacity(heads.count)
-        for (group, head) in heads.enumerated() {
-            var members: [Int] = []
-            members.reserveCapacity(sizes[group])
+        var members: [Int] = []
+        for head in heads {
+            members.removeAll(keepingCapacity: true)
             var member = head
             while member >= 0 {
                 members.append(member)
@@ -111,13 +119,50 @@ struct FindingAssembler: Sendable {
         return (findings, allowed)
     }
 
-    /// The value of a dictionary entry reached in place (`&dictionary[key, default: …]`).
-    private static func value(_ entry: inout Int) -> Int { entry }
+    /// Of a rule and a secret's bytes (the seeded hash of the standard library, so that text
+    /// made to collide cannot make grouping quadratic).
+    private static func hash(rule: Int, secret: String) -> Int {
+        var hasher = Hasher()
+        hasher.combine(rule)
+        var secret = secret
+        secret.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        return hasher.finalize()
+    }
 
-    /// (rule, secret): what makes occurrences one finding.
-    private struct GroupKey: Hashable {
-        let rule: Int
-        let secret: String
+    /// Whether two secrets are the same bytes: what makes them one finding, with one fingerprint
+    /// (a secret written in two canonically equivalent ways is two).
+    private static func sameBytes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { a in b.withUTF8 { b in a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0) } }
+    }
+
+    /// The groups of one input's occurrences, found by hash: open addressing over group
+    /// indices, the table at most half full.
+    private struct GroupTable {
+        private var slots: [Int]   // group + 1; 0 for an empty slot
+        private var hashes: [Int] = []
+        private let mask: Int
+
+        init(capacity: Int) {
+            var size = 16
+            while size < 2 * capacity { size *= 2 }
+            slots = [Int](repeating: 0, count: size)
+            mask = size - 1
+        }
+
+        /// The group whose members `isMember` (given a group) says the occurrence joins, or
+        /// `new` (the next group's index), entered in the table, when none does.
+        mutating func group(hash: Int, new: Int, isMember: (Int) -> Bool) -> Int {
+            var slot = hash & mask
+            while slots[slot] != 0 {
+                let group = slots[slot] - 1
+                if hashes[group] == hash, isMember(group) { return group }
+                slot = (slot + 1) & mask
+            }
+            slots[slot] = new + 1
+            hashes.append(hash)
+            return new
+        }
     }
 
     /// The finding of one group of occurrences (indices into `occurrences`, in order).
@@ -142,7 +187,7 @@ struct FindingAssembler: Sendable {
             rule: rule.id,
             ruleName: rule.name,
             provider: rule.providerID,
-            confidence: confidence(of: occurrences[first]),
+            confidence: confidence(rule: occurrences[first].rule, validated: occurrences[first].validated),
             secret: occurrences[first].secret,
             fingerprint: Finding.fingerprint(rule: rule.id, secret: occurrences[first].secret),
             path: path,
@@ -164,20 +209,21 @@ struct FindingAssembler: Sendable {
     }
 
     /// The rule's confidence, at most medium when its validator could only say "unverified".
-    private func confidence(of occurrence: Occurrence) -> Confidence {
-        let confidence = ruleConfidence[occurrence.rule]
-        return occurrence.validated == false ? min(confidence, .medium) : confidence
+    private func confidence(rule: Int, validated: Bool?) -> Confidence {
+        let confidence = ruleConfidence[rule]
+        return validated == false ? min(confidence, .medium) : confidence
     }
 
-    /// Whether an occurrence stays a finding once its surroundings are read: a generic match
-    /// whose name, line or path says it is no secret (`GenericContext`), or a medium-confidence
-    /// token whose random part is readable words (`ReadableFake`), does not.
-    private func isCredible(_ occurrence: Occurrence, path: String) -> Bool {
-        if ruleIsGeneric[occurrence.rule] {
-            return genericContext.keeps(path: path, snippet: occurrence.snippet, secret: occurrence.secret)
+    /// Whether occurrence `index` stays a finding once its surroundings are read: a generic
+    /// match whose name, line or path says it is no secret (`GenericContext`), or a
+    /// medium-confidence token whose random part is readable words (`ReadableFake`), does not.
+    private func isCredible(_ occurrences: UnsafeBufferPointer<Occurrence>, _ index: Int, path: String) -> Bool {
+        let rule = occurrences[index].rule, validated = occurrences[index].validated
+        if ruleIsGeneric[rule] {
+            return genericContext.keeps(path: path, snippet: occurrences[index].snippet, secret: occurrences[index].secret)
         }
-        if occurrence.validated != true, confidence(of: occurrence) == .medium {
-            return !ReadableFake.isReadable(occurrence.secret)
+        if validated != true, confidence(rule: rule, validated: validated) == .medium {
+            return !ReadableFake.isReadable(occurrences[index].secret)
         }
         return true
     }

@@ -103,9 +103,20 @@ struct ByteCursor {
         }
     }
 
-    mutating func string(_ text: String?) {
-        guard var text else { return raw("null") }
-        text.withUTF8 { escaped($0) }
+    mutating func string(_ text: borrowing String?) {
+        switch text {
+        case nil: raw("null")
+        case let text?: string(text)
+        }
+    }
+
+    /// `text` escaped, read where it is (no copy of it made, and none retained).
+    mutating func string(_ text: borrowing String) {
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { escaped($0) }
+        if done == nil {
+            var copy = copy text
+            copy.withUTF8 { escaped($0) }
+        }
     }
 
     /// UTF-8 bytes as a JSON string, escaped as `JSONWriter.appendString(utf8:to:)` escapes

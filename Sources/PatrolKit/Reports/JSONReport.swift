@@ -55,7 +55,7 @@ public enum JSONReport {
             json.beginArray("findings")
         }
 
-        public mutating func add(_ finding: Finding) {
+        public mutating func add(_ finding: borrowing Finding) {
             JSONReport.write(finding, to: &json, showSecrets: showSecrets)
         }
 
@@ -116,7 +116,7 @@ public enum JSONReport {
     /// One finding as a JSON object (also one line of `--format jsonl`): written whole through
     /// a cursor (`writeObject`), or field by field (`writeFields`) for a finding that holds
     /// what `patrol verify` found it reaches. Both write the same bytes.
-    static func write(_ finding: Finding, to json: inout JSONWriter, showSecrets: Bool) {
+    static func write(_ finding: borrowing Finding, to json: inout JSONWriter, showSecrets: Bool) {
         guard finding.access == nil else { return writeFields(finding, to: &json, showSecrets: showSecrets) }
         let level = json.level
         var cursor = json.beginElement(room: room(finding, level: level))
@@ -126,7 +126,7 @@ public enum JSONReport {
 
     /// The most `writeObject` writes for `finding` at `level`: every string escaped at worst
     /// (six bytes a byte), every key with its comma and indentation, every number at 20 digits.
-    static func room(_ finding: Finding, level: Int) -> Int {
+    static func room(_ finding: borrowing Finding, level: Int) -> Int {
         let key = ByteCursor.keyRoom(level: level + 3)
         var strings = finding.rule.utf8.count + finding.provider.utf8.count + finding.secret.utf8.count + 25
         strings += finding.fingerprint.utf8.count + finding.path.utf8.count + (finding.tag?.utf8.count ?? 0)
@@ -144,7 +144,7 @@ public enum JSONReport {
     }
 
     /// `writeFields` through a cursor: the finding object at `level`, its fields one deeper.
-    static func writeObject(_ finding: Finding, level: Int, showSecrets: Bool, to out: inout ByteCursor) {
+    static func writeObject(_ finding: borrowing Finding, level: Int, showSecrets: Bool, to out: inout ByteCursor) {
         let fields = level + 1
         out.byte(UInt8(ascii: "{"))
         out.key("rule", level: fields, first: true)
