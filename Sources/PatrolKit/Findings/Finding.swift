@@ -185,6 +185,9 @@ public struct Finding: Sendable, Equatable {
         get { extras?.access }
         set { change { $0.access = newValue } }
     }
+    /// Whether `access` is set, read without copying it.
+    var hasAccessMap: Bool { extras?.fields.access != nil }
+
     /// The commit, author, tag and access map, out of line: a finding in a file has none of
     /// them, and a file where every line is a finding makes an array of 160,000 findings, each
     /// 170 bytes smaller this way (fewer pages to fault in, fewer bytes to move).
@@ -230,21 +233,27 @@ public struct Finding: Sendable, Equatable {
     /// First 32 hex digits of SHA-256 over the rule id, a NUL byte and the secret: stable across
     /// paths, lines and encodings of the same secret.
     public static func fingerprint(rule: String, secret: String) -> String {
-        // Hashed in three pieces and written in place: no copy of the input, no array of digits.
-        var hasher = SHA256()
+        // The three pieces laid end to end in a buffer on the stack and hashed in one call, the
+        // digest read in place: no hasher state updated three times, no digest iterated.
         var rule = rule, secret = secret
-        rule.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        withUnsafeBytes(of: UInt8(0)) { hasher.update(bufferPointer: $0) }
-        secret.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        let digest = hasher.finalize()
-        return String(unsafeUninitializedCapacity: 32) { text in
-            var index = 0
-            for byte in digest.prefix(16) {
-                text[index] = hexDigits[Int(byte >> 4)]
-                text[index + 1] = hexDigits[Int(byte & 0xF)]
-                index += 2
+        let digest = rule.withUTF8 { rule in
+            secret.withUTF8 { secret in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: rule.count + 1 + secret.count) { input in
+                    _ = input.initialize(fromContentsOf: rule)
+                    input[rule.count] = 0
+                    _ = UnsafeMutableBufferPointer(rebasing: input[(rule.count + 1)...]).initialize(fromContentsOf: secret)
+                    return SHA256.hash(data: UnsafeRawBufferPointer(input))
+                }
             }
-            return 32
+        }
+        return digest.withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: 32) { text in
+                for index in 0..<16 {
+                    text[2 * index] = hexDigits[Int(bytes[index] >> 4)]
+                    text[2 * index + 1] = hexDigits[Int(bytes[index] & 0xF)]
+                }
+                return 32
+            }
         }
     }
 

@@ -114,7 +114,7 @@ struct FindingAssembler: Sendable {
                     return (a ?? -1, occurrences[$0].line, occurrences[$0].column) < (b ?? -1, occurrences[$1].line, occurrences[$1].column)
                 }
             }
-            findings.append(finding(path: path, group: members, occurrences: occurrences, commitOf: commitOf, commits: commits))
+            appendFinding(to: &findings, path: path, group: members, occurrences: occurrences, commitOf: commitOf, commits: commits)
         }
         return (findings, allowed)
     }
@@ -165,8 +165,11 @@ struct FindingAssembler: Sendable {
         }
     }
 
-    /// The finding of one group of occurrences (indices into `occurrences`, in order).
-    private func finding(path: String, group: [Int], occurrences: [Occurrence], commitOf: [Int?]?, commits: [CommitInfo]) -> Finding {
+    /// Appends the finding of one group of occurrences (indices into `occurrences`, in order),
+    /// made where it is stored: a finding returned and then appended is copied once more (a
+    /// dozen references retained and released).
+    @inline(__always)
+    private func appendFinding(to findings: inout [Finding], path: String, group: [Int], occurrences: [Occurrence], commitOf: [Int?]?, commits: [CommitInfo]) {
         // The first occurrence read in place, field by field: a copy of it would retain and
         // release all its references once more per finding.
         let first = group[0]
@@ -183,7 +186,7 @@ struct FindingAssembler: Sendable {
             let location = Location(path: path, line: occurrences[member].line, column: occurrences[member].column, commit: info?.oid, authorDate: info?.authorDate)
             if locations.last != location { locations.append(location) }
         }
-        return Finding(
+        findings.append(Finding(
             rule: rule.id,
             ruleName: rule.name,
             provider: rule.providerID,
@@ -205,7 +208,7 @@ struct FindingAssembler: Sendable {
             authorDate: commit?.authorDate,
             commitDate: commit?.commitDate,
             locations: locations
-        )
+        ))
     }
 
     /// The rule's confidence, at most medium when its validator could only say "unverified".

@@ -116,8 +116,9 @@ public enum JSONReport {
     /// One finding as a JSON object (also one line of `--format jsonl`): written whole through
     /// a cursor (`writeObject`), or field by field (`writeFields`) for a finding that holds
     /// what `patrol verify` found it reaches. Both write the same bytes.
+    @inline(__always)
     static func write(_ finding: borrowing Finding, to json: inout JSONWriter, showSecrets: Bool) {
-        guard finding.access == nil else { return writeFields(finding, to: &json, showSecrets: showSecrets) }
+        guard !finding.hasAccessMap else { return writeFields(finding, to: &json, showSecrets: showSecrets) }
         let level = json.level
         var cursor = json.beginElement(room: room(finding, level: level))
         writeObject(finding, level: level, showSecrets: showSecrets, to: &cursor)
@@ -126,6 +127,7 @@ public enum JSONReport {
 
     /// The most `writeObject` writes for `finding` at `level`: every string escaped at worst
     /// (six bytes a byte), every key with its comma and indentation, every number at 20 digits.
+    @inline(__always)
     static func room(_ finding: borrowing Finding, level: Int) -> Int {
         let key = ByteCursor.keyRoom(level: level + 3)
         var strings = finding.rule.utf8.count + finding.provider.utf8.count + finding.secret.utf8.count + 25
