@@ -26,12 +26,12 @@ extension BufferMatcher {
                     matches(in: bytes, accept: 0..<bytes.count, enabled: enabled, depth: depth + 1, into: &inner)
                 }
                 for match in inner {
-                    let secret = match.decodedSecret ?? Array(decoded[match.secretStart..<match.secretEnd])
+                    let secret = decodedSecret(of: match) ?? Array(decoded[match.secretStart..<match.secretEnd])
                     guard seen.insert(secret).inserted else { continue }
                     results.append(RawMatch(
                         rule: match.rule, start: run.lowerBound, end: run.upperBound,
                         secretStart: run.lowerBound, secretEnd: run.upperBound, validated: match.validated,
-                        decodedSecret: secret, decoding: decoding
+                        decoded: keepDecoded(secret, decoding: decoding)
                     ))
                 }
             }
@@ -72,23 +72,24 @@ extension BufferMatcher {
                     let end = span.lowerBound + (kind == .joined && match.secretEnd > match.secretStart
                         ? offsets[match.secretEnd - 1] + 1 : offsets[match.secretEnd])
                     guard accept.contains(start), start < end else { continue }
-                    let secret = match.decodedSecret ?? Array(decoded[match.secretStart..<match.secretEnd])
+                    let innerSecret = decodedSecret(of: match)
+                    let secret = innerSecret ?? Array(decoded[match.secretStart..<match.secretEnd])
                     let encoded = UnsafeRawBufferPointer(rebasing: buffer[start..<end])
-                    let escaped = match.decodedSecret != nil || !encoded.elementsEqual(secret)
+                    let escaped = innerSecret != nil || !encoded.elementsEqual(secret)
                     found.append(RawMatch(
                         rule: match.rule, start: start, end: end, secretStart: start, secretEnd: end,
                         validated: match.validated,
-                        decodedSecret: escaped ? secret : nil, decoding: escaped ? kind.label : nil
+                        decoded: escaped ? keepDecoded(secret, decoding: kind.label) : -1
                     ))
                 }
             }
         }
         for match in found {
             let overlapping = results[first...].indices.filter { index in
-                results[index].rule == match.rule && results[index].decoding == nil
+                results[index].rule == match.rule && results[index].decoded < 0
                     && results[index].secretStart < match.secretEnd && match.secretStart < results[index].secretEnd
             }
-            if match.decoding != nil {
+            if match.decoded >= 0 {
                 for index in overlapping.reversed() { results.remove(at: index) }
                 results.append(match)
             } else if overlapping.isEmpty {
@@ -123,11 +124,8 @@ extension BufferMatcher {
             }
             return low > 0 && furthestEnd[low - 1] > span.lowerBound
         }
-        var kept: [RawMatch] = []
-        for match in results[first...] {
-            if isGeneric[match.rule], starts.contains(match.secretStart) || isBlocked(match.secretStart..<match.secretEnd) { continue }
-            kept.append(match)
+        results.keepMatches(from: first) { match in
+            !isGeneric[match.rule] || !(starts.contains(match.secretStart) || isBlocked(match.secretStart..<match.secretEnd))
         }
-        results.replaceSubrange(first..., with: kept)
     }
 }

@@ -7,10 +7,18 @@ struct RawMatch: Sendable, Equatable {
     let secretEnd: Int
     /// true: a validator proved it; false: its layout is unverified; nil: the rule has no validator.
     let validated: Bool?
-    /// For a secret found inside encoded text (the span above is the encoded text): the decoded
-    /// secret and the outermost decoding, e.g. `base64` or `basic-auth`.
-    var decodedSecret: [UInt8]? = nil
-    var decoding: String? = nil
+    /// -1, or for a secret found inside encoded text (the span above is the encoded text): where
+    /// the matcher keeps its decoded secret and outermost decoding (`BufferMatcher.decodedSecret(of:)`).
+    /// An index, not the values, so that a match holds no reference: a buffer with a match on
+    /// every line sorts and moves hundreds of thousands, and each copy retained them.
+    var decoded: Int32 = -1
+}
+
+/// A secret found inside encoded text: its decoded bytes and the outermost decoding, e.g.
+/// `base64` or `basic-auth`.
+struct DecodedSecret {
+    let secret: [UInt8]
+    let decoding: String
 }
 
 /// Runs a rule set over one buffer: keyword hits and candidate runs first, then the rule's
@@ -59,11 +67,22 @@ final class BufferMatcher {
     private let anyYielding: Bool
     /// Per rule: its provider's position among the rule set's providers.
     let providerIndex: [Int]
+    /// The decoded secrets of the matches of the last `matches` call (and of the calls it made
+    /// on decoded text), by `RawMatch.decoded`.
+    @exclusivity(unchecked) private var decodedSecrets: [DecodedSecret] = []
+    /// Per provider: -1, or its slot in the `dropYieldingMatches` call under way.
+    @exclusivity(unchecked) var yieldSlot: [Int]
     /// Per prefilter keyword: whether its hits may sit in percent- or JSON-escaped text that
     /// is worth decoding (keywords of specific rules).
     let decodesEscapes: [Bool]
     /// The rules of the legacy Azure DevOps candidate scan, whose base64 forms have no keyword.
     let legacyTokenRules: [Int]
+
+    /// Per rule, what `record` checks after the validator, read from the matcher's own arrays:
+    /// reading them through the rule set retained and released its storage at every match.
+    private let hasValidator: [Bool]
+    private let entropyFloors: [Double?]
+    private let allowLists: AllowLists
 
     /// The provider whose rules are the generic heuristic.
     static let genericProvider = "generic"
@@ -96,6 +115,10 @@ final class BufferMatcher {
             providers[compiled.rule.providerID] = providers.count
             return providers.count - 1
         }
+        yieldSlot = Array(repeating: -1, count: providers.count)
+        hasValidator = ruleSet.compiled.map { $0.validator != nil }
+        entropyFloors = ruleSet.compiled.map(\.rule.entropy)
+        allowLists = AllowLists(sources: ruleSet.compiled.map(\.rule.allow), compiled: ruleSet.compiled.map(\.allow))
         decodesEscapes = ruleSet.keywordTargets.enumerated().map { keyword, targets in
             keyword < ruleSet.encodedKeywordStart && targets.contains { ruleSet.compiled[$0.rule].rule.providerID != Self.genericProvider }
         }
@@ -161,6 +184,7 @@ final class BufferMatcher {
         depth: Int = 0,
         into results: inout [RawMatch]
     ) {
+        if depth == 0 { decodedSecrets.removeAll(keepingCapacity: true) }
         let first = results.count
         let firstRejected = rejectedSpans.count, firstTokenStart = tokenStarts.count
         defer {
@@ -173,6 +197,12 @@ final class BufferMatcher {
         encodedHits.removeAll(keepingCapacity: true)
         ruleSet.prefilter.collectHits(in: buffer, into: &hits)
         if !hits.isEmpty {
+            // Room for a match per hit and rule it sends to, made once: a buffer with a key on
+            // every line fills hundreds of thousands, and each doubling copied them into fresh
+            // pages.
+            var expected = results.count
+            for hit in hits where hit.keyword < ruleSet.encodedKeywordStart { expected += ruleSet.keywordTargets[hit.keyword].count }
+            if expected > results.capacity { results.reserveCapacity(max(expected, 2 * results.capacity)) }
             for index in searchedUpTo.indices {
                 searchedUpTo[index] = 0
                 matchedUpTo[index] = 0
@@ -218,7 +248,9 @@ final class BufferMatcher {
             if !runs.isEmpty { decodeAndMatch(runs, in: buffer, accept: accept, enabled: enabled, depth: depth, into: &results) }
             if !escapeHits.isEmpty { decodeEscapes(around: escapeHits, in: buffer, accept: accept, enabled: enabled, depth: depth, first: first, into: &results) }
         }
-        if anyGeneric && results.count > first {
+        // Only generic matches are dropped there: a buffer without one (a file of AWS key pairs)
+        // skips building the blocked spans of every other match.
+        if anyGeneric && (first..<results.count).contains(where: { isGeneric[results[$0].rule] }) {
             dropGenericOverlaps(from: first, rejectedFrom: firstRejected, tokenStartsFrom: firstTokenStart, in: &results)
         }
         if anyYielding && results.count - first > 1 {
@@ -226,16 +258,40 @@ final class BufferMatcher {
         }
         if results.count - first > 1 {
             results[first...].sort { ($0.secretStart, $0.rule, $0.start) < ($1.secretStart, $1.rule, $1.start) }
-            var unique: [RawMatch] = []
             // One per rule and start, and one per rule and secret span (the AWS rule's two
-            // branches find the same key from its id and from the next id).
-            for match in results[first...] where unique.last.map({
-                $0.rule != match.rule || ($0.start != match.start && ($0.secretStart, $0.secretEnd) != (match.secretStart, match.secretEnd))
-            }) ?? true {
-                unique.append(match)
+            // branches find the same key from its id and from the next id): each match is
+            // compared with the last one kept, and the kept ones move down in place.
+            let end = results.withUnsafeMutableBufferPointer { all in
+                var last = first   // the last one kept
+                for index in (first + 1)..<all.count {
+                    // Fields read in place: a copy of a match retains its optional decoding.
+                    guard all[last].rule != all[index].rule
+                        || (all[last].start != all[index].start
+                            && (all[last].secretStart, all[last].secretEnd) != (all[index].secretStart, all[index].secretEnd))
+                    else { continue }
+                    last += 1
+                    if last != index { all.swapAt(last, index) }
+                }
+                return last + 1
             }
-            results.replaceSubrange(first..., with: unique)
+            results.removeSubrange(end...)
         }
+    }
+
+    /// Keeps a decoded secret for a match of the `matches` call under way; returns its index.
+    func keepDecoded(_ secret: [UInt8], decoding: String) -> Int32 {
+        decodedSecrets.append(DecodedSecret(secret: secret, decoding: decoding))
+        return Int32(decodedSecrets.count - 1)
+    }
+
+    /// The decoded secret of a match of the last `matches` call, if it was found in encoded text.
+    func decodedSecret(of match: RawMatch) -> [UInt8]? {
+        match.decoded < 0 ? nil : decodedSecrets[Int(match.decoded)].secret
+    }
+
+    /// The outermost decoding of a match of the last `matches` call, if it was found in encoded text.
+    func decoding(of match: RawMatch) -> String? {
+        match.decoded < 0 ? nil : decodedSecrets[Int(match.decoded)].decoding
     }
 
     /// A hit of an encoded form of a keyword: the base64 run or the percent-encoded run around it
@@ -296,7 +352,7 @@ final class BufferMatcher {
         guard !secret.isEmpty else { return }
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[secret])
         var validated: Bool?
-        if let validator = ruleSet.compiled[index].validator {
+        if hasValidator[index], let validator = ruleSet.compiled[index].validator {
             switch validator.check(bytes) {
             case .valid: validated = validator.provesSecret ? true : nil
             case .unverified: validated = false
@@ -308,18 +364,19 @@ final class BufferMatcher {
                 return
             }
         }
-        if let floor = ruleSet.compiled[index].rule.entropy, Entropy.bitsPerByte(bytes) < floor { return }
+        if let floor = entropyFloors[index], Entropy.bitsPerByte(bytes) < floor { return }
         // A typed placeholder (`0123456789abcdef`, `xxxxxxxx`) is no secret; a look-alike for the
         // generic heuristic too. A checksum that holds is not typed by chance, so it is kept.
         if validated != true, ObviousFake.isFake(bytes) {
             rejectedSpans.append(secret)
             return
         }
-        for allow in ruleSet.compiled[index].allow {
+        let allowed = allowLists.allows(bytes, rule: index) { allow in
             let allowed = allow.match(bytes, from: 0, scratch: scratch) != nil
             noteLimit(index)
-            if allowed { return }
+            return allowed
         }
+        if allowed { return }
         results.append(RawMatch(
             rule: index, start: match.start, end: match.end,
             secretStart: secret.lowerBound, secretEnd: secret.upperBound, validated: validated
@@ -342,6 +399,20 @@ final class BufferMatcher {
         let pattern: PCRE2Pattern
         let group: Int
         let slot: Int
+        /// `[name: ""]`, and the index of its value: the context of a provider with this one
+        /// pattern is a copy with the value set there, which neither hashes the name nor
+        /// grows an empty dictionary, at every match of a file with a key on every line.
+        let alone: [String: String]
+        let aloneValue: Dictionary<String, String>.Index
+
+        init(name: String, pattern: PCRE2Pattern, group: Int, slot: Int) {
+            self.name = name
+            self.pattern = pattern
+            self.group = group
+            self.slot = slot
+            alone = [name: ""]
+            aloneValue = alone.startIndex
+        }
     }
 
     @exclusivity(unchecked) private var contextSpans: [ContextSpans] = []
@@ -396,7 +467,13 @@ final class BufferMatcher {
             }
             state.next = max(state.next, window.upperBound)
             if let span = Self.nearest(state.spans, to: secret, within: window) {
-                values[context.name] = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[span]), as: UTF8.self)
+                let value = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[span]), as: UTF8.self)
+                if patterns.count == 1 {
+                    values = context.alone
+                    values.values[context.aloneValue] = value
+                } else {
+                    values[context.name] = value
+                }
             }
             contextSpans[context.slot] = state
         }

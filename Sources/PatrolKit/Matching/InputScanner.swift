@@ -342,6 +342,11 @@ final class InputScanner {
         // most `longestSecret` before it, so each snippet looks at its neighbours only and many
         // matches in one chunk cost linear time.
         let longestSecret = matches.reduce(0) { max($0, $1.secretEnd - $1.secretStart) }
+        // Room for every match, grown geometrically: a file with a match on every line fills
+        // hundreds of thousands, and each doubling copied them all.
+        if occurrences.capacity < occurrences.count + matches.count {
+            occurrences.reserveCapacity(max(occurrences.count + matches.count, 2 * occurrences.capacity))
+        }
         for (index, match) in matches.enumerated() {
             let start = match.secretStart, end = match.secretEnd
             cursor.advance(to: bufferStart + start, in: view, bufferStart: bufferStart)
@@ -371,27 +376,29 @@ final class InputScanner {
             var snippetEnd = min(lineEnd, end + Self.snippetReach)
             if snippetEnd > snippetStart, view[snippetEnd - 1] == 0x0D, snippetEnd > end { snippetEnd -= 1 }
             if snippetStart > start { snippetStart = start }
+            // The secrets' spans on the snippet, relative to its start, merged where they overlap.
             var spans: [Range<Int>] = []
             var firstNeighbour = index
             while firstNeighbour > 0, matches[firstNeighbour - 1].secretStart >= snippetStart - longestSecret { firstNeighbour -= 1 }
             var pastNeighbours = index + 1
             while pastNeighbours < matches.count, matches[pastNeighbours].secretStart < snippetEnd { pastNeighbours += 1 }
-            for other in matches[firstNeighbour..<pastNeighbours] where other.secretStart < snippetEnd && other.secretEnd > snippetStart {
-                let clipped = max(other.secretStart, snippetStart)..<min(other.secretEnd, snippetEnd)
+            for neighbour in firstNeighbour..<pastNeighbours {
+                let otherStart = matches[neighbour].secretStart, otherEnd = matches[neighbour].secretEnd
+                guard otherStart < snippetEnd && otherEnd > snippetStart else { continue }
+                let clipped = (max(otherStart, snippetStart) - snippetStart)..<(min(otherEnd, snippetEnd) - snippetStart)
                 if let last = spans.last, last.upperBound > clipped.lowerBound {
                     spans[spans.count - 1] = last.lowerBound..<max(last.upperBound, clipped.upperBound)
                 } else {
                     spans.append(clipped)
                 }
             }
-            let snippet = Snippet(
-                bytes: Array(UnsafeRawBufferPointer(rebasing: view[snippetStart..<snippetEnd])),
-                secretSpans: spans.map { ($0.lowerBound - snippetStart)..<($0.upperBound - snippetStart) }
-            )
+            let snippet = Snippet(bytes: Array(UnsafeRawBufferPointer(rebasing: view[snippetStart..<snippetEnd])), secretSpans: spans)
             let window = max(0, start - Self.contextReach)..<min(view.count, end + Self.contextReach)
+            let secret = matcher.decodedSecret(of: match).map { String(decoding: $0, as: UTF8.self) }
+                ?? String(decoding: UnsafeRawBufferPointer(rebasing: view[start..<end]), as: UTF8.self)
             occurrences.append(Occurrence(
                 rule: match.rule,
-                secret: String(decoding: match.decodedSecret ?? Array(UnsafeRawBufferPointer(rebasing: view[start..<end])), as: UTF8.self),
+                secret: secret,
                 line: line,
                 column: column,
                 endLine: endLine,
@@ -399,7 +406,7 @@ final class InputScanner {
                 snippet: snippet,
                 context: matcher.context(for: match.rule, secret: start..<end, window: window, in: view),
                 validated: match.validated,
-                decoding: match.decoding ?? "none"
+                decoding: matcher.decoding(of: match) ?? "none"
             ))
         }
     }
@@ -417,8 +424,16 @@ final class InputScanner {
         }
     }
 
+    /// A byte every marker holds: a line without it (most lines) has none, found by one
+    /// `memchr` instead of a `memmem` per marker.
+    private static let markerByte: UInt8? = {
+        let colon = UInt8(ascii: ":")
+        return inlineAllowMarkers.allSatisfy { $0.contains(colon) } ? colon : nil
+    }()
+
     static func hasInlineAllowMarker(_ view: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
         guard !range.isEmpty, let base = view.baseAddress else { return false }
+        if let markerByte, memchr(base + range.lowerBound, Int32(markerByte), range.count) == nil { return false }
         for marker in inlineAllowMarkers {
             let found = marker.withUnsafeBytes { needle in
                 memmem(base + range.lowerBound, range.count, needle.baseAddress, needle.count)
