@@ -98,23 +98,26 @@ struct FindingAssembler: Sendable {
                 }
             }
         }
-        var findings: [Finding] = []
-        findings.reserveCapacity(heads.count)
         var members: [Int] = []
-        for head in heads {
-            members.removeAll(keepingCapacity: true)
-            var member = head
-            while member >= 0 {
-                members.append(member)
-                member = next[member]
-            }
-            if members.count > 1 {
-                members.sort {
-                    let a = commitOf?[$0] ?? nil, b = commitOf?[$1] ?? nil
-                    return (a ?? -1, occurrences[$0].line, occurrences[$0].column) < (b ?? -1, occurrences[$1].line, occurrences[$1].column)
+        // Each finding made where it is stored: one returned or appended was copied once more
+        // (a dozen references retained and released).
+        let findings = [Finding](unsafeUninitializedCapacity: heads.count) { storage, made in
+            for head in heads {
+                members.removeAll(keepingCapacity: true)
+                var member = head
+                while member >= 0 {
+                    members.append(member)
+                    member = next[member]
                 }
+                if members.count > 1 {
+                    members.sort {
+                        let a = commitOf?[$0] ?? nil, b = commitOf?[$1] ?? nil
+                        return (a ?? -1, occurrences[$0].line, occurrences[$0].column) < (b ?? -1, occurrences[$1].line, occurrences[$1].column)
+                    }
+                }
+                makeFinding(at: storage.baseAddress! + made, path: path, group: members, occurrences: occurrences, commitOf: commitOf, commits: commits)
+                made += 1
             }
-            appendFinding(to: &findings, path: path, group: members, occurrences: occurrences, commitOf: commitOf, commits: commits)
         }
         return (findings, allowed)
     }
@@ -165,11 +168,10 @@ struct FindingAssembler: Sendable {
         }
     }
 
-    /// Appends the finding of one group of occurrences (indices into `occurrences`, in order),
-    /// made where it is stored: a finding returned and then appended is copied once more (a
-    /// dozen references retained and released).
+    /// Makes the finding of one group of occurrences (indices into `occurrences`, in order) in
+    /// the uninitialised memory at `destination`.
     @inline(__always)
-    private func appendFinding(to findings: inout [Finding], path: String, group: [Int], occurrences: [Occurrence], commitOf: [Int?]?, commits: [CommitInfo]) {
+    private func makeFinding(at destination: UnsafeMutablePointer<Finding>, path: String, group: [Int], occurrences: [Occurrence], commitOf: [Int?]?, commits: [CommitInfo]) {
         // The first occurrence read in place, field by field: a copy of it would retain and
         // release all its references once more per finding.
         let first = group[0]
@@ -186,7 +188,7 @@ struct FindingAssembler: Sendable {
             let location = Location(path: path, line: occurrences[member].line, column: occurrences[member].column, commit: info?.oid, authorDate: info?.authorDate)
             if locations.last != location { locations.append(location) }
         }
-        findings.append(Finding(
+        destination.initialize(to: Finding(
             rule: rule.id,
             ruleName: rule.name,
             provider: rule.providerID,
