@@ -96,6 +96,9 @@ final class BufferMatcher {
     @exclusivity(unchecked) private var contextPatternsOfRule: [[ContextPattern]?]
     @exclusivity(unchecked) private var contextSlots: [ObjectIdentifier: Int] = [:]
 
+    /// Matches of one `matches` call after which the room made for more follows their rate.
+    static let matchesBeforeExtrapolating = 4096
+
     /// How far before a keyword a bounded search starts, for rules whose keyword offset varies.
     static let searchWindow = 1024
 
@@ -197,17 +200,19 @@ final class BufferMatcher {
         encodedHits.removeAll(keepingCapacity: true)
         ruleSet.prefilter.collectHits(in: buffer, into: &hits)
         if !hits.isEmpty {
-            // Room for a match per hit and rule it sends to, made once: a buffer with a key on
-            // every line fills hundreds of thousands, and each doubling copied them into fresh
-            // pages.
-            var expected = results.count
-            for hit in hits where hit.keyword < ruleSet.encodedKeywordStart { expected += ruleSet.keywordTargets[hit.keyword].count }
-            if expected > results.capacity { results.reserveCapacity(max(expected, 2 * results.capacity)) }
             for index in searchedUpTo.indices {
                 searchedUpTo[index] = 0
                 matchedUpTo[index] = 0
             }
-            for hit in hits {
+            for (done, hit) in hits.enumerated() {
+                // Once matches have come by the thousand, a full array makes room for the rest
+                // of the hits at the rate seen so far, at once: a buffer with a key on every
+                // line fills hundreds of thousands, and each doubling copied them into fresh
+                // pages. A buffer with few matches never comes here.
+                if results.count == results.capacity, results.count - first >= Self.matchesBeforeExtrapolating {
+                    let rest = Double(results.count - first) / Double(done) * Double(hits.count - done)
+                    results.reserveCapacity(max(results.count + Int(rest) + 1, 2 * results.capacity))
+                }
                 if decodes, !ruleSet.decodingGates[hit.keyword].isEmpty {
                     openDecodings(at: hit, in: buffer, escapeHits: &escapeHits)
                 }

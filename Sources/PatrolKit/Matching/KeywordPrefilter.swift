@@ -222,24 +222,16 @@ struct KeywordPrefilter: Sendable {
             }
             return
         }
-        // The tables' storage is taken once for the whole buffer, not at every look.
         pairBits.withUnsafeBufferPointer { bits in
-            pairStart.withUnsafeBufferPointer { starts in
-                pairEntries.withUnsafeBufferPointer { entries in
-                    flatBytes.withUnsafeBufferPointer { flatBytes in
-                        let tables = Tables(starts: starts, entries: entries, flatBytes: flatBytes)
-                        let count = buffer.count
-                        let step = strideTwo ? 2 : 1
-                        var index = 0
-                        while index < count - 1 {
-                            let pair = Int((base + index).loadUnaligned(as: UInt16.self).littleEndian)
-                            if bits[pair >> 6] & (1 << UInt64(pair & 63)) != 0 {
-                                Self.compareKeywords(withPair: pair, at: index, in: buffer, tables: tables, into: &hits)
-                            }
-                            index += step
-                        }
-                    }
+            let count = buffer.count
+            let step = strideTwo ? 2 : 1
+            var index = 0
+            while index < count - 1 {
+                let pair = Int((base + index).loadUnaligned(as: UInt16.self).littleEndian)
+                if bits[pair >> 6] & (1 << UInt64(pair & 63)) != 0 {
+                    compareKeywords(withPair: pair, at: index, in: buffer, into: &hits)
                 }
+                index += step
             }
         }
         // With stride 2 one look can find several starts in any order: settle it.
@@ -253,43 +245,39 @@ struct KeywordPrefilter: Sendable {
         }
     }
 
-    /// `pairStart`, `pairEntries` and `flatBytes`, as `collectHits` holds them.
-    private struct Tables {
-        let starts: UnsafeBufferPointer<Int32>
-        let entries: UnsafeBufferPointer<PairEntry>
-        let flatBytes: UnsafeBufferPointer<UInt8>
-    }
-
     /// Out of line, so the loop above stays small: most positions never come here.
     @inline(never)
-    private static func compareKeywords(withPair pair: Int, at position: Int, in buffer: UnsafeRawBufferPointer, tables: Tables, into hits: inout [KeywordHit]) {
+    private func compareKeywords(withPair pair: Int, at position: Int, in buffer: UnsafeRawBufferPointer, into hits: inout [KeywordHit]) {
         let input = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
         let count = buffer.count
-        let range = Int(tables.starts[pair])..<Int(tables.starts[pair + 1])
-        let entries = tables.entries, flatBytes = tables.flatBytes
-        for slot in range {
-            let entry = entries[slot]
-            // An occurrence is seen once: through its even-offset pair when it starts at
-            // an even position, through its odd-offset pair when at an odd one.
-            let start = position - Int(entry.offset)
-            let length = Int(entry.length)
-            guard start >= 0, start + length <= count else { continue }
-            let probe = input[start + Int(entry.probeOffset)]
-            guard (entry.folds ? Self.lower(probe) : probe) == entry.probe else { continue }
-            if length > 3 || entry.folds {
-                let expected = flatBytes.baseAddress! + Int(entry.from)
-                if entry.folds {
-                    var same = true
-                    for offset in 0..<length where Self.lower(input[start + offset]) != expected[offset] {
-                        same = false
-                        break
+        let range = Int(pairStart[pair])..<Int(pairStart[pair + 1])
+        pairEntries.withUnsafeBufferPointer { entries in
+            flatBytes.withUnsafeBufferPointer { flatBytes in
+                for slot in range {
+                    let entry = entries[slot]
+                    // An occurrence is seen once: through its even-offset pair when it starts at
+                    // an even position, through its odd-offset pair when at an odd one.
+                    let start = position - Int(entry.offset)
+                    let length = Int(entry.length)
+                    guard start >= 0, start + length <= count else { continue }
+                    let probe = input[start + Int(entry.probeOffset)]
+                    guard (entry.folds ? Self.lower(probe) : probe) == entry.probe else { continue }
+                    if length > 3 || entry.folds {
+                        let expected = flatBytes.baseAddress! + Int(entry.from)
+                        if entry.folds {
+                            var same = true
+                            for offset in 0..<length where Self.lower(input[start + offset]) != expected[offset] {
+                                same = false
+                                break
+                            }
+                            if !same { continue }
+                        } else if memcmp(input + start, expected, length) != 0 {
+                            continue
+                        }
                     }
-                    if !same { continue }
-                } else if memcmp(input + start, expected, length) != 0 {
-                    continue
+                    hits.append(KeywordHit(keyword: Int(entry.keyword), position: start))
                 }
             }
-            hits.append(KeywordHit(keyword: Int(entry.keyword), position: start))
         }
     }
 }
