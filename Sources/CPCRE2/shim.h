@@ -13,9 +13,6 @@ static inline size_t cpcre2_unset(void) { return PCRE2_UNSET; }
 /* glibc declares these only under _GNU_SOURCE, which Swift's Glibc module does not set. */
 extern void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen);
 extern void *memrchr(const void *s, int c, size_t n);
-
-/* mallopt and its M_* parameters: malloc.h is not part of Swift's Glibc module. */
-#include <malloc.h>
 /* Close-on-exec pipes for spawning git from several threads at once (also _GNU_SOURCE only). */
 extern int pipe2(int pipefd[2], int flags);
 

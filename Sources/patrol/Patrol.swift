@@ -69,7 +69,6 @@ enum PatrolMain {
         // Writing to a git process that exited, or to a closed pipe, must be an error to handle,
         // not a signal that kills patrol.
         signal(SIGPIPE, SIG_IGN)
-        ProcessHeap.configure()
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments == ["--version"] || arguments == ["-V"] || arguments == ["version"] {
             // What ArgumentParser prints, without building the command tree to print it.
