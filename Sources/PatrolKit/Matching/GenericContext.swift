@@ -184,6 +184,9 @@ struct GenericContext: Sendable {
 /// `sk_live_` and `xoxb-` tokens).
 enum ReadableFake {
     static func isReadable(_ secret: String) -> Bool {
+        // No vendor prefix (a `-` or `_` within its first 17 bytes): no body to read, and no
+        // copy of the secret made to find that out (an AWS key on every line of a file).
+        guard secret.utf8.prefix(17).contains(where: { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }) else { return false }
         let bytes = Array(secret.utf8)
         guard let body = body(of: bytes), body.count >= 10 else { return false }
         let lowered = body.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
