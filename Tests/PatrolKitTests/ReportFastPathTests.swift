@@ -212,14 +212,12 @@ import Testing
         for finding in Self.oddFindings() {
             for showSecrets in [false, true] {
                 for level in [0, 2, 9] {
-                    withUnsafePointer(to: finding) { finding in
-                        let room = JSONReport.room(finding, level: level)
-                        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: room)
-                        defer { buffer.deallocate() }
-                        var cursor = ByteCursor(base: buffer, limit: room, pretty: true)
-                        JSONReport.writeObject(finding, level: level, showSecrets: showSecrets, to: &cursor)
-                        #expect(cursor.count <= room)
-                    }
+                    let room = JSONReport.room(finding, level: level)
+                    let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: room)
+                    defer { buffer.deallocate() }
+                    var cursor = ByteCursor(base: buffer, limit: room, pretty: true)
+                    JSONReport.writeObject(finding, level: level, showSecrets: showSecrets, to: &cursor)
+                    #expect(cursor.count <= room)
                 }
             }
         }

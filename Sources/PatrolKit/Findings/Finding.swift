@@ -155,19 +155,19 @@ public struct Finding: Sendable, Equatable {
     public var verified: Bool?
     public var context: [String: String]
     public var commit: String? {
-        get { extras?.commit }
+        get { extras?.fields.commit }
         set { change { $0.commit = newValue } }
     }
     public var author: String? {
-        get { extras?.author }
+        get { extras?.fields.author }
         set { change { $0.author = newValue } }
     }
     public var authorDate: String? {
-        get { extras?.authorDate }
+        get { extras?.fields.authorDate }
         set { change { $0.authorDate = newValue } }
     }
     public var commitDate: String? {
-        get { extras?.commitDate }
+        get { extras?.fields.commitDate }
         set { change { $0.commitDate = newValue } }
     }
     public var locations: [Location]
@@ -177,12 +177,12 @@ public struct Finding: Sendable, Equatable {
     public var origin: FindingOrigin = .file
     /// The tag's name, for a tag message.
     public var tag: String? {
-        get { extras?.tag }
+        get { extras?.fields.tag }
         set { change { $0.tag = newValue } }
     }
     /// What the token reaches, when `patrol verify` found it live and mapped it.
     public var access: TokenAccess? {
-        get { extras?.access }
+        get { extras?.fields.access }
         set { change { $0.access = newValue } }
     }
     /// Whether `access` is set, read without copying it.
@@ -273,12 +273,6 @@ final class FindingExtras: Sendable, Equatable {
     }
 
     let fields: Fields
-    var commit: String? { fields.commit }
-    var author: String? { fields.author }
-    var authorDate: String? { fields.authorDate }
-    var commitDate: String? { fields.commitDate }
-    var tag: String? { fields.tag }
-    var access: TokenAccess? { fields.access }
 
     private init(_ fields: Fields) {
         self.fields = fields

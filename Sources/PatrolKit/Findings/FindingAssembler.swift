@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
-
 /// Turns the occurrences found in one input into findings: one per (rule, secret) at that path,
 /// holding every location, after the configuration's allow lists and the confidence floor.
 struct FindingAssembler: Sendable {
@@ -68,7 +62,7 @@ struct FindingAssembler: Sendable {
         // a table of indices: no array, no key string and no retain per sighting, so a file
         // where every line is a finding costs a constant amount per finding.
         var table = GroupTable(capacity: occurrences.count)
-        var heads: [Int] = [], tails: [Int] = [], sizes: [Int] = []
+        var heads: [Int] = [], tails: [Int] = []
         var next = [Int](repeating: -1, count: occurrences.count)
         var allowed = 0
         // Through a buffer pointer: each occurrence read in place, never copied out of the array
@@ -90,34 +84,29 @@ struct FindingAssembler: Sendable {
                 if group < heads.count {
                     next[tails[group]] = index
                     tails[group] = index
-                    sizes[group] += 1
                 } else {
                     heads.append(index)
                     tails.append(index)
-                    sizes.append(1)
                 }
             }
         }
+        var findings: [Finding] = []
+        findings.reserveCapacity(heads.count)
         var members: [Int] = []
-        // Each finding made where it is stored: one returned or appended was copied once more
-        // (a dozen references retained and released).
-        let findings = [Finding](unsafeUninitializedCapacity: heads.count) { storage, made in
-            for head in heads {
-                members.removeAll(keepingCapacity: true)
-                var member = head
-                while member >= 0 {
-                    members.append(member)
-                    member = next[member]
-                }
-                if members.count > 1 {
-                    members.sort {
-                        let a = commitOf?[$0] ?? nil, b = commitOf?[$1] ?? nil
-                        return (a ?? -1, occurrences[$0].line, occurrences[$0].column) < (b ?? -1, occurrences[$1].line, occurrences[$1].column)
-                    }
-                }
-                makeFinding(at: storage.baseAddress! + made, path: path, group: members, occurrences: occurrences, commitOf: commitOf, commits: commits)
-                made += 1
+        for head in heads {
+            members.removeAll(keepingCapacity: true)
+            var member = head
+            while member >= 0 {
+                members.append(member)
+                member = next[member]
             }
+            if members.count > 1 {
+                members.sort {
+                    let a = commitOf?[$0] ?? nil, b = commitOf?[$1] ?? nil
+                    return (a ?? -1, occurrences[$0].line, occurrences[$0].column) < (b ?? -1, occurrences[$1].line, occurrences[$1].column)
+                }
+            }
+            findings.append(finding(path: path, group: members, occurrences: occurrences, commitOf: commitOf, commits: commits))
         }
         return (findings, allowed)
     }
@@ -135,8 +124,7 @@ struct FindingAssembler: Sendable {
     /// Whether two secrets are the same bytes: what makes them one finding, with one fingerprint
     /// (a secret written in two canonically equivalent ways is two).
     private static func sameBytes(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { a in b.withUTF8 { b in a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0) } }
+        a.utf8.elementsEqual(b.utf8)
     }
 
     /// The groups of one input's occurrences, found by hash: open addressing over group
@@ -168,10 +156,8 @@ struct FindingAssembler: Sendable {
         }
     }
 
-    /// Makes the finding of one group of occurrences (indices into `occurrences`, in order) in
-    /// the uninitialised memory at `destination`.
-    @inline(__always)
-    private func makeFinding(at destination: UnsafeMutablePointer<Finding>, path: String, group: [Int], occurrences: [Occurrence], commitOf: [Int?]?, commits: [CommitInfo]) {
+    /// The finding of one group of occurrences (indices into `occurrences`, in order).
+    private func finding(path: String, group: [Int], occurrences: [Occurrence], commitOf: [Int?]?, commits: [CommitInfo]) -> Finding {
         // The first occurrence read in place, field by field: a copy of it would retain and
         // release all its references once more per finding.
         let first = group[0]
@@ -188,7 +174,7 @@ struct FindingAssembler: Sendable {
             let location = Location(path: path, line: occurrences[member].line, column: occurrences[member].column, commit: info?.oid, authorDate: info?.authorDate)
             if locations.last != location { locations.append(location) }
         }
-        destination.initialize(to: Finding(
+        return Finding(
             rule: rule.id,
             ruleName: rule.name,
             provider: rule.providerID,
@@ -210,7 +196,7 @@ struct FindingAssembler: Sendable {
             authorDate: commit?.authorDate,
             commitDate: commit?.commitDate,
             locations: locations
-        ))
+        )
     }
 
     /// The rule's confidence, at most medium when its validator could only say "unverified".

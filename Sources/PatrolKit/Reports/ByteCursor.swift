@@ -158,12 +158,6 @@ struct ByteCursor {
 }
 
 extension ByteCursor {
-    /// The worst case of `escaped` for `count` bytes, with room for a key and its indentation
-    /// at `level` before it.
-    static func room(escaping count: Int, level: Int) -> Int {
-        2 + 6 * count + keyRoom(level: level)
-    }
-
     /// A comma, a line break, `2 * level` spaces, a key of up to 24 bytes, `: `.
     static func keyRoom(level: Int) -> Int {
         32 + 2 * level

@@ -16,7 +16,7 @@ public enum JSONReport {
         // Each finding borrowed from the array, not copied out of it (a dozen strings each).
         try report.findings.withUnsafeBufferPointer { findings in
             for index in findings.indices {
-                writer.add(findings.baseAddress! + index)
+                writer.add(findings[index])
                 if writer.pendingBytes >= chunkSize { try writer.flush(to: sink) }
             }
         }
@@ -56,11 +56,6 @@ public enum JSONReport {
         }
 
         public mutating func add(_ finding: Finding) {
-            JSONReport.write(finding, to: &json, showSecrets: showSecrets)
-        }
-
-        /// `add` of the finding at `finding`, read in place.
-        mutating func add(_ finding: UnsafePointer<Finding>) {
             JSONReport.write(finding, to: &json, showSecrets: showSecrets)
         }
 
@@ -121,15 +116,9 @@ public enum JSONReport {
     /// One finding as a JSON object (also one line of `--format jsonl`): written whole through
     /// a cursor (`writeObject`), or field by field (`writeFields`) for a finding that holds
     /// what `patrol verify` found it reaches. Both write the same bytes.
-    static func write(_ finding: Finding, to json: inout JSONWriter, showSecrets: Bool) {
-        withUnsafePointer(to: finding) { write($0, to: &json, showSecrets: showSecrets) }
-    }
-
-    /// `write` of the finding at `finding`, read in place: a finding passed by value was
-    /// copied on the way in (its dozen references retained and released) at every finding.
     @inline(__always)
-    static func write(_ finding: UnsafePointer<Finding>, to json: inout JSONWriter, showSecrets: Bool) {
-        guard !finding.pointee.hasAccessMap else { return writeFields(finding.pointee, to: &json, showSecrets: showSecrets) }
+    static func write(_ finding: borrowing Finding, to json: inout JSONWriter, showSecrets: Bool) {
+        guard !finding.hasAccessMap else { return writeFields(finding, to: &json, showSecrets: showSecrets) }
         let level = json.level
         var cursor = json.beginElement(room: room(finding, level: level))
         writeObject(finding, level: level, showSecrets: showSecrets, to: &cursor)
@@ -139,15 +128,15 @@ public enum JSONReport {
     /// The most `writeObject` writes for `finding` at `level`: every string escaped at worst
     /// (six bytes a byte), every key with its comma and indentation, every number at 20 digits.
     @inline(__always)
-    static func room(_ finding: UnsafePointer<Finding>, level: Int) -> Int {
+    static func room(_ finding: borrowing Finding, level: Int) -> Int {
         let key = ByteCursor.keyRoom(level: level + 3)
-        var strings = finding.pointee.rule.utf8.count + finding.pointee.provider.utf8.count + finding.pointee.secret.utf8.count + 25
-        strings += finding.pointee.fingerprint.utf8.count + finding.pointee.path.utf8.count + (finding.pointee.extras?.tag?.utf8.count ?? 0)
-        strings += finding.pointee.decoded.utf8.count + (finding.pointee.extras?.commit?.utf8.count ?? 0) + (finding.pointee.extras?.author?.utf8.count ?? 0)
-        strings += (finding.pointee.extras?.authorDate?.utf8.count ?? 0) + (finding.pointee.extras?.commitDate?.utf8.count ?? 0) + 32
-        var room = 30 * (key + 24) + 6 * strings + finding.pointee.snippet.jsonRoom
-        for (name, value) in finding.pointee.context { room += key + 6 * (name.utf8.count + value.utf8.count) + 16 }
-        finding.pointee.locations.withUnsafeBufferPointer { locations in
+        var strings = finding.rule.utf8.count + finding.provider.utf8.count + finding.secret.utf8.count + 25
+        strings += finding.fingerprint.utf8.count + finding.path.utf8.count + (finding.tag?.utf8.count ?? 0)
+        strings += finding.decoded.utf8.count + (finding.commit?.utf8.count ?? 0) + (finding.author?.utf8.count ?? 0)
+        strings += (finding.authorDate?.utf8.count ?? 0) + (finding.commitDate?.utf8.count ?? 0) + 32
+        var room = 30 * (key + 24) + 6 * strings + finding.snippet.jsonRoom
+        for (name, value) in finding.context { room += key + 6 * (name.utf8.count + value.utf8.count) + 16 }
+        finding.locations.withUnsafeBufferPointer { locations in
             for index in locations.indices {
                 let strings = locations[index].path.utf8.count + (locations[index].commit?.utf8.count ?? 0) + (locations[index].authorDate?.utf8.count ?? 0) + 16
                 room += 8 * (key + 24) + 6 * strings
@@ -157,75 +146,73 @@ public enum JSONReport {
     }
 
     /// `writeFields` through a cursor: the finding object at `level`, its fields one deeper.
-    static func writeObject(_ finding: UnsafePointer<Finding>, level: Int, showSecrets: Bool, to out: inout ByteCursor) {
+    static func writeObject(_ finding: borrowing Finding, level: Int, showSecrets: Bool, to out: inout ByteCursor) {
         let fields = level + 1
-        // Stored fields only: a computed property called on `pointee` copies the whole finding.
-        let extras = finding.pointee.extras
         out.byte(UInt8(ascii: "{"))
         out.key("rule", level: fields, first: true)
-        out.string(finding.pointee.rule)
+        out.string(finding.rule)
         out.key("provider", level: fields)
-        out.string(finding.pointee.provider)
+        out.string(finding.provider)
         out.key("confidence", level: fields)
-        out.string(finding.pointee.confidence.rawValue)
+        out.string(finding.confidence.rawValue)
         out.key("secret", level: fields)
-        if showSecrets { out.string(finding.pointee.secret) } else { Redaction.writeRedactedJSON(finding.pointee.secret, to: &out) }
+        if showSecrets { out.string(finding.secret) } else { Redaction.writeRedactedJSON(finding.secret, to: &out) }
         out.key("redacted", level: fields)
         out.bool(!showSecrets)
         out.key("fingerprint", level: fields)
-        out.string(finding.pointee.fingerprint)
+        out.string(finding.fingerprint)
         out.key("path", level: fields)
-        out.string(finding.pointee.origin == .file ? finding.pointee.path : nil)
-        if finding.pointee.origin.isMetadata {
+        out.string(finding.origin == .file ? finding.path : nil)
+        if finding.origin.isMetadata {
             out.key("location", level: fields)
-            out.string(finding.pointee.origin.rawValue)
+            out.string(finding.origin.rawValue)
         }
-        if let tag = extras?.tag {
+        if let tag = finding.tag {
             out.key("tag", level: fields)
             out.string(tag)
         }
         out.key("line", level: fields)
-        out.decimal(finding.pointee.line)
+        out.decimal(finding.line)
         out.key("column", level: fields)
-        out.decimal(finding.pointee.column)
+        out.decimal(finding.column)
         out.key("end_line", level: fields)
-        out.decimal(finding.pointee.endLine)
+        out.decimal(finding.endLine)
         out.key("end_column", level: fields)
-        out.decimal(finding.pointee.endColumn)
+        out.decimal(finding.endColumn)
         out.key("snippet", level: fields)
-        finding.pointee.snippet.writeJSON(showSecrets: showSecrets, to: &out)
+        finding.snippet.writeJSON(showSecrets: showSecrets, to: &out)
         out.key("decoded", level: fields)
-        out.string(finding.pointee.decoded)
+        out.string(finding.decoded)
         out.key("validated", level: fields)
-        out.bool(finding.pointee.validated)
+        out.bool(finding.validated)
         out.key("verified", level: fields)
-        out.bool(finding.pointee.verified)
+        out.bool(finding.verified)
         out.key("context", level: fields)
         out.byte(UInt8(ascii: "{"))
-        if finding.pointee.context.count == 1, let entry = finding.pointee.context.first {
+        if finding.context.count == 1, let entry = finding.context.first {
             out.dynamicKey(entry.key, level: fields + 1, first: true)
             out.string(entry.value)
             out.newline(level: fields)
-        } else if !finding.pointee.context.isEmpty {
-            for (index, key) in finding.pointee.context.keys.sorted().enumerated() {
+        } else if !finding.context.isEmpty {
+            for (index, key) in finding.context.keys.sorted().enumerated() {
                 out.dynamicKey(key, level: fields + 1, first: index == 0)
-                out.string(finding.pointee.context[key]!)
+                out.string(finding.context[key]!)
             }
             out.newline(level: fields)
         }
         out.byte(UInt8(ascii: "}"))
         out.key("commit", level: fields)
-        out.string(extras?.commit)
+        out.string(finding.commit)
         out.key("author", level: fields)
-        out.string(extras?.author)
+        out.string(finding.author)
         out.key("author_date", level: fields)
-        out.string(extras?.authorDate)
+        out.string(finding.authorDate)
         out.key("commit_date", level: fields)
-        out.string(extras?.commitDate)
+        out.string(finding.commitDate)
         out.key("locations", level: fields)
         out.byte(UInt8(ascii: "["))
         // Through a buffer pointer: each location's fields read in place, not the location copied.
-        finding.pointee.locations.withUnsafeBufferPointer { locations in
+        finding.locations.withUnsafeBufferPointer { locations in
             for index in locations.indices {
                 if index > 0 { out.byte(UInt8(ascii: ",")) }
                 out.newline(level: fields + 1)
