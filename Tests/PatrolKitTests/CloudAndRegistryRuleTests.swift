@@ -15,7 +15,7 @@ import Testing
     private func scan(_ text: String) -> [(rule: String, secret: String, confidence: Confidence, context: [String: String])] {
         let scanner = InputScanner(ruleSet: Self.ruleSet, chunkCapacity: 1 << 18)
         guard case .scanned(_, let occurrences) = scanner.scan(bytes: Array(text.utf8)) else { return [] }
-        return occurrences.map { (Self.ruleSet.rules[$0.rule].id, $0.secret, Self.ruleSet.rules[$0.rule].confidence, $0.context) }
+        return occurrences.map { (Self.ruleSet.rules[$0.rule].id, $0.secret, Self.ruleSet.rules[$0.rule].confidence, $0.context.dictionary) }
     }
 
     private func check(_ name: String, _ text: String) throws -> ValidationResult {

@@ -177,10 +177,10 @@ import Testing
     @Test func sarifColumnsCountUTF16UnitsBeforeTheSecret() {
         let line = Array("é = TOKEN".utf8)
         var finding = Finding(
-            rule: "r", ruleName: "R", provider: "p", confidence: .high, secret: "TOKEN", fingerprint: "f",
+            rule: "r", ruleName: "R", provider: "p", confidence: .high, secret: "TOKEN", fingerprint: Fingerprint("f"),
             path: "a", line: 1, column: 6, endLine: 1, endColumn: 10,
             snippet: Snippet(bytes: line, secretSpans: [5..<10]),
-            decoded: "none", validated: nil, verified: nil, context: [:],
+            decoded: "none", validated: nil, verified: nil, context: .empty,
             commit: nil, author: nil, authorDate: nil, commitDate: nil, locations: []
         )
         let region = SourceRegion(finding)

@@ -120,10 +120,10 @@ import Testing
         for line in 1...50 {
             findings.append(Finding(
                 rule: "aws-access-key", ruleName: "AWS", provider: "aws", confidence: .medium,
-                secret: "secret\(line)secret\(line)", fingerprint: Finding.fingerprint(rule: "aws-access-key", secret: "s\(line)"),
+                secret: "secret\(line)secret\(line)", fingerprint: Fingerprint(rule: "aws-access-key", secret: "s\(line)"),
                 path: "a \"b\"\n.txt", line: line, column: 3, endLine: line, endColumn: 20,
                 snippet: Snippet(bytes: Array("k = secret\(line)secret\(line)".utf8), secretSpans: [4..<(16 + 2 * String(line).count)]),
-                decoded: "none", validated: nil, verified: nil, context: ["id": "AKIA\(line)", "b": "x"],
+                decoded: "none", validated: nil, verified: nil, context: FindingContext(["id": "AKIA\(line)", "b": "x"]),
                 commit: nil, author: nil, authorDate: nil, commitDate: nil,
                 locations: [Location(path: "a \"b\"\n.txt", line: line, column: 3)]
             ))
@@ -154,14 +154,16 @@ import Testing
                     let span = 4..<(4 + secret.utf8.count)
                     var finding = Finding(
                         rule: "rule-\(line % 3)", ruleName: "Rule", provider: line % 2 == 0 ? "aws" : "gé\"n", confidence: line % 2 == 0 ? .high : .low,
-                        secret: secret, fingerprint: Finding.fingerprint(rule: "r", secret: secret),
+                        secret: secret, fingerprint: Fingerprint(rule: "r", secret: secret),
                         path: path, line: line, column: line % 7, endLine: line + 1, endColumn: -3,
                         snippet: Snippet(bytes: bytes, secretSpans: secret.isEmpty ? [] : [span]),
                         decoded: line % 2 == 0 ? "none" : "base64", validated: [true, false, nil][line % 3], verified: [nil, true, false][line % 3],
-                        context: context,
+                        context: FindingContext(context),
                         commit: line % 2 == 0 ? nil : "0123456789abcdef0123456789abcdef01234567", author: line % 2 == 0 ? nil : "A \"B\" <a@b>",
                         authorDate: line % 2 == 0 ? nil : "2026-12-07T10:00:00Z", commitDate: line % 4 == 1 ? "2026-12-07T11:00:00Z" : nil,
-                        locations: (0..<(1 + line % 3)).map { Location(path: path, line: line + $0, column: $0, commit: $0 == 1 ? "abc" : nil, authorDate: $0 == 2 ? "d" : nil, origin: $0 == 2 ? .note : .file) }
+                        // Every fourth: its own location alone, held without an array.
+                        locations: line % 4 == 0 ? nil : (0..<(1 + line % 3)).map { Location(path: path, line: line + $0, column: $0, commit: $0 == 1 ? "abc" : nil, authorDate: $0 == 2 ? "d" : nil, origin: $0 == 2 ? .note : .file) },
+                        origin: line % 8 == 0 ? .note : .file
                     )
                     if line % 5 == 0 { finding.origin = .commitMessage }
                     if line % 7 == 0 {
@@ -173,9 +175,9 @@ import Testing
             }
         }
         findings.append(Finding(
-            rule: "r", ruleName: "R", provider: "p", confidence: .medium, secret: "s", fingerprint: "f", path: "p", line: 1, column: 1,
+            rule: "r", ruleName: "R", provider: "p", confidence: .medium, secret: "s", fingerprint: Fingerprint("f"), path: "p", line: 1, column: 1,
             endLine: 1, endColumn: 2, snippet: Snippet(bytes: [], secretSpans: []), decoded: "none", validated: nil, verified: nil,
-            context: [:], commit: nil, author: nil, authorDate: nil, commitDate: nil, locations: []
+            context: .empty, commit: nil, author: nil, authorDate: nil, commitDate: nil, locations: []
         ))
         return findings
     }

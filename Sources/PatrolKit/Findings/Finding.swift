@@ -142,10 +142,17 @@ public struct Finding: Sendable, Equatable {
     public var confidence: Confidence
     /// The secret itself; reports redact it unless asked not to.
     public var secret: String
-    public var fingerprint: String
-    public var path: String
-    public var line: Int
-    public var column: Int
+    /// `Finding.fingerprint(rule:secret:)`, or the text a report read back holds.
+    public var fingerprint: String {
+        get { fingerprintValue.text }
+        set { fingerprintValue = Fingerprint(newValue) }
+    }
+    /// The fingerprint held inline: a scan makes one per finding, and 160,000 of them as
+    /// strings were 160,000 allocations more.
+    private(set) var fingerprintValue: Fingerprint
+    public var path: String { willSet { if newValue != path { keepOwnLocation() } } }
+    public var line: Int { willSet { if newValue != line { keepOwnLocation() } } }
+    public var column: Int { willSet { if newValue != column { keepOwnLocation() } } }
     public var endLine: Int
     public var endColumn: Int
     public var snippet: Snippet
@@ -153,10 +160,18 @@ public struct Finding: Sendable, Equatable {
     public var decoded: String
     public var validated: Bool?
     public var verified: Bool?
-    public var context: [String: String]
+    /// What the provider's context patterns read beside the secret, by name.
+    public var context: [String: String] {
+        get { contextValues.dictionary }
+        set { contextValues = FindingContext(newValue) }
+    }
+    private(set) var contextValues: FindingContext
     public var commit: String? {
         get { extras?.fields.commit }
-        set { change { $0.commit = newValue } }
+        set {
+            if newValue != commit { keepOwnLocation() }
+            change { $0.commit = newValue }
+        }
     }
     public var author: String? {
         get { extras?.fields.author }
@@ -164,17 +179,35 @@ public struct Finding: Sendable, Equatable {
     }
     public var authorDate: String? {
         get { extras?.fields.authorDate }
-        set { change { $0.authorDate = newValue } }
+        set {
+            if newValue != authorDate { keepOwnLocation() }
+            change { $0.authorDate = newValue }
+        }
     }
     public var commitDate: String? {
         get { extras?.fields.commitDate }
         set { change { $0.commitDate = newValue } }
     }
-    public var locations: [Location]
+    /// Every place the secret was seen, in order.
+    public var locations: [Location] {
+        get { otherLocations ?? [ownLocation] }
+        set { otherLocations = newValue.count == 1 && newValue[0] == ownLocation ? nil : newValue }
+    }
+    /// nil when the one location is the finding's own (most findings): no array for it.
+    private(set) var otherLocations: [Location]?
+    /// Before the finding's path, line, column, origin, commit or author date change: its one
+    /// location stays where it was (the locations are where the secret was seen).
+    private mutating func keepOwnLocation() {
+        if otherLocations == nil { otherLocations = [ownLocation] }
+    }
+    /// Where the finding is, as a location.
+    var ownLocation: Location {
+        Location(path: path, line: line, column: column, commit: commit, authorDate: authorDate, origin: origin)
+    }
     /// A file, or a commit message, annotated tag message or git note. For those three `path`
     /// is a label (`FindingOrigin.label`), `commit` the commit (for a tag message: the tag
     /// object) and `line`/`column` count within the message.
-    public var origin: FindingOrigin = .file
+    public var origin: FindingOrigin = .file { willSet { if newValue != origin { keepOwnLocation() } } }
     /// The tag's name, for a tag message.
     public var tag: String? {
         get { extras?.fields.tag }
@@ -195,18 +228,18 @@ public struct Finding: Sendable, Equatable {
 
     @inline(__always)
     init(
-        rule: String, ruleName: String, provider: String, confidence: Confidence, secret: String, fingerprint: String,
+        rule: String, ruleName: String, provider: String, confidence: Confidence, secret: String, fingerprint: Fingerprint,
         path: String, line: Int, column: Int, endLine: Int, endColumn: Int, snippet: Snippet, decoded: String,
-        validated: Bool?, verified: Bool?, context: [String: String],
+        validated: Bool?, verified: Bool?, context: FindingContext,
         commit: String?, author: String?, authorDate: String?, commitDate: String?,
-        locations: [Location], origin: FindingOrigin = .file, tag: String? = nil, access: TokenAccess? = nil
+        locations: [Location]?, origin: FindingOrigin = .file, tag: String? = nil, access: TokenAccess? = nil
     ) {
         self.rule = rule
         self.ruleName = ruleName
         self.provider = provider
         self.confidence = confidence
         self.secret = secret
-        self.fingerprint = fingerprint
+        fingerprintValue = fingerprint
         self.path = path
         self.line = line
         self.column = column
@@ -216,10 +249,11 @@ public struct Finding: Sendable, Equatable {
         self.decoded = decoded
         self.validated = validated
         self.verified = verified
-        self.context = context
-        self.locations = locations
+        contextValues = context
         self.origin = origin
         extras = FindingExtras.make(.init(commit: commit, author: author, authorDate: authorDate, commitDate: commitDate, tag: tag, access: access))
+        // nil: the finding's own location alone.
+        if let locations { self.locations = locations }
     }
 
     private mutating func change(_ edit: (inout FindingExtras.Fields) -> Void) {
@@ -234,6 +268,17 @@ public struct Finding: Sendable, Equatable {
     /// First 32 hex digits of SHA-256 over the rule id, a NUL byte and the secret: stable across
     /// paths, lines and encodings of the same secret.
     public static func fingerprint(rule: String, secret: String) -> String {
+        Fingerprint(rule: rule, secret: secret).text
+    }
+}
+
+/// A finding's fingerprint: the first 16 bytes of SHA-256 over its rule id, a NUL byte and its
+/// secret, held inline, or (read back from a report) a text that is not 32 lowercase hex digits.
+enum Fingerprint: Sendable, Equatable {
+    case digest(UInt64, UInt64)
+    case other(String)
+
+    init(rule: String, secret: String) {
         // The three pieces laid end to end in a buffer on the stack and hashed in one call, the
         // digest read in place: no hasher state updated three times, no digest iterated.
         var rule = rule, secret = secret
@@ -247,18 +292,63 @@ public struct Finding: Sendable, Equatable {
                 }
             }
         }
-        return digest.withUnsafeBytes { bytes in
-            String(unsafeUninitializedCapacity: 32) { text in
-                for index in 0..<16 {
-                    text[2 * index] = hexDigits[Int(bytes[index] >> 4)]
-                    text[2 * index + 1] = hexDigits[Int(bytes[index] & 0xF)]
-                }
+        self = digest.withUnsafeBytes { bytes in
+            .digest(UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self)), UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        }
+    }
+
+    /// `text` as it reads: 32 lowercase hex digits are held as a digest (so a fingerprint read
+    /// back equals the one made), anything else as it is.
+    init(_ text: String) {
+        var high: UInt64 = 0, low: UInt64 = 0
+        var count = 0
+        for byte in text.utf8 {
+            let value: UInt8
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+            default: self = .other(text); return
+            }
+            if count < 16 { high = high << 4 | UInt64(value) } else if count < 32 { low = low << 4 | UInt64(value) }
+            count += 1
+        }
+        self = count == 32 ? .digest(high, low) : .other(text)
+    }
+
+    /// The length of `text` in UTF-8 bytes.
+    var utf8Count: Int {
+        switch self {
+        case .digest: 32
+        case .other(let text): text.utf8.count
+        }
+    }
+
+    var text: String {
+        switch self {
+        case .other(let text): return text
+        case .digest(let high, let low):
+            return String(unsafeUninitializedCapacity: 32) { text in
+                Self.writeHex(high, low, to: text.baseAddress!)
                 return 32
             }
         }
     }
 
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    /// The 32 hex digits of a digest at `start`.
+    @inline(__always)
+    static func writeHex(_ high: UInt64, _ low: UInt64, to start: UnsafeMutablePointer<UInt8>) {
+        for index in 0..<16 {
+            start[index] = hexDigit(high >> (60 - 4 * UInt64(index)))
+            start[16 + index] = hexDigit(low >> (60 - 4 * UInt64(index)))
+        }
+    }
+
+    /// The lowercase hex digit of the low four bits of `value`.
+    @inline(__always)
+    private static func hexDigit(_ value: UInt64) -> UInt8 {
+        let digit = UInt8(truncatingIfNeeded: value & 0xF)
+        return digit < 10 ? digit + UInt8(ascii: "0") : digit + UInt8(ascii: "a") - 10
+    }
 }
 
 /// A finding's commit, author, tag and access map (immutable: a change makes a new one).

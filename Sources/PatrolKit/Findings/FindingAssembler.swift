@@ -164,15 +164,18 @@ struct FindingAssembler: Sendable {
         let commit = (commitOf?[first] ?? nil).map { commits[$0] }
         let rule = ruleFacts[occurrences[first].rule]
         var context = occurrences[first].context
-        for member in group.dropFirst() {
-            context.merge(occurrences[member].context) { current, _ in current }
-        }
-        var locations: [Location] = []
-        locations.reserveCapacity(group.count)
-        for member in group {
-            let info = (commitOf?[member] ?? nil).map { commits[$0] }
-            let location = Location(path: path, line: occurrences[member].line, column: occurrences[member].column, commit: info?.oid, authorDate: info?.authorDate)
-            if locations.last != location { locations.append(location) }
+        for member in group.dropFirst() { context.merge(occurrences[member].context) }
+        // One occurrence: its location is the finding's own (no array made for it).
+        var locations: [Location]?
+        if group.count > 1 {
+            var list: [Location] = []
+            list.reserveCapacity(group.count)
+            for member in group {
+                let info = (commitOf?[member] ?? nil).map { commits[$0] }
+                let location = Location(path: path, line: occurrences[member].line, column: occurrences[member].column, commit: info?.oid, authorDate: info?.authorDate)
+                if list.last != location { list.append(location) }
+            }
+            locations = list
         }
         return Finding(
             rule: rule.id,
@@ -180,7 +183,7 @@ struct FindingAssembler: Sendable {
             provider: rule.providerID,
             confidence: confidence(rule: occurrences[first].rule, validated: occurrences[first].validated),
             secret: occurrences[first].secret,
-            fingerprint: Finding.fingerprint(rule: rule.id, secret: occurrences[first].secret),
+            fingerprint: Fingerprint(rule: rule.id, secret: occurrences[first].secret),
             path: path,
             line: occurrences[first].line,
             column: occurrences[first].column,

@@ -404,20 +404,6 @@ final class BufferMatcher {
         let pattern: PCRE2Pattern
         let group: Int
         let slot: Int
-        /// `[name: ""]`, and the index of its value: the context of a provider with this one
-        /// pattern is a copy with the value set there, which neither hashes the name nor
-        /// grows an empty dictionary, at every match of a file with a key on every line.
-        let alone: [String: String]
-        let aloneValue: Dictionary<String, String>.Index
-
-        init(name: String, pattern: PCRE2Pattern, group: Int, slot: Int) {
-            self.name = name
-            self.pattern = pattern
-            self.group = group
-            self.slot = slot
-            alone = [name: ""]
-            aloneValue = alone.startIndex
-        }
     }
 
     @exclusivity(unchecked) private var contextSpans: [ContextSpans] = []
@@ -454,10 +440,11 @@ final class BufferMatcher {
 
     /// The value of the provider's context patterns nearest to `secret` within `window`; the
     /// windows of successive calls after `beginPlacing` must not move backwards.
-    func context(for rule: Int, secret: Range<Int>, window: Range<Int>, in buffer: UnsafeRawBufferPointer) -> [String: String] {
+    func context(for rule: Int, secret: Range<Int>, window: Range<Int>, in buffer: UnsafeRawBufferPointer) -> FindingContext {
         let patterns = contextPatterns(of: rule)
-        guard !patterns.isEmpty else { return [:] }
+        guard !patterns.isEmpty else { return .empty }
         var values: [String: String] = [:]
+        var alone = FindingContext.empty
         for context in patterns {
             let pattern = context.pattern
             // Taken out of the array while it grows, so that appending never copies it.
@@ -474,8 +461,7 @@ final class BufferMatcher {
             if let span = Self.nearest(state.spans, to: secret, within: window) {
                 let value = String(decoding: UnsafeRawBufferPointer(rebasing: buffer[span]), as: UTF8.self)
                 if patterns.count == 1 {
-                    values = context.alone
-                    values.values[context.aloneValue] = value
+                    alone = .one(name: context.name, value: value)
                 } else {
                     values[context.name] = value
                 }
@@ -483,7 +469,7 @@ final class BufferMatcher {
             contextSpans[context.slot] = state
         }
         scratch.limitHits = 0   // a context pattern is no rule: its exhausted calls are not reported
-        return values
+        return patterns.count == 1 ? alone : FindingContext(values)
     }
 
     /// Of `spans` (sorted, not overlapping), the one inside `window` and not overlapping

@@ -14,7 +14,7 @@ struct Occurrence: Sendable, Equatable {
     let endLine: Int
     let endColumn: Int
     let snippet: Snippet
-    let context: [String: String]
+    let context: FindingContext
     let validated: Bool?
     /// `none`, or the outermost decoding the secret was found under.
     var decoding = "none"

@@ -119,6 +119,19 @@ struct ByteCursor {
         }
     }
 
+    /// A fingerprint as a JSON string; a digest's 32 hex digits written in place.
+    mutating func fingerprint(_ value: borrowing Fingerprint) {
+        switch value {
+        case .other(let text): string(text)
+        case .digest(let high, let low):
+            precondition(34 <= limit - count, "ByteCursor: room exceeded")
+            base[count] = UInt8(ascii: "\"")
+            Fingerprint.writeHex(high, low, to: base + count + 1)
+            base[count + 33] = UInt8(ascii: "\"")
+            count += 34
+        }
+    }
+
     /// UTF-8 bytes as a JSON string, escaped as `JSONWriter.appendString(utf8:to:)` escapes
     /// them: at most `2 + 6 * utf8.count` bytes.
     mutating func escaped(_ utf8: UnsafeBufferPointer<UInt8>) {

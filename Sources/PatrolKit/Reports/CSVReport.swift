@@ -29,7 +29,7 @@ public enum CSVReport {
                 finding.commit ?? "",
                 finding.author ?? "",
                 finding.authorDate ?? "",
-                finding.context.keys.sorted().map { "\($0)=\(finding.context[$0]!)" }.joined(separator: ";"),
+                finding.contextValues.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: ";"),
                 finding.snippet.render(showSecrets: showSecrets),
                 finding.origin.isMetadata ? finding.origin.rawValue : "",
                 finding.tag ?? "",

@@ -131,12 +131,17 @@ public enum JSONReport {
     static func room(_ finding: borrowing Finding, level: Int) -> Int {
         let key = ByteCursor.keyRoom(level: level + 3)
         var strings = finding.rule.utf8.count + finding.provider.utf8.count + finding.secret.utf8.count + 25
-        strings += finding.fingerprint.utf8.count + finding.path.utf8.count + (finding.tag?.utf8.count ?? 0)
+        strings += finding.fingerprintValue.utf8Count + finding.path.utf8.count + (finding.tag?.utf8.count ?? 0)
         strings += finding.decoded.utf8.count + (finding.commit?.utf8.count ?? 0) + (finding.author?.utf8.count ?? 0)
         strings += (finding.authorDate?.utf8.count ?? 0) + (finding.commitDate?.utf8.count ?? 0) + 32
         var room = 30 * (key + 24) + 6 * strings + finding.snippet.jsonRoom
-        for (name, value) in finding.context { room += key + 6 * (name.utf8.count + value.utf8.count) + 16 }
-        finding.locations.withUnsafeBufferPointer { locations in
+        room += finding.contextValues.sum { name, value in key + 6 * (name.utf8.count + value.utf8.count) + 16 }
+        guard let others = finding.otherLocations else {
+            // The finding's own location: its path, commit and author date once more.
+            let strings = finding.path.utf8.count + (finding.commit?.utf8.count ?? 0) + (finding.authorDate?.utf8.count ?? 0) + 16
+            return room + 8 * (key + 24) + 6 * strings
+        }
+        others.withUnsafeBufferPointer { locations in
             for index in locations.indices {
                 let strings = locations[index].path.utf8.count + (locations[index].commit?.utf8.count ?? 0) + (locations[index].authorDate?.utf8.count ?? 0) + 16
                 room += 8 * (key + 24) + 6 * strings
@@ -160,7 +165,7 @@ public enum JSONReport {
         out.key("redacted", level: fields)
         out.bool(!showSecrets)
         out.key("fingerprint", level: fields)
-        out.string(finding.fingerprint)
+        out.fingerprint(finding.fingerprintValue)
         out.key("path", level: fields)
         out.string(finding.origin == .file ? finding.path : nil)
         if finding.origin.isMetadata {
@@ -189,14 +194,16 @@ public enum JSONReport {
         out.bool(finding.verified)
         out.key("context", level: fields)
         out.byte(UInt8(ascii: "{"))
-        if finding.context.count == 1, let entry = finding.context.first {
-            out.dynamicKey(entry.key, level: fields + 1, first: true)
-            out.string(entry.value)
+        switch finding.contextValues {
+        case .empty: break
+        case .one(let name, let value):
+            out.dynamicKey(name, level: fields + 1, first: true)
+            out.string(value)
             out.newline(level: fields)
-        } else if !finding.context.isEmpty {
-            for (index, key) in finding.context.keys.sorted().enumerated() {
-                out.dynamicKey(key, level: fields + 1, first: index == 0)
-                out.string(finding.context[key]!)
+        case .many(let values):
+            for (index, name) in values.keys.sorted().enumerated() {
+                out.dynamicKey(name, level: fields + 1, first: index == 0)
+                out.string(values[name]!)
             }
             out.newline(level: fields)
         }
@@ -211,32 +218,43 @@ public enum JSONReport {
         out.string(finding.commitDate)
         out.key("locations", level: fields)
         out.byte(UInt8(ascii: "["))
-        // Through a buffer pointer: each location's fields read in place, not the location copied.
-        finding.locations.withUnsafeBufferPointer { locations in
-            for index in locations.indices {
-                if index > 0 { out.byte(UInt8(ascii: ",")) }
-                out.newline(level: fields + 1)
-                out.byte(UInt8(ascii: "{"))
-                out.key("path", level: fields + 2, first: true)
-                out.string(locations[index].origin == .file ? locations[index].path : nil)
-                if locations[index].origin.isMetadata {
-                    out.key("location", level: fields + 2)
-                    out.string(locations[index].origin.rawValue)
+        if let others = finding.otherLocations {
+            // Through a buffer pointer: each location's fields read in place, not copied.
+            others.withUnsafeBufferPointer { locations in
+                for index in locations.indices {
+                    if index > 0 { out.byte(UInt8(ascii: ",")) }
+                    writeLocation(path: locations[index].path, origin: locations[index].origin, line: locations[index].line, column: locations[index].column, commit: locations[index].commit, authorDate: locations[index].authorDate, level: fields + 1, to: &out)
                 }
-                out.key("line", level: fields + 2)
-                out.decimal(locations[index].line)
-                out.key("column", level: fields + 2)
-                out.decimal(locations[index].column)
-                out.key("commit", level: fields + 2)
-                out.string(locations[index].commit)
-                out.key("author_date", level: fields + 2)
-                out.string(locations[index].authorDate)
-                out.newline(level: fields + 1)
-                out.byte(UInt8(ascii: "}"))
+                if !locations.isEmpty { out.newline(level: fields) }
             }
-            if !locations.isEmpty { out.newline(level: fields) }
+        } else {
+            writeLocation(path: finding.path, origin: finding.origin, line: finding.line, column: finding.column, commit: finding.commit, authorDate: finding.authorDate, level: fields + 1, to: &out)
+            out.newline(level: fields)
         }
         out.byte(UInt8(ascii: "]"))
+        out.newline(level: level)
+        out.byte(UInt8(ascii: "}"))
+    }
+
+    /// One location object at `level`, on a line of its own.
+    @inline(__always)
+    private static func writeLocation(path: borrowing String, origin: FindingOrigin, line: Int, column: Int, commit: borrowing String?, authorDate: borrowing String?, level: Int, to out: inout ByteCursor) {
+        out.newline(level: level)
+        out.byte(UInt8(ascii: "{"))
+        out.key("path", level: level + 1, first: true)
+        if origin == .file { out.string(path) } else { out.raw("null") }
+        if origin.isMetadata {
+            out.key("location", level: level + 1)
+            out.string(origin.rawValue)
+        }
+        out.key("line", level: level + 1)
+        out.decimal(line)
+        out.key("column", level: level + 1)
+        out.decimal(column)
+        out.key("commit", level: level + 1)
+        out.string(commit)
+        out.key("author_date", level: level + 1)
+        out.string(authorDate)
         out.newline(level: level)
         out.byte(UInt8(ascii: "}"))
     }
@@ -272,27 +290,21 @@ public enum JSONReport {
         // Only after `patrol verify` found the token live and mapped what it reaches.
         if let access = finding.access { AccessJSON.write(access, to: &json) }
         json.beginObject("context")
-        // Sorted by key; one entry (an AWS key id) needs no sorted copy of the keys.
-        if finding.context.count == 1, let entry = finding.context.first {
-            json.field(entry.key, .string(entry.value))
-        } else {
-            for key in finding.context.keys.sorted() { json.field(key, .string(finding.context[key]!)) }
-        }
+        finding.contextValues.forEachSorted { name, value in json.field(name, .string(value)) }
         json.endObject()
         json.field("commit", .optional(finding.commit))
         json.field("author", .optional(finding.author))
         json.field("author_date", .optional(finding.authorDate))
         json.field("commit_date", .optional(finding.commitDate))
         json.beginArray("locations")
-        // By index: each location's fields read in place, not the location copied out.
-        for index in finding.locations.indices {
+        for location in finding.locations {
             json.beginObject()
-            json.field("path", .optional(finding.locations[index].reportedPath))
-            if finding.locations[index].origin.isMetadata { json.field("location", .string(finding.locations[index].origin.rawValue)) }
-            json.field("line", .int(finding.locations[index].line))
-            json.field("column", .int(finding.locations[index].column))
-            json.field("commit", .optional(finding.locations[index].commit))
-            json.field("author_date", .optional(finding.locations[index].authorDate))
+            json.field("path", .optional(location.reportedPath))
+            if location.origin.isMetadata { json.field("location", .string(location.origin.rawValue)) }
+            json.field("line", .int(location.line))
+            json.field("column", .int(location.column))
+            json.field("commit", .optional(location.commit))
+            json.field("author_date", .optional(location.authorDate))
             json.endObject()
         }
         json.endArray()

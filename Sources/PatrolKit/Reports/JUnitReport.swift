@@ -25,8 +25,8 @@ public enum JUnitReport {
                 body += "  fingerprint: \(finding.fingerprint)\n"
                 let snippet = finding.snippet.render(showSecrets: showSecrets).trimmingWhitespace()
                 if !snippet.isEmpty { body += "  \(snippet)\n" }
-                if !finding.context.isEmpty {
-                    body += "  context: " + finding.context.keys.sorted().map { "\($0)=\(finding.context[$0]!)" }.joined(separator: ", ") + "\n"
+                if !finding.contextValues.isEmpty {
+                    body += "  context: " + finding.contextValues.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: ", ") + "\n"
                 }
                 for line in finding.access?.lines() ?? [] { body += "  access: \(line)\n" }
                 if let commit = finding.commit {

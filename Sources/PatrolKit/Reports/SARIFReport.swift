@@ -214,7 +214,7 @@ public enum SARIFReport {
         json.field("redacted", .bool(!showSecrets))
         json.field("decoded", .string(finding.decoded))
         json.beginObject("context")
-        for key in finding.context.keys.sorted() { json.field(key, .string(finding.context[key]!)) }
+        finding.contextValues.forEachSorted { name, value in json.field(name, .string(value)) }
         json.endObject()
         json.field("commit", .optional(finding.commit))
         json.field("author", .optional(finding.author))

@@ -47,8 +47,8 @@ public enum TextReport {
             for line in finding.access?.lines() ?? [] { output += "      access: " + safe(line) + "\n" }
             let snippet = safe(finding.snippet.render(showSecrets: style.showSecrets).trimmingWhitespace())
             if !snippet.isEmpty { output += "      " + paint(snippet, "2") + "\n" }
-            if !finding.context.isEmpty {
-                output += "      context: " + finding.context.keys.sorted().map { "\($0)=\(finding.context[$0]!)" }.joined(separator: ", ").escapedForTerminal + "\n"
+            if !finding.contextValues.isEmpty {
+                output += "      context: " + finding.contextValues.sorted.map { "\($0.name)=\($0.value)" }.joined(separator: ", ").escapedForTerminal + "\n"
             }
             if finding.origin == .note, let commit = finding.commit {
                 output += "      note on " + paint(String(commit.prefix(12)), "33") + "\n"

@@ -38,7 +38,7 @@ struct StoredOccurrence: Codable {
         endColumn = occurrence.endColumn
         snippet = Data(occurrence.snippet.bytes)
         spans = occurrence.snippet.secretSpans.map { [$0.lowerBound, $0.upperBound] }
-        context = occurrence.context
+        context = occurrence.context.dictionary
         validated = occurrence.validated
         decoding = occurrence.decoding
         archivePath = occurrence.archivePath
@@ -57,7 +57,7 @@ struct StoredOccurrence: Codable {
             endLine: endLine,
             endColumn: endColumn,
             snippet: Snippet(bytes: Array(snippet), secretSpans: secretSpans),
-            context: context,
+            context: FindingContext(context),
             validated: validated,
             decoding: decoding,
             archivePath: archivePath
