@@ -116,4 +116,36 @@ import Testing
         back.locations = [own]
         #expect(back == plain)
     }
+
+    @Test func secretSpansHeldInlineOrInAnArrayReadAsTheyWereGivenAndMergeAsBefore() {
+        for ranges in [[], [4..<10], [0..<0], [2..<9, 12..<19], [0..<3, 3..<5, 8..<20], [0..<(Int(UInt32.max) + 5)]] {
+            let spans = SecretSpans(ranges)
+            #expect(spans.ranges == ranges)
+            #expect(spans.count == ranges.count)
+            #expect(spans.first == ranges.first)
+            #expect(spans.withRanges { Array($0) } == ranges)
+            var snippet = Snippet(bytes: Array("a=ghp_one b=ghp_two and more".utf8), secretSpans: ranges)
+            #expect(snippet.secretSpans == ranges)
+            snippet.secretSpans = [1..<2]
+            #expect(snippet == Snippet(bytes: snippet.bytes, secretSpans: [1..<2]))
+        }
+        // Appended in order, overlapping spans merged: what the scanner did with an array.
+        var rng = SeededGenerator(seed: 7)
+        for _ in 0..<500 {
+            var reference: [Range<Int>] = [], spans = SecretSpans.none
+            var start = 0
+            for _ in 0..<Int(rng.next() % 5) {
+                start += Int(rng.next() % 6)
+                let span = start..<(start + Int(rng.next() % 9))
+                if let last = reference.last, last.upperBound > span.lowerBound {
+                    reference[reference.count - 1] = last.lowerBound..<max(last.upperBound, span.upperBound)
+                } else {
+                    reference.append(span)
+                }
+                spans.append(span)
+            }
+            #expect(spans.ranges == reference)
+            #expect(spans == SecretSpans(reference))
+        }
+    }
 }

@@ -57,16 +57,25 @@ public enum FindingOrigin: String, Sendable, Hashable, CaseIterable {
 public struct Snippet: Sendable, Equatable {
     public var bytes: [UInt8]
     /// Spans of secrets within `bytes`, sorted and not overlapping.
-    public var secretSpans: [Range<Int>]
+    public var secretSpans: [Range<Int>] {
+        get { spans.ranges }
+        set { spans = SecretSpans(newValue) }
+    }
+    /// `secretSpans`, one span (most snippets) held inline.
+    private(set) var spans: SecretSpans
 
     public init(bytes: [UInt8], secretSpans: [Range<Int>]) {
+        self.init(bytes: bytes, spans: SecretSpans(secretSpans))
+    }
+
+    init(bytes: [UInt8], spans: SecretSpans) {
         self.bytes = bytes
-        self.secretSpans = secretSpans
+        self.spans = spans
     }
 
     /// The text, with each secret replaced by its redacted form unless `showSecrets`.
     public func render(showSecrets: Bool) -> String {
-        if showSecrets || secretSpans.isEmpty { return Self.text(bytes[...]) }
+        if showSecrets || spans.isEmpty { return Self.text(bytes[...]) }
         return String(decoding: renderedUTF8(showSecrets: showSecrets), as: UTF8.self)
     }
 
@@ -81,12 +90,14 @@ public struct Snippet: Sendable, Equatable {
 
     /// `renderedUTF8`, appended to `text`.
     func appendRendered(showSecrets: Bool, to text: inout [UInt8]) {
-        if showSecrets || secretSpans.isEmpty { return Self.appendRepaired(bytes[...], to: &text) }
+        if showSecrets || spans.isEmpty { return Self.appendRepaired(bytes[...], to: &text) }
         var cursor = 0
-        for span in secretSpans {
-            Self.appendRepaired(bytes[cursor..<span.lowerBound], to: &text)
-            Redaction.appendRedacted(bytes[span], to: &text)
-            cursor = span.upperBound
+        spans.withRanges { spans in
+            for span in spans {
+                Self.appendRepaired(bytes[cursor..<span.lowerBound], to: &text)
+                Redaction.appendRedacted(bytes[span], to: &text)
+                cursor = span.upperBound
+            }
         }
         Self.appendRepaired(bytes[cursor...], to: &text)
     }
@@ -96,12 +107,14 @@ public struct Snippet: Sendable, Equatable {
     func writeJSON(showSecrets: Bool, to cursor: inout ByteCursor) {
         cursor.byte(UInt8(ascii: "\""))
         bytes.withUnsafeBufferPointer { bytes in
-            if showSecrets || secretSpans.isEmpty { return Self.writeRepaired(bytes[...], to: &cursor) }
+            if showSecrets || spans.isEmpty { return Self.writeRepaired(bytes[...], to: &cursor) }
             var start = 0
-            for span in secretSpans {
-                Self.writeRepaired(bytes[start..<span.lowerBound], to: &cursor)
-                Redaction.writeRedacted(UnsafeBufferPointer(rebasing: bytes[span]), to: &cursor)
-                start = span.upperBound
+            spans.withRanges { spans in
+                for span in spans {
+                    Self.writeRepaired(bytes[start..<span.lowerBound], to: &cursor)
+                    Redaction.writeRedacted(UnsafeBufferPointer(rebasing: bytes[span]), to: &cursor)
+                    start = span.upperBound
+                }
             }
             Self.writeRepaired(bytes[start...], to: &cursor)
         }
@@ -110,7 +123,7 @@ public struct Snippet: Sendable, Equatable {
 
     /// The most `writeJSON` writes: a repaired byte is at most 3 bytes, an escaped one at most 6,
     /// and a redacted span at most its bytes and 25 more.
-    var jsonRoom: Int { 2 + 6 * (3 * bytes.count + 25 * secretSpans.count) }
+    var jsonRoom: Int { 2 + 6 * (3 * bytes.count + 25 * spans.count) }
 
     /// `appendRepaired`, escaped for JSON, through `cursor`.
     private static func writeRepaired(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, to cursor: inout ByteCursor) {
@@ -130,6 +143,79 @@ public struct Snippet: Sendable, Equatable {
             text.append(contentsOf: bytes)
         } else {
             text.append(contentsOf: String(decoding: bytes, as: UTF8.self).utf8)
+        }
+    }
+}
+
+/// The spans of secrets on a snippet, sorted and not overlapping: none, one held inline (what
+/// almost every snippet has: no array per finding), or several.
+enum SecretSpans: Sendable, Equatable {
+    case none
+    case one(lower: UInt32, upper: UInt32)
+    /// Two or more, or one past `UInt32`.
+    case many([Range<Int>])
+
+    init(_ ranges: [Range<Int>]) {
+        switch ranges.count {
+        case 0: self = .none
+        case 1 where ranges[0].lowerBound >= 0 && ranges[0].upperBound <= UInt32.max:
+            self = .one(lower: UInt32(ranges[0].lowerBound), upper: UInt32(ranges[0].upperBound))
+        default: self = .many(ranges)
+        }
+    }
+
+    var ranges: [Range<Int>] {
+        switch self {
+        case .none: []
+        case .one(let lower, let upper): [Int(lower)..<Int(upper)]
+        case .many(let ranges): ranges
+        }
+    }
+
+    var isEmpty: Bool { count == 0 }
+
+    var count: Int {
+        switch self {
+        case .none: 0
+        case .one: 1
+        case .many(let ranges): ranges.count
+        }
+    }
+
+    var first: Range<Int>? {
+        switch self {
+        case .none: nil
+        case .one(let lower, let upper): Int(lower)..<Int(upper)
+        case .many(let ranges): ranges.first
+        }
+    }
+
+    /// The spans, read in place (one held inline needs no array).
+    func withRanges<Result>(_ body: (UnsafeBufferPointer<Range<Int>>) throws -> Result) rethrows -> Result {
+        switch self {
+        case .none: return try body(UnsafeBufferPointer(start: nil, count: 0))
+        case .one(let lower, let upper):
+            return try withUnsafePointer(to: Int(lower)..<Int(upper)) { try body(UnsafeBufferPointer(start: $0, count: 1)) }
+        case .many(let ranges): return try ranges.withUnsafeBufferPointer(body)
+        }
+    }
+
+    /// `span` added after the others (none starts later), merged with the last where they overlap.
+    mutating func append(_ span: Range<Int>) {
+        switch self {
+        case .none:
+            self = SecretSpans([span])
+        case .one(let lower, let upper):
+            let last = Int(lower)..<Int(upper)
+            self = SecretSpans(last.upperBound > span.lowerBound ? [last.lowerBound..<max(last.upperBound, span.upperBound)] : [last, span])
+        case .many(var ranges):
+            self = .none   // the array uniquely held while it changes
+            if let last = ranges.last, last.upperBound > span.lowerBound {
+                ranges[ranges.count - 1] = last.lowerBound..<max(last.upperBound, span.upperBound)
+            } else {
+                ranges.append(span)
+            }
+            self = .many(ranges)
         }
     }
 }
@@ -226,36 +312,6 @@ public struct Finding: Sendable, Equatable {
     /// 170 bytes smaller this way (fewer pages to fault in, fewer bytes to move).
     private(set) var extras: FindingExtras?
 
-    @inline(__always)
-    init(
-        rule: String, ruleName: String, provider: String, confidence: Confidence, secret: String, fingerprint: Fingerprint,
-        path: String, line: Int, column: Int, endLine: Int, endColumn: Int, snippet: Snippet, decoded: String,
-        validated: Bool?, verified: Bool?, context: FindingContext,
-        commit: String?, author: String?, authorDate: String?, commitDate: String?,
-        locations: [Location]?, origin: FindingOrigin = .file, tag: String? = nil, access: TokenAccess? = nil
-    ) {
-        self.rule = rule
-        self.ruleName = ruleName
-        self.provider = provider
-        self.confidence = confidence
-        self.secret = secret
-        fingerprintValue = fingerprint
-        self.path = path
-        self.line = line
-        self.column = column
-        self.endLine = endLine
-        self.endColumn = endColumn
-        self.snippet = snippet
-        self.decoded = decoded
-        self.validated = validated
-        self.verified = verified
-        contextValues = context
-        self.origin = origin
-        extras = FindingExtras.make(.init(commit: commit, author: author, authorDate: authorDate, commitDate: commitDate, tag: tag, access: access))
-        // nil: the finding's own location alone.
-        if let locations { self.locations = locations }
-    }
-
     private mutating func change(_ edit: (inout FindingExtras.Fields) -> Void) {
         var fields = extras?.fields ?? FindingExtras.Fields()
         edit(&fields)
@@ -269,6 +325,31 @@ public struct Finding: Sendable, Equatable {
     /// paths, lines and encodings of the same secret.
     public static func fingerprint(rule: String, secret: String) -> String {
         Fingerprint(rule: rule, secret: secret).text
+    }
+}
+
+extension Finding {
+    init(
+        rule: String, ruleName: String, provider: String, confidence: Confidence, secret: String, fingerprint: Fingerprint,
+        path: String, line: Int, column: Int, endLine: Int, endColumn: Int, snippet: Snippet, decoded: String,
+        validated: Bool?, verified: Bool?, context: FindingContext,
+        commit: String?, author: String?, authorDate: String?, commitDate: String?,
+        locations: [Location]?, origin: FindingOrigin = .file, tag: String? = nil, access: TokenAccess? = nil
+    ) {
+        // nil: the finding's own location alone.
+        var others = locations
+        if let locations, locations.count == 1, locations[0] == Location(path: path, line: line, column: column, commit: commit, authorDate: authorDate, origin: origin) {
+            others = nil
+        }
+        // Through the memberwise initializer: one written out here made the whole finding in a
+        // local and copied it out (a retain and a release of each of its references).
+        self.init(
+            rule: rule, ruleName: ruleName, provider: provider, confidence: confidence, secret: secret,
+            fingerprintValue: fingerprint, path: path, line: line, column: column, endLine: endLine, endColumn: endColumn,
+            snippet: snippet, decoded: decoded, validated: validated, verified: verified, contextValues: context,
+            otherLocations: others, origin: origin,
+            extras: FindingExtras.make(.init(commit: commit, author: author, authorDate: authorDate, commitDate: commitDate, tag: tag, access: access))
+        )
     }
 }
 

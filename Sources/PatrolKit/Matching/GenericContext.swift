@@ -104,9 +104,8 @@ struct GenericContext: Sendable {
             }
             return nil
         }
-        for span in snippet.secretSpans {
-            if let found = find(in: span) { return found }
-        }
+        let inSpan = snippet.spans.withRanges { spans in spans.lazy.compactMap(find).first }
+        if let inSpan { return inSpan }
         return find(in: 0..<bytes.count)
     }
 

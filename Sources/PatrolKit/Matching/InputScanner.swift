@@ -377,7 +377,7 @@ final class InputScanner {
             if snippetEnd > snippetStart, view[snippetEnd - 1] == 0x0D, snippetEnd > end { snippetEnd -= 1 }
             if snippetStart > start { snippetStart = start }
             // The secrets' spans on the snippet, relative to its start, merged where they overlap.
-            var spans: [Range<Int>] = []
+            var spans = SecretSpans.none
             var firstNeighbour = index
             while firstNeighbour > 0, matches[firstNeighbour - 1].secretStart >= snippetStart - longestSecret { firstNeighbour -= 1 }
             var pastNeighbours = index + 1
@@ -385,14 +385,9 @@ final class InputScanner {
             for neighbour in firstNeighbour..<pastNeighbours {
                 let otherStart = matches[neighbour].secretStart, otherEnd = matches[neighbour].secretEnd
                 guard otherStart < snippetEnd && otherEnd > snippetStart else { continue }
-                let clipped = (max(otherStart, snippetStart) - snippetStart)..<(min(otherEnd, snippetEnd) - snippetStart)
-                if let last = spans.last, last.upperBound > clipped.lowerBound {
-                    spans[spans.count - 1] = last.lowerBound..<max(last.upperBound, clipped.upperBound)
-                } else {
-                    spans.append(clipped)
-                }
+                spans.append((max(otherStart, snippetStart) - snippetStart)..<(min(otherEnd, snippetEnd) - snippetStart))
             }
-            let snippet = Snippet(bytes: Array(UnsafeRawBufferPointer(rebasing: view[snippetStart..<snippetEnd])), secretSpans: spans)
+            let snippet = Snippet(bytes: Array(UnsafeRawBufferPointer(rebasing: view[snippetStart..<snippetEnd])), spans: spans)
             let window = max(0, start - Self.contextReach)..<min(view.count, end + Self.contextReach)
             let secret = matcher.decodedSecret(of: match).map { String(decoding: $0, as: UTF8.self) }
                 ?? String(decoding: UnsafeRawBufferPointer(rebasing: view[start..<end]), as: UTF8.self)

@@ -292,7 +292,7 @@ public enum SARIFReport {
     /// key), which the one-line snippet cannot hold, as the finding shows it.
     static func regionText(_ finding: Finding, showSecrets: Bool) -> String {
         let snippet = finding.snippet
-        if finding.endLine == finding.line, let span = snippet.secretSpans.first, span.upperBound <= snippet.bytes.count {
+        if finding.endLine == finding.line, let span = snippet.spans.first, span.upperBound <= snippet.bytes.count {
             let text = String(decoding: snippet.bytes[span], as: UTF8.self)
             return showSecrets ? text : Redaction.redact(text)
         }
@@ -330,7 +330,7 @@ struct SourceRegion {
 
     init(_ finding: Finding) {
         let bytes = finding.snippet.bytes
-        let spanStart = finding.snippet.secretSpans.first?.lowerBound ?? 0
+        let spanStart = finding.snippet.spans.first?.lowerBound ?? 0
         var start = finding.column
         if spanStart <= bytes.count, finding.column - 1 >= spanStart {
             // Bytes before the snippet (a clipped line) count one unit each: a best effort.
