@@ -63,11 +63,18 @@ struct FindingAssembler: Sendable {
         // where every line is a finding costs a constant amount per finding.
         var table = GroupTable(capacity: occurrences.count)
         var heads: [Int] = [], tails: [Int] = []
+        heads.reserveCapacity(occurrences.count)
+        tails.reserveCapacity(occurrences.count)
         var next = [Int](repeating: -1, count: occurrences.count)
         var allowed = 0
         // Through a buffer pointer: each occurrence read in place, never copied out of the array
         // (a copy retains and releases its half-dozen references).
         occurrences.withUnsafeBufferPointer { occurrences in
+            // First the occurrences kept and their hashes, then the table: a file of distinct
+            // secrets looks up a slot at random per occurrence, and a loop that does nothing
+            // else has many of those memory reads under way at once.
+            var kept: [(index: Int, hash: Int)] = []
+            kept.reserveCapacity(occurrences.count)
             for index in occurrences.indices {
                 if checkRulePaths, !ruleSet.compiled[occurrences[index].rule].applies(to: path) { continue }
                 guard confidence(rule: occurrences[index].rule, validated: occurrences[index].validated) >= minConfidence else { continue }
@@ -76,8 +83,11 @@ struct FindingAssembler: Sendable {
                     allowed += 1
                     continue
                 }
+                kept.append((index, Self.hash(rule: occurrences[index].rule, secret: occurrences[index].secret)))
+            }
+            for (index, hash) in kept {
                 let rule = occurrences[index].rule
-                let group = table.group(hash: Self.hash(rule: rule, secret: occurrences[index].secret), new: heads.count) { group in
+                let group = table.group(hash: hash, new: heads.count) { group in
                     let head = heads[group]
                     return occurrences[head].rule == rule && Self.sameBytes(occurrences[head].secret, occurrences[index].secret)
                 }
@@ -128,29 +138,34 @@ struct FindingAssembler: Sendable {
     }
 
     /// The groups of one input's occurrences, found by hash: open addressing over group
-    /// indices, the table at most half full.
+    /// indices, the table at most half full. A slot holds the group and the hash's top 32 bits,
+    /// so a lookup of a new secret reads one slot and nothing else.
     private struct GroupTable {
-        private var slots: [Int]   // group + 1; 0 for an empty slot
+        private var slots: [UInt64]   // hash's top 32 bits, group + 1 below; 0 for an empty slot
         private var hashes: [Int] = []
         private let mask: Int
 
         init(capacity: Int) {
             var size = 16
             while size < 2 * capacity { size *= 2 }
-            slots = [Int](repeating: 0, count: size)
+            slots = [UInt64](repeating: 0, count: size)
             mask = size - 1
+            hashes.reserveCapacity(capacity)
         }
 
         /// The group whose members `isMember` (given a group) says the occurrence joins, or
         /// `new` (the next group's index), entered in the table, when none does.
         mutating func group(hash: Int, new: Int, isMember: (Int) -> Bool) -> Int {
+            let tag = UInt64(UInt(bitPattern: hash)) & 0xFFFF_FFFF_0000_0000
             var slot = hash & mask
             while slots[slot] != 0 {
-                let group = slots[slot] - 1
-                if hashes[group] == hash, isMember(group) { return group }
+                let entry = slots[slot]
+                let group = Int(truncatingIfNeeded: entry & 0xFFFF_FFFF) - 1
+                if entry & 0xFFFF_FFFF_0000_0000 == tag, hashes[group] == hash, isMember(group) { return group }
                 slot = (slot + 1) & mask
             }
-            slots[slot] = new + 1
+            precondition(new < 0xFFFF_FFFF, "GroupTable: too many groups")
+            slots[slot] = tag | UInt64(new + 1)
             hashes.append(hash)
             return new
         }
