@@ -158,9 +158,17 @@ enum SecretSpans: Sendable, Equatable {
     init(_ ranges: [Range<Int>]) {
         switch ranges.count {
         case 0: self = .none
-        case 1 where ranges[0].lowerBound >= 0 && ranges[0].upperBound <= UInt32.max:
-            self = .one(lower: UInt32(ranges[0].lowerBound), upper: UInt32(ranges[0].upperBound))
+        case 1: self = SecretSpans(ranges[0])
         default: self = .many(ranges)
+        }
+    }
+
+    /// One span: inline, unless it lies past `UInt32`.
+    init(_ span: Range<Int>) {
+        if span.lowerBound >= 0, span.upperBound <= UInt32.max {
+            self = .one(lower: UInt32(span.lowerBound), upper: UInt32(span.upperBound))
+        } else {
+            self = .many([span])
         }
     }
 
@@ -204,10 +212,10 @@ enum SecretSpans: Sendable, Equatable {
     mutating func append(_ span: Range<Int>) {
         switch self {
         case .none:
-            self = SecretSpans([span])
+            self = SecretSpans(span)
         case .one(let lower, let upper):
             let last = Int(lower)..<Int(upper)
-            self = SecretSpans(last.upperBound > span.lowerBound ? [last.lowerBound..<max(last.upperBound, span.upperBound)] : [last, span])
+            self = last.upperBound > span.lowerBound ? SecretSpans(last.lowerBound..<max(last.upperBound, span.upperBound)) : .many([last, span])
         case .many(var ranges):
             self = .none   // the array uniquely held while it changes
             if let last = ranges.last, last.upperBound > span.lowerBound {
@@ -254,10 +262,7 @@ public struct Finding: Sendable, Equatable {
     private(set) var contextValues: FindingContext
     public var commit: String? {
         get { extras?.fields.commit }
-        set {
-            if newValue != commit { keepOwnLocation() }
-            change { $0.commit = newValue }
-        }
+        set { change { $0.commit = newValue } }
     }
     public var author: String? {
         get { extras?.fields.author }
@@ -265,10 +270,7 @@ public struct Finding: Sendable, Equatable {
     }
     public var authorDate: String? {
         get { extras?.fields.authorDate }
-        set {
-            if newValue != authorDate { keepOwnLocation() }
-            change { $0.authorDate = newValue }
-        }
+        set { change { $0.authorDate = newValue } }
     }
     public var commitDate: String? {
         get { extras?.fields.commitDate }
@@ -277,7 +279,7 @@ public struct Finding: Sendable, Equatable {
     /// Every place the secret was seen, in order.
     public var locations: [Location] {
         get { otherLocations ?? [ownLocation] }
-        set { otherLocations = newValue.count == 1 && newValue[0] == ownLocation ? nil : newValue }
+        set { otherLocations = Self.others(newValue, own: ownLocation) }
     }
     /// nil when the one location is the finding's own (most findings): no array for it.
     private(set) var otherLocations: [Location]?
@@ -289,6 +291,10 @@ public struct Finding: Sendable, Equatable {
     /// Where the finding is, as a location.
     var ownLocation: Location {
         Location(path: path, line: line, column: column, commit: commit, authorDate: authorDate, origin: origin)
+    }
+    /// `locations` as `otherLocations` holds them: nil for the finding's own alone.
+    private static func others(_ locations: [Location], own: Location) -> [Location]? {
+        locations.count == 1 && locations[0] == own ? nil : locations
     }
     /// A file, or a commit message, annotated tag message or git note. For those three `path`
     /// is a label (`FindingOrigin.label`), `commit` the commit (for a tag message: the tag
@@ -315,6 +321,8 @@ public struct Finding: Sendable, Equatable {
     private mutating func change(_ edit: (inout FindingExtras.Fields) -> Void) {
         var fields = extras?.fields ?? FindingExtras.Fields()
         edit(&fields)
+        // The commit and date are part of the finding's own location.
+        if fields.commit != commit || fields.authorDate != authorDate { keepOwnLocation() }
         extras = FindingExtras.make(fields)
     }
 
@@ -337,10 +345,7 @@ extension Finding {
         locations: [Location]?, origin: FindingOrigin = .file, tag: String? = nil, access: TokenAccess? = nil
     ) {
         // nil: the finding's own location alone.
-        var others = locations
-        if let locations, locations.count == 1, locations[0] == Location(path: path, line: line, column: column, commit: commit, authorDate: authorDate, origin: origin) {
-            others = nil
-        }
+        let others = locations.flatMap { Self.others($0, own: Location(path: path, line: line, column: column, commit: commit, authorDate: authorDate, origin: origin)) }
         // Through the memberwise initializer: one written out here made the whole finding in a
         // local and copied it out (a retain and a release of each of its references).
         self.init(

@@ -143,15 +143,16 @@ public enum JSONReport {
         strings += (finding.authorDate?.utf8.count ?? 0) + (finding.commitDate?.utf8.count ?? 0) + 32
         var room = 30 * (key + 24) + 6 * strings + finding.snippet.jsonRoom
         room += finding.contextValues.sum { name, value in key + 6 * (name.utf8.count + value.utf8.count) + 16 }
+        // A location: eight keys, and its path, commit and date escaped at worst.
+        func locationRoom(_ path: String, _ commit: String?, _ authorDate: String?) -> Int {
+            8 * (key + 24) + 6 * (path.utf8.count + (commit?.utf8.count ?? 0) + (authorDate?.utf8.count ?? 0) + 16)
+        }
         guard let others = finding.otherLocations else {
-            // The finding's own location: its path, commit and author date once more.
-            let strings = finding.path.utf8.count + (finding.commit?.utf8.count ?? 0) + (finding.authorDate?.utf8.count ?? 0) + 16
-            return room + 8 * (key + 24) + 6 * strings
+            return room + locationRoom(finding.path, finding.commit, finding.authorDate)
         }
         others.withUnsafeBufferPointer { locations in
             for index in locations.indices {
-                let strings = locations[index].path.utf8.count + (locations[index].commit?.utf8.count ?? 0) + (locations[index].authorDate?.utf8.count ?? 0) + 16
-                room += 8 * (key + 24) + 6 * strings
+                room += locationRoom(locations[index].path, locations[index].commit, locations[index].authorDate)
             }
         }
         return room
@@ -201,19 +202,13 @@ public enum JSONReport {
         out.bool(finding.verified)
         out.key("context", level: fields)
         out.byte(UInt8(ascii: "{"))
-        switch finding.contextValues {
-        case .empty: break
-        case .one(let name, let value):
-            out.dynamicKey(name, level: fields + 1, first: true)
+        var first = true
+        finding.contextValues.forEachSorted { name, value in
+            out.dynamicKey(name, level: fields + 1, first: first)
             out.string(value)
-            out.newline(level: fields)
-        case .many(let values):
-            for (index, name) in values.keys.sorted().enumerated() {
-                out.dynamicKey(name, level: fields + 1, first: index == 0)
-                out.string(values[name]!)
-            }
-            out.newline(level: fields)
+            first = false
         }
+        if !first { out.newline(level: fields) }
         out.byte(UInt8(ascii: "}"))
         out.key("commit", level: fields)
         out.string(finding.commit)
